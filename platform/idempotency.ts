@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto'
+import type { Database, Queryable } from './db.ts'
+
+/** A claim not completed within this time belonged to a process that died before committing. */
+const LEASE_SECONDS = 60
+
+export type IdempotencyOutcome<T> =
+  | { readonly kind: 'executed'; readonly result: T }
+  | { readonly kind: 'replayed'; readonly result: T }
+  /** same key, other operation or input */
+  | { readonly kind: 'reused' }
+  /** same key, first request still running */
+  | { readonly kind: 'inFlight' }
+
+/** What a mutation body returns: `store: false` (a userError) rolls back and frees the key. */
+export interface MutationResult<T> {
+  readonly result: T
+  readonly store: boolean
+}
+
+export interface IdempotentRequest {
+  /** The subgraph's schema, which holds its idempotency_keys table. */
+  readonly schema: string
+  /** Keys are scoped to the viewer: another viewer's key never collides. */
+  readonly scope: string
+  readonly key: string
+  readonly operation: string
+  /** The mutation input without the key; compared by a canonical hash. */
+  readonly input: unknown
+}
+
+/**
+ * Runs a mutation at most once per (viewer, key). The claim is taken in its own statement so a
+ * concurrent duplicate sees it at once; the effect and the stored result commit in one
+ * transaction, so "completed" implies the effect happened. Results carrying userErrors are not
+ * stored (nothing was written), so a client may fix the cause and retry with the same key.
+ * Stored results must be JSON: return ids, and let field resolvers load current state.
+ */
+export async function runIdempotent<T>(
+  db: Database,
+  request: IdempotentRequest,
+  body: (tx: Queryable) => Promise<MutationResult<T>>,
+): Promise<IdempotencyOutcome<T>> {
+  const table = `${request.schema}.idempotency_keys`
+  const hash = requestHash(request.operation, request.input)
+  const claimed = await db.query(
+    `insert into ${table} (scope, key, operation, request_hash, state, locked_until)
+     values ($1, $2, $3, $4, 'in_flight', now() + make_interval(secs => $5))
+     on conflict (scope, key) do nothing returning key`,
+    [request.scope, request.key, request.operation, hash, LEASE_SECONDS],
+  )
+  if (claimed.rowCount === 0) {
+    const { rows } = await db.query<{ request_hash: string; state: string; response: unknown; expired: boolean }>(
+      `select request_hash, state, response, locked_until < now() as expired from ${table} where scope = $1 and key = $2`,
+      [request.scope, request.key],
+    )
+    const existing = rows[0]
+    if (existing && existing.request_hash !== hash) return { kind: 'reused' }
+    if (existing?.state === 'completed') return { kind: 'replayed', result: existing.response as T }
+    const reclaimed = await db.query(
+      `update ${table} set locked_until = now() + make_interval(secs => $3)
+       where scope = $1 and key = $2 and state = 'in_flight' and locked_until < now() returning key`,
+      [request.scope, request.key, LEASE_SECONDS],
+    )
+    if (reclaimed.rowCount === 0) return { kind: 'inFlight' }
+  }
+
+  const release = () => db.query(`delete from ${table} where scope = $1 and key = $2 and state = 'in_flight'`, [request.scope, request.key])
+  let outcome: MutationResult<T>
+  try {
+    outcome = await db.transaction(async (tx) => {
+      const produced = await body(tx)
+      if (!produced.store) throw new RollbackWith(produced)
+      await tx.query(
+        `update ${table} set state = 'completed', response = $3::jsonb, completed_at = now() where scope = $1 and key = $2`,
+        [request.scope, request.key, JSON.stringify(produced.result ?? null)],
+      )
+      return produced
+    })
+  } catch (error) {
+    await release()
+    if (error instanceof RollbackWith) return { kind: 'executed', result: (error.outcome as MutationResult<T>).result }
+    throw error
+  }
+  return { kind: 'executed', result: outcome.result }
+}
+
+class RollbackWith extends Error {
+  constructor(readonly outcome: MutationResult<unknown>) {
+    super('rolled back: the mutation returned userErrors')
+  }
+}
+
+export function requestHash(operation: string, input: unknown): string {
+  return createHash('sha256').update(operation).update('\0').update(canonicalJson(input)).digest('hex')
+}
+
+/** JSON with object keys sorted, so that field order does not change the hash. */
+export function canonicalJson(value: unknown): string {
+  if (value === undefined) return 'null'
+  if (value === null || typeof value !== 'object') return JSON.stringify(typeof value === 'bigint' ? String(value) : value)
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+}

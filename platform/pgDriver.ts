@@ -1,0 +1,50 @@
+import pg from 'pg'
+import type { Database, Queryable, QueryResult } from './db.ts'
+import { INT8_OID, NUMERIC_OID } from './db.ts'
+
+function queryable(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+      const result = await client.query(sql, params as unknown[])
+      return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length }
+    },
+    async exec(sql: string): Promise<void> {
+      await client.query(sql)
+    },
+  }
+}
+
+export async function openPgDatabase(connectionString: string, max: number): Promise<Database> {
+  const identity = (value: string) => value
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    // same normalization as the PGlite driver: int8 and numeric stay decimal strings
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID || oid === NUMERIC_OID ? identity : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  })
+  // an idle client that errors (server restart) must not crash the process
+  pool.on('error', () => {})
+  await pool.query('select 1')
+  return {
+    driver: 'pg',
+    ...queryable(pool),
+    async transaction(fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('begin')
+        const result = await fn(queryable(client))
+        await client.query('commit')
+        return result
+      } catch (error) {
+        await client.query('rollback').catch(() => {})
+        throw error
+      } finally {
+        client.release()
+      }
+    },
+    close: () => pool.end(),
+  }
+}

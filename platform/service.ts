@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify'
+import type { Config } from './config.ts'
+import type { Database } from './db.ts'
+import { migrate } from './migrate.ts'
+import type { SubgraphDefinition } from './subgraph.ts'
+
+/** Migrates the subgraph's schema and, when configured, seeds the demo store into an empty one. */
+export async function prepareSubgraph(definition: SubgraphDefinition, db: Database, config: Pick<Config, 'seedOnStart'>): Promise<void> {
+  await migrate(db, definition.name, definition.migrationsDir)
+  if (config.seedOnStart) await definition.seed(db, { reset: false })
+}
+
+/** Builds the subgraph's app and listens on its configured port. */
+export async function listenSubgraph(definition: SubgraphDefinition, db: Database, config: Readonly<Config>): Promise<FastifyInstance> {
+  const app = await definition.buildApp({ config, db })
+  await app.listen({ host: config.host, port: config.subgraphPorts[definition.name] })
+  return app
+}
+
+/** Closes `close` on SIGINT/SIGTERM once; a second signal exits at once. */
+export function onShutdown(close: () => Promise<void>): void {
+  let closing = false
+  const handler = (signal: NodeJS.Signals) => {
+    if (closing) process.exit(1)
+    closing = true
+    close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`shutdown after ${signal} failed`, error)
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGINT', handler)
+  process.once('SIGTERM', handler)
+}

@@ -1,0 +1,27 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { Config, SubgraphName } from './config.ts'
+import type { Database } from './db.ts'
+
+export interface SubgraphDeps {
+  readonly config: Readonly<Config>
+  readonly db: Database
+  readonly logger?: FastifyBaseLogger
+}
+
+/**
+ * What every subgraph offers the process that hosts it (`main.ts`, the one-process `npm start`,
+ * the seed script and the test database template): its schema's migrations, its part of the demo
+ * store, and its app. One value per subgraph, in `subgraphs/<name>/definition.ts`.
+ */
+export interface SubgraphDefinition {
+  readonly name: SubgraphName
+  /** Folder of numbered `.sql` migrations, applied in schema `name`. */
+  readonly migrationsDir: string
+  /**
+   * Writes this subgraph's part of the demo store. With `reset` it first deletes what is there;
+   * without, it does nothing when the store already has data. Runs in one transaction.
+   */
+  readonly seed: (db: Database, options: { reset: boolean }) => Promise<void>
+  /** Builds the Fastify app; never listens. */
+  readonly buildApp: (deps: SubgraphDeps) => Promise<FastifyInstance>
+}

@@ -1,0 +1,97 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import mercurius from 'mercurius'
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
+import type { Config, SubgraphName } from './config.ts'
+import { ERROR_CODES } from './errors.ts'
+import { VIEWER_HEADER, verifyViewer, type Viewer } from './viewer.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    viewer: Viewer
+  }
+}
+
+export interface SubgraphAppOptions<Context> {
+  readonly name: SubgraphName
+  readonly schema: GraphQLSchema
+  readonly config: Pick<Config, 'viewerSigningSecret' | 'logLevel'>
+  /** Builds the per-request context (DataLoaders are created here, once per request). */
+  readonly context: (viewer: Viewer) => Context
+  readonly logger?: FastifyBaseLogger
+  /** Releases what the subgraph owns (timers, ...) when the app closes. */
+  readonly onClose?: () => Promise<void> | void
+}
+
+/**
+ * A subgraph: Fastify + mercurius serving a `buildSubgraphSchema` schema at `/graphql`. Every
+ * GraphQL request must carry the viewer header signed by the gateway; anything else is refused
+ * with UNAUTHENTICATED before parsing. Errors leave with a code and never with a stack trace:
+ * an error without a code is logged and answered as INTERNAL_SERVER_ERROR.
+ */
+export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Context>): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: { level: options.config.logLevel, name: options.name } }),
+    bodyLimit: 1024 * 1024,
+  }) as unknown as FastifyInstance
+  app.decorateRequest('viewer', null as unknown as Viewer)
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/graphql')) return
+    const header = request.headers[VIEWER_HEADER]
+    const viewer = verifyViewer(Array.isArray(header) ? header[0] : header, options.config.viewerSigningSecret)
+    if (!viewer) {
+      return reply.code(401).send({
+        data: null,
+        errors: [{ message: 'This service only accepts requests signed by the gateway', extensions: { code: 'UNAUTHENTICATED' } }],
+      })
+    }
+    request.viewer = viewer
+    return undefined
+  })
+
+  app.get('/healthz', async () => ({ status: 'ok', service: options.name }))
+
+  await app.register(mercurius, {
+    schema: options.schema,
+    path: '/graphql',
+    graphiql: false,
+    jit: 1,
+    context: (request) => options.context(request.viewer) as never,
+    errorFormatter: (execution, ctx) => {
+      const log = (ctx as { reply?: { log: FastifyBaseLogger } }).reply?.log ?? app.log
+      const errors = (execution.errors ?? []).flatMap((error) => flatten(error)).map((error) => sanitize(error, log))
+      return { statusCode: 200, response: { data: execution.data ?? null, errors } }
+    },
+  })
+
+  if (options.onClose) {
+    const onClose = options.onClose
+    app.addHook('onClose', async () => {
+      await onClose()
+    })
+  }
+  return app
+}
+
+/** mercurius wraps validation failures as one error holding the list. */
+function flatten(error: GraphQLError): GraphQLError[] {
+  const nested = (error.originalError as { errors?: unknown } | undefined)?.errors
+  if (Array.isArray(nested)) {
+    return nested.map((e) => (e instanceof GraphQLError ? e : new GraphQLError(String((e as Error).message ?? e))))
+  }
+  return [error]
+}
+
+function sanitize(error: GraphQLError, log: FastifyBaseLogger): GraphQLFormattedError {
+  const code = (error.extensions?.['code'] ?? (error.originalError as GraphQLError | undefined)?.extensions?.['code']) as string | undefined
+  const base = { ...(error.locations ? { locations: error.locations } : {}), ...(error.path ? { path: error.path } : {}) }
+  if (code && Object.hasOwn(ERROR_CODES, code)) {
+    return { message: error.message, ...base, extensions: { ...error.extensions, code } }
+  }
+  if (!error.originalError) {
+    // a syntax or validation error: the message is about the client's document, safe to return
+    return { message: error.message, ...base, extensions: { code: error.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED' } }
+  }
+  log.error({ err: error.originalError, path: error.path }, 'unexpected resolver error')
+  return { message: 'Internal server error', ...base, extensions: { code: 'INTERNAL_SERVER_ERROR' } }
+}

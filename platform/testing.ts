@@ -1,0 +1,154 @@
+/**
+ * Test support: a real database per test file (PGlite restored from a migrated, seeded template;
+ * or a PostgreSQL database cloned from a template database when DATABASE_URL is set), signed
+ * viewer headers, and a GraphQL helper over `app.inject` (no ports).
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { FastifyInstance } from 'fastify'
+import { loadConfig, type Config } from './config.ts'
+import { openDatabase, type Database } from './db.ts'
+import { migrate } from './migrate.ts'
+import type { SubgraphDefinition } from './subgraph.ts'
+import { ANONYMOUS, signViewer, VIEWER_HEADER, type Viewer } from './viewer.ts'
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url))
+const TEMPLATE_DIR = join(ROOT, '.data', 'test-templates')
+
+export const testConfig: Readonly<Config> = loadConfig({
+  NODE_ENV: 'test',
+  LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
+  ...(process.env['DATABASE_URL'] ? { DATABASE_URL: process.env['DATABASE_URL'] } : {}),
+})
+
+export interface TestDatabase {
+  readonly db: Database
+  close(): Promise<void>
+}
+
+/** Hash of everything that shapes the template: migrations and seed code. */
+function templateHash(): string {
+  const hash = createHash('sha256')
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir).sort()) {
+      const path = join(dir, entry)
+      if (entry === 'node_modules' || entry === '.data' || entry.startsWith('.')) continue
+      if (statSync(path).isDirectory()) walk(path)
+      else if (/\.sql$|seed\.ts$|world\.ts$/.test(entry)) hash.update(path.slice(ROOT.length)).update(readFileSync(path))
+    }
+  }
+  for (const dir of ['platform', 'seed', 'subgraphs']) if (existsSync(join(ROOT, dir))) walk(join(ROOT, dir))
+  return hash.digest('hex').slice(0, 16)
+}
+
+/** Migrates and seeds the given subgraphs (default: all) into `db`. */
+export async function prepareDatabase(db: Database, only?: readonly SubgraphDefinition[]): Promise<void> {
+  const subgraphs = only ?? (await import('../subgraphs/registry.ts')).SUBGRAPHS
+  for (const subgraph of subgraphs) await migrate(db, subgraph.name, subgraph.migrationsDir)
+  for (const subgraph of subgraphs) await subgraph.seed(db, { reset: false })
+}
+
+/**
+ * Creates the template once per content hash (the test script builds the full one before the
+ * files run). `only` limits it to some subgraphs, so one subgraph's tests do not depend on the
+ * others' seeds.
+ */
+export async function ensureTestTemplate(only?: readonly SubgraphDefinition[]): Promise<string> {
+  const hash = templateHash() + (only ? `_${only.map((s) => s.name).join('_')}` : '')
+  if (testConfig.databaseUrl) {
+    const name = `commerce_template_${hash}`
+    const admin = await openDatabase({ databaseUrl: testConfig.databaseUrl, dataDir: null, poolSize: 1 })
+    try {
+      const exists = await admin.query(`select 1 from pg_database where datname = $1`, [name])
+      if (exists.rowCount === 0) {
+        const building = `${name}_building_${process.pid}`
+        await admin.exec(`drop database if exists ${building}`)
+        await admin.exec(`create database ${building}`)
+        const db = await openDatabase({ databaseUrl: withDatabase(testConfig.databaseUrl, building), dataDir: null, poolSize: 2 })
+        await prepareDatabase(db, only)
+        await db.close()
+        try {
+          await admin.exec(`alter database ${building} rename to ${name}`)
+        } catch (error) {
+          // another test process finished the same template first
+          await admin.exec(`drop database if exists ${building}`)
+          const raced = await admin.query(`select 1 from pg_database where datname = $1`, [name])
+          if (raced.rowCount === 0) throw error
+        }
+      }
+    } finally {
+      await admin.close()
+    }
+    return name
+  }
+  mkdirSync(TEMPLATE_DIR, { recursive: true })
+  const file = join(TEMPLATE_DIR, `template-${hash}.tar.gz`)
+  if (!existsSync(file)) {
+    const db = await openDatabase({ databaseUrl: null, dataDir: null })
+    await prepareDatabase(db, only)
+    const dump = await (db as unknown as { pglite: { dumpDataDir(c: 'gzip'): Promise<Blob> } }).pglite.dumpDataDir('gzip')
+    const partial = `${file}.${process.pid}.tmp`
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
+    renameSync(partial, file)
+    await db.close()
+  }
+  return file
+}
+
+/** A database of this test file's own, migrated and seeded (all subgraphs, or `only` these). */
+export async function openTestDatabase(only?: readonly SubgraphDefinition[]): Promise<TestDatabase> {
+  const template = await ensureTestTemplate(only)
+  if (testConfig.databaseUrl) {
+    const name = `commerce_test_${process.pid}_${randomBytes(4).toString('hex')}`
+    const admin = await openDatabase({ databaseUrl: testConfig.databaseUrl, dataDir: null, poolSize: 1 })
+    await admin.exec(`create database ${name} template ${template}`)
+    const db = await openDatabase({ databaseUrl: withDatabase(testConfig.databaseUrl, name), dataDir: null, poolSize: 10 })
+    return {
+      db,
+      async close() {
+        await db.close()
+        await admin.exec(`drop database if exists ${name}`)
+        await admin.close()
+      },
+    }
+  }
+  const loadDataDir = new Blob([readFileSync(template)])
+  const db = await openDatabase({ databaseUrl: null, dataDir: null, loadDataDir })
+  return { db, close: () => db.close() }
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
+}
+
+export const viewer = (overrides: Partial<Viewer> = {}): Viewer => ({ ...ANONYMOUS, ...overrides })
+export const customer = (sub: string): Viewer => viewer({ sub, roles: ['customer'] })
+export const staff = (sub = 'staff_1'): Viewer => viewer({ sub, roles: ['staff'] })
+export const partner = (sub = 'partner_1', scopes: string[] = ['stock:read']): Viewer => viewer({ sub, roles: ['partner'], scopes })
+
+export function signedHeaders(who: Viewer = ANONYMOUS, config: Pick<Config, 'viewerSigningSecret'> = testConfig): Record<string, string> {
+  return { [VIEWER_HEADER]: signViewer(who, config.viewerSigningSecret) }
+}
+
+export interface GraphQLResponse<D = Record<string, any>> {
+  readonly statusCode: number
+  readonly data: D | null | undefined
+  readonly errors: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] | undefined
+}
+
+/** POSTs an operation to a subgraph app in-process, signed as `who`. */
+export async function execute<D = Record<string, any>>(
+  app: FastifyInstance,
+  query: string,
+  variables: Record<string, unknown> = {},
+  who: Viewer = ANONYMOUS,
+): Promise<GraphQLResponse<D>> {
+  const response = await app.inject({ method: 'POST', url: '/graphql', headers: signedHeaders(who), payload: { query, variables } })
+  const body = response.json() as { data?: D | null; errors?: GraphQLResponse['errors'] }
+  return { statusCode: response.statusCode, data: body.data, errors: body.errors }
+}
+
