@@ -34,3 +34,26 @@ export function onShutdown(close: () => Promise<void>): void {
   process.once('SIGINT', handler)
   process.once('SIGTERM', handler)
 }
+
+/** The whole of a subgraph's `main.ts`: one service in its own process. */
+export async function runSubgraphMain(definition: SubgraphDefinition): Promise<void> {
+  const { loadConfig, ConfigError } = await import('./config.ts')
+  const { openDatabase } = await import('./db.ts')
+  let config: Readonly<Config>
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(1)
+    }
+    throw error
+  }
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  await prepareSubgraph(definition, db, config)
+  const app = await listenSubgraph(definition, db, config)
+  onShutdown(async () => {
+    await app.close()
+    await db.close()
+  })
+}

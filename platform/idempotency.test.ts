@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { Database } from './db.ts'
+import { canonicalJson, requestHash, runIdempotent } from './idempotency.ts'
+import { migrate } from './migrate.ts'
+import { openTestDatabase, type TestDatabase } from './testing.ts'
+
+describe('runIdempotent', () => {
+  let test: TestDatabase
+  let db: Database
+  before(async () => {
+    test = await openTestDatabase([])
+    db = test.db
+    await migrate(db, 'idem_test', mkdtempSync(join(tmpdir(), 'migrations-')))
+    await db.exec('create table idem_test.effects (id serial primary key, note text not null)')
+  })
+  after(() => test.close())
+
+  const request = (key: string, input: unknown, scope = 'c_1') => ({ schema: 'idem_test', scope, key, operation: 'noteAdd', input })
+  const effects = async () => Number((await db.query<{ n: string }>('select count(*) as n from idem_test.effects')).rows[0]?.n)
+  const addNote = (note: string) => async (tx: Pick<Database, 'query'>) => {
+    const { rows } = await tx.query<{ id: number }>('insert into idem_test.effects (note) values ($1) returning id', [note])
+    return { result: { id: rows[0]?.id }, store: true }
+  }
+
+  it('runs the body once and replays the stored result for the same key and input', async () => {
+    const before = await effects()
+    const first = await runIdempotent(db, request('k1', { note: 'a', n: 1 }), addNote('a'))
+    const second = await runIdempotent(db, request('k1', { n: 1, note: 'a' }), addNote('a'))
+    assert.equal(first.kind, 'executed')
+    assert.equal(second.kind, 'replayed')
+    assert.deepEqual(second.kind === 'replayed' && second.result, first.kind === 'executed' && first.result)
+    assert.equal(await effects(), before + 1)
+  })
+
+  it('refuses the same key with another input', async () => {
+    await runIdempotent(db, request('k2', { note: 'a' }), addNote('a'))
+    const reused = await runIdempotent(db, request('k2', { note: 'b' }), addNote('b'))
+    assert.equal(reused.kind, 'reused')
+  })
+
+  it('scopes keys to the viewer', async () => {
+    await runIdempotent(db, request('k3', { note: 'a' }, 'c_1'), addNote('a'))
+    const other = await runIdempotent(db, request('k3', { note: 'a' }, 'c_2'), addNote('a'))
+    assert.equal(other.kind, 'executed')
+  })
+
+  it('answers inFlight while another request holds the key, and lets the lease of a dead holder expire', async () => {
+    // a request that claimed the key and has not committed yet (PGlite serializes transactions,
+    // so the claim is written as the first request would have left it)
+    const claim = (lease: string) =>
+      db.query(
+        `insert into idem_test.idempotency_keys (scope, key, operation, request_hash, state, locked_until)
+         values ('c_1', $1, 'noteAdd', $2, 'in_flight', now() + $3::interval)`,
+        [`k4${lease}`, requestHash('noteAdd', { note: 'slow' }), lease],
+      )
+    await claim('60 seconds')
+    assert.deepEqual(await runIdempotent(db, request('k460 seconds', { note: 'slow' }), addNote('slow')), { kind: 'inFlight' })
+    await claim('-1 seconds')
+    const reclaimed = await runIdempotent(db, request('k4-1 seconds', { note: 'slow' }), addNote('slow'))
+    assert.equal(reclaimed.kind, 'executed')
+  })
+
+  it('rolls back and frees the key when the body returns userErrors', async () => {
+    const before = await effects()
+    const failed = await runIdempotent(db, request('k5', { note: 'x' }), async (tx) => {
+      await addNote('x')(tx)
+      return { result: { userErrors: ['nope'] }, store: false }
+    })
+    assert.deepEqual(failed, { kind: 'executed', result: { userErrors: ['nope'] } })
+    assert.equal(await effects(), before)
+    const retried = await runIdempotent(db, request('k5', { note: 'x' }), addNote('x'))
+    assert.equal(retried.kind, 'executed')
+  })
+
+  it('frees the key when the body throws', async () => {
+    await assert.rejects(runIdempotent(db, request('k6', {}), async () => Promise.reject(new Error('boom'))))
+    const retried = await runIdempotent(db, request('k6', {}), addNote('y'))
+    assert.equal(retried.kind, 'executed')
+  })
+
+  it('hashes inputs canonically', () => {
+    assert.equal(canonicalJson({ b: 1, a: [{ d: null, c: 2 }] }), '{"a":[{"c":2,"d":null}],"b":1}')
+    assert.equal(canonicalJson({ a: undefined, b: 1 }), '{"b":1}')
+  })
+})
