@@ -20,6 +20,11 @@ export interface Database extends Queryable {
   readonly driver: 'pglite' | 'pg'
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /**
+   * LISTENs on a channel; `onNotify` runs for every NOTIFY committed on it (the outbox relay
+   * wakes this way the moment an event commits). Resolves to a function that stops listening.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 
@@ -71,6 +76,7 @@ export function countingDatabase(db: Database): CountingDatabase {
     query: wrapped.query,
     exec: wrapped.exec,
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    listen: (channel, onNotify) => db.listen(channel, onNotify),
     close: () => db.close(),
   }
 }

@@ -45,6 +45,19 @@ export async function openPgDatabase(connectionString: string, max: number): Pro
         client.release()
       }
     },
+    async listen(channel, onNotify) {
+      // LISTEN holds a connection of its own for as long as it lasts
+      const client = new pg.Client({ connectionString })
+      client.on('error', () => {})
+      await client.connect()
+      client.on('notification', (message) => {
+        if (message.channel === channel) onNotify()
+      })
+      await client.query(`listen ${pg.Client.prototype.escapeIdentifier(channel)}`)
+      return async () => {
+        await client.end().catch(() => {})
+      }
+    },
     close: () => pool.end(),
   }
 }

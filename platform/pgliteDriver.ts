@@ -9,7 +9,8 @@ function queryable(pg: PgliteLike): Queryable {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
       const result = await pg.query<R>(sql, params as unknown[])
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length }
+      // PGlite reports affectedRows 0 for a SELECT; pg's rowCount counts the rows returned
+      return { rows: result.rows, rowCount: Math.max(result.rows.length, result.affectedRows ?? 0) }
     },
     async exec(sql: string): Promise<void> {
       await pg.exec(sql)
@@ -36,6 +37,12 @@ export async function openPgliteDatabase(dataDir: string | null, loadDataDir?: B
     driver: 'pglite',
     ...base,
     transaction: (fn) => pg.transaction((tx) => fn(queryable(tx))),
+    async listen(channel, onNotify) {
+      const stop = await pg.listen(channel, () => onNotify())
+      return async () => {
+        if (!pg.closed) await stop()
+      }
+    },
     close: () => pg.close(),
     // exposed for the test template (dumpDataDir); not part of the Database interface
     ...({ pglite: pg } as object),

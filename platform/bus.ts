@@ -1,0 +1,38 @@
+import type { EventEnvelope } from './events.ts'
+
+/** One delivery of an event to one consumer. Redelivered until acked. */
+export interface Delivery {
+  readonly event: EventEnvelope
+  /** 1 on the first delivery, counting redeliveries. */
+  readonly attempt: number
+  ack(): Promise<void>
+  /** Asks for redelivery after `delayMs`. */
+  nak(delayMs: number): Promise<void>
+}
+
+export interface ConsumerSpec {
+  /** Durable name: the bus remembers how far this consumer got. Unique per consuming service. */
+  readonly name: string
+  /** Subject patterns (`commerce.orders.>`); see events.ts subjectOf. */
+  readonly subjects: readonly string[]
+  /** Called for one delivery at a time, in publish order; must ack or nak it. */
+  readonly onDelivery: (delivery: Delivery) => Promise<void>
+}
+
+export interface ConsumerHandle {
+  stop(): Promise<void>
+}
+
+/**
+ * At-least-once delivery of events between services. Two drivers: in-process (embedded mode)
+ * and NATS JetStream (`NATS_URL`). Consumers dedupe by event id, so redelivery is harmless.
+ */
+export interface Bus {
+  readonly kind: 'in-process' | 'nats'
+  /** Resolves once the bus has the event durably (JetStream ack; in-process: every consumer acked). */
+  publish(event: EventEnvelope): Promise<void>
+  consume(spec: ConsumerSpec): Promise<ConsumerHandle>
+  /** Records an event a consumer gave up on where operators look for it (a dead-letter subject). */
+  deadLetter(consumer: string, event: EventEnvelope, error: string): Promise<void>
+  close(): Promise<void>
+}

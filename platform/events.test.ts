@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import pino from 'pino'
+import type { Bus } from './bus.ts'
+import { startConsumer } from './consumer.ts'
+import type { Database } from './db.ts'
+import { subjectMatches, type EventEnvelope } from './events.ts'
+import { createInProcessBus } from './inProcessBus.ts'
+import { migrate } from './migrate.ts'
+import { createNatsBus, deleteNatsNamespace } from './natsBus.ts'
+import { appendEvent } from './outbox.ts'
+import { startRelay } from './relay.ts'
+import { openTestDatabase, type TestDatabase } from './testing.ts'
+
+const logger = pino({ level: 'silent' })
+
+/** Waits until `check` holds, polling; fails after `ms`. */
+async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+const natsUrl = process.env['NATS_URL']
+const drivers: { name: string; make: () => Promise<Bus>; cleanup: () => Promise<void> }[] = [
+  { name: 'the in-process bus', make: async () => createInProcessBus(), cleanup: async () => {} },
+]
+if (natsUrl) {
+  const namespace = `test${process.pid}${Date.now().toString(36)}`
+  drivers.push({
+    name: 'NATS JetStream',
+    make: () => createNatsBus({ servers: natsUrl, logger, namespace }),
+    cleanup: () => deleteNatsNamespace(natsUrl, namespace),
+  })
+}
+
+for (const driver of drivers) describe(`outbox, relay and idempotent consumers on ${driver.name}`, () => {
+  let test: TestDatabase
+  let db: Database
+  let bus: Bus
+  before(async () => {
+    test = await openTestDatabase([])
+    db = test.db
+    // two "services": orders writes events, finance consumes them
+    await migrate(db, 'orders', mkdtempSync(join(tmpdir(), 'm-')))
+    await migrate(db, 'finance', mkdtempSync(join(tmpdir(), 'm-')))
+    await db.exec('create table finance.effects (event_id uuid, aggregate_id text, sequence int)')
+    bus = await driver.make()
+  })
+  after(async () => {
+    await bus.close()
+    await driver.cleanup()
+    await test.close()
+  })
+
+  const effects = async (aggregateId: string) =>
+    (await db.query<{ sequence: number }>('select sequence from finance.effects where aggregate_id = $1 order by sequence', [aggregateId])).rows.map((r) => r.sequence)
+
+  const recordEffect = {
+    name: 'finance.test-effects',
+    subjects: ['commerce.orders.>'],
+    apply: async (tx: Pick<Database, 'query'>, event: EventEnvelope) => {
+      await tx.query('insert into finance.effects values ($1, $2, $3)', [event.id, event.aggregateId, event.sequence])
+    },
+  }
+
+  it('publishes committed events in order per aggregate and applies each once', async () => {
+    const consumer = await startConsumer({ db, bus, schema: 'finance', logger }, recordEffect)
+    const relay = startRelay({ db, bus, schema: 'orders', logger })
+    for (let i = 0; i < 5; i++) {
+      await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderNoted', aggregateType: 'Order', aggregateId: 'o_1', payload: { i } }))
+    }
+    await eventually(async () => (await effects('o_1')).length === 5)
+    assert.deepEqual(await effects('o_1'), [1, 2, 3, 4, 5])
+    await relay.stop()
+    await consumer.stop()
+  })
+
+  it('publishes nothing for a transaction that rolled back', async () => {
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        await appendEvent(tx, 'orders', { type: 'OrderNoted', aggregateType: 'Order', aggregateId: 'o_rollback', payload: {} })
+        throw new Error('the state change failed')
+      }),
+    )
+    const { rows } = await db.query(`select 1 from orders.outbox where aggregate_id = 'o_rollback'`)
+    assert.equal(rows.length, 0)
+  })
+
+  it('delivers an event committed while no relay ran once a relay starts (crash before publish)', async () => {
+    await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderNoted', aggregateType: 'Order', aggregateId: 'o_crash', payload: {} }))
+    const consumer = await startConsumer({ db, bus, schema: 'finance', logger }, recordEffect)
+    const relay = startRelay({ db, bus, schema: 'orders', logger })
+    await eventually(async () => (await effects('o_crash')).length === 1)
+    await relay.stop()
+    await consumer.stop()
+  })
+
+  it('applies a redelivered event once', async () => {
+    const consumer = await startConsumer({ db, bus, schema: 'finance', logger }, recordEffect)
+    const event = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderNoted', aggregateType: 'Order', aggregateId: 'o_dup', payload: {} }))
+    await bus.publish(event)
+    await bus.publish({ ...event })
+    await bus.publish({ ...event })
+    await eventually(async () => (await effects('o_dup')).length > 0)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.deepEqual(await effects('o_dup'), [1])
+    await consumer.stop()
+  })
+
+  it('retries a failing handler with backoff, then dead-letters the event and moves on', async () => {
+    let calls = 0
+    const consumer = await startConsumer(
+      { db, bus, schema: 'finance', logger, maxDeliveries: 3, backoffMs: () => 5 },
+      {
+        name: 'finance.always-fails',
+        subjects: ['commerce.orders.Order.OrderBroken'],
+        apply: async () => {
+          calls++
+          throw new Error('cannot apply')
+        },
+      },
+    )
+    const event = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderBroken', aggregateType: 'Order', aggregateId: 'o_dead', payload: {} }))
+    await bus.publish(event)
+    await eventually(async () => (await db.query('select 1 from finance.dead_letters where event_id = $1', [event.id])).rowCount > 0)
+    assert.equal(calls, 3)
+    const { rows } = await db.query<{ consumer: string; attempts: number; error: string }>(
+      'select consumer, attempts, error from finance.dead_letters where event_id = $1',
+      [event.id],
+    )
+    assert.deepEqual(rows, [{ consumer: 'finance.always-fails', attempts: 3, error: 'cannot apply' }])
+    await consumer.stop()
+  })
+
+  it('recovers when a handler fails only at first', async () => {
+    let calls = 0
+    const consumer = await startConsumer(
+      { db, bus, schema: 'finance', logger, backoffMs: () => 5 },
+      {
+        name: 'finance.flaky',
+        subjects: ['commerce.orders.Order.OrderFlaky'],
+        apply: async (tx, event) => {
+          calls++
+          if (calls === 1) throw new Error('timeout')
+          await tx.query('insert into finance.effects values ($1, $2, $3)', [event.id, event.aggregateId, event.sequence])
+        },
+      },
+    )
+    const event = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderFlaky', aggregateType: 'Order', aggregateId: 'o_flaky', payload: {} }))
+    await bus.publish(event)
+    await eventually(async () => (await effects('o_flaky')).length > 0)
+    assert.equal(calls, 2)
+    assert.deepEqual(await effects('o_flaky'), [1])
+    await consumer.stop()
+  })
+})
+
+describe('subjectMatches', () => {
+  it('matches NATS wildcards', () => {
+    assert.equal(subjectMatches('commerce.orders.>', 'commerce.orders.Order.OrderPlaced'), true)
+    assert.equal(subjectMatches('commerce.*.Order.OrderPlaced', 'commerce.orders.Order.OrderPlaced'), true)
+    assert.equal(subjectMatches('commerce.orders.>', 'commerce.orders'), false)
+    assert.equal(subjectMatches('commerce.finance.>', 'commerce.orders.Order.OrderPlaced'), false)
+    assert.equal(subjectMatches('commerce.orders.Order', 'commerce.orders.Order.OrderPlaced'), false)
+  })
+})

@@ -1,0 +1,44 @@
+import type { SubgraphName } from './config.ts'
+
+/**
+ * The one envelope every event travels in. `id` is stable across redelivery and replay (the
+ * consumers' dedupe key); `sequence` numbers the events of one aggregate from 1.
+ */
+export interface EventEnvelope<Payload = unknown> {
+  readonly id: string
+  readonly type: string
+  /** The domain that wrote it; decides the stream and subject. */
+  readonly source: SubgraphName
+  readonly aggregateType: string
+  readonly aggregateId: string
+  readonly sequence: number
+  /** RFC 3339 */
+  readonly occurredAt: string
+  /** W3C trace context of the request that caused it (`traceparent`, `tracestate`). */
+  readonly traceContext: Readonly<Record<string, string>>
+  readonly payload: Payload
+}
+
+/** `commerce.<source>.<aggregateType>.<type>`: consumers filter by domain or by type. */
+export function subjectOf(event: Pick<EventEnvelope, 'source' | 'aggregateType' | 'type'>): string {
+  return `commerce.${event.source}.${event.aggregateType}.${event.type}`
+}
+
+/** NATS-style subject match: `*` one token, `>` the rest. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.')
+  const s = subject.split('.')
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i
+    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false
+  }
+  return p.length === s.length
+}
+
+export function isEventEnvelope(value: unknown): value is EventEnvelope {
+  const v = value as Partial<EventEnvelope> | null
+  return (
+    typeof v === 'object' && v !== null && typeof v.id === 'string' && typeof v.type === 'string' && typeof v.source === 'string' &&
+    typeof v.aggregateType === 'string' && typeof v.aggregateId === 'string' && typeof v.sequence === 'number' && typeof v.occurredAt === 'string'
+  )
+}

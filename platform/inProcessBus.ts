@@ -1,0 +1,111 @@
+import type { Bus, ConsumerHandle, ConsumerSpec } from './bus.ts'
+import { subjectMatches, subjectOf, type EventEnvelope } from './events.ts'
+
+interface Pending {
+  readonly event: EventEnvelope
+  /** true: acked or dead-lettered; false: the consumer stopped first (publish fails, the row stays unpublished) */
+  readonly settled: (delivered: boolean) => void
+}
+
+interface Consumer {
+  readonly spec: ConsumerSpec
+  readonly queue: Pending[]
+  draining: boolean
+  stopped: boolean
+}
+
+/**
+ * The embedded bus. It keeps nothing itself: `publish` resolves only when every consumer
+ * registered for the subject has acked (or dead-lettered) the event, and only then does the
+ * outbox relay mark the row published. A crash anywhere before that leaves the row unpublished,
+ * so it is delivered again after restart; consumers dedupe by id. Consumers must therefore be
+ * registered before relays start (hosts build every app, then start them).
+ * Each consumer sees events one at a time in publish order; a nak delays that consumer only.
+ */
+export function createInProcessBus(): Bus {
+  const consumers = new Set<Consumer>()
+  let closed = false
+
+  const drain = async (consumer: Consumer) => {
+    if (consumer.draining) return
+    consumer.draining = true
+    try {
+      while (!consumer.stopped && consumer.queue.length > 0) {
+        const head = consumer.queue[0] as Pending
+        let attempt = 0
+        for (;;) {
+          attempt++
+          const outcome = await deliver(consumer, head.event, attempt)
+          if (outcome.acked || consumer.stopped) break
+          await new Promise((resolve) => setTimeout(resolve, outcome.delayMs))
+        }
+        if (consumer.stopped) break
+        consumer.queue.shift()
+        head.settled(true)
+      }
+    } finally {
+      consumer.draining = false
+    }
+  }
+
+  const deliver = (consumer: Consumer, event: EventEnvelope, attempt: number) =>
+    new Promise<{ acked: boolean; delayMs: number }>((resolve) => {
+      let done = false
+      const settle = (acked: boolean, delayMs: number) => {
+        if (done) return
+        done = true
+        resolve({ acked, delayMs })
+      }
+      consumer.spec
+        .onDelivery({
+          event,
+          attempt,
+          ack: async () => settle(true, 0),
+          nak: async (delayMs) => settle(false, delayMs),
+        })
+        // a handler that neither acked nor naked is a bug; retry it rather than stall
+        .then(() => settle(false, 1000), () => settle(false, 1000))
+    })
+
+  return {
+    kind: 'in-process',
+    async publish(event) {
+      if (closed) throw new Error('bus is closed')
+      const subject = subjectOf(event)
+      const targets = [...consumers].filter((c) => !c.stopped && c.spec.subjects.some((pattern) => subjectMatches(pattern, subject)))
+      const delivered = await Promise.all(
+        targets.map(
+          (consumer) =>
+            new Promise<boolean>((settled) => {
+              consumer.queue.push({ event, settled })
+              void drain(consumer)
+            }),
+        ),
+      )
+      if (delivered.includes(false)) throw new Error(`a consumer stopped before it acked event ${event.id}`)
+    },
+    async consume(spec): Promise<ConsumerHandle> {
+      const consumer: Consumer = { spec, queue: [], draining: false, stopped: false }
+      consumers.add(consumer)
+      return {
+        async stop() {
+          consumer.stopped = true
+          consumers.delete(consumer)
+          // fail publishers waiting on this consumer: their outbox rows stay unpublished
+          for (const pending of consumer.queue.splice(0)) pending.settled(false)
+        },
+      }
+    },
+    async deadLetter() {
+      // the consumer's dead_letters table is the record in embedded mode
+    },
+    async close() {
+      closed = true
+      for (const consumer of consumers) {
+        consumer.stopped = true
+        for (const pending of consumer.queue.splice(0)) pending.settled(false)
+      }
+      consumers.clear()
+    },
+  }
+}

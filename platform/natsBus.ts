@@ -1,0 +1,139 @@
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream'
+import { connect } from '@nats-io/transport-node'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Bus, ConsumerHandle, ConsumerSpec } from './bus.ts'
+import { SUBGRAPH_NAMES } from './config.ts'
+import { isEventEnvelope, subjectOf, type EventEnvelope } from './events.ts'
+
+export interface NatsBusOptions {
+  readonly servers: string
+  readonly logger: FastifyBaseLogger
+  /** Subject and stream prefix; tests use their own so that runs never share state. */
+  readonly namespace?: string
+  /** How long streams keep events (default 7 days). */
+  readonly maxAgeMs?: number
+}
+
+const nanos = (ms: number) => ms * 1_000_000
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/**
+ * NATS JetStream: one stream per domain (`COMMERCE_ORDERS` on `commerce.orders.>`), durable
+ * pull consumers with explicit acks sent after the consumer's transaction commits, redelivery
+ * on nak or ack timeout, and publish dedupe by event id (`Nats-Msg-Id`) so a relay that
+ * republishes after a crash does not duplicate. `max_ack_pending: 1` keeps each consumer in
+ * stream order. Dead letters go to `commerce.dlq.<consumer>` (stream `COMMERCE_DLQ`).
+ */
+export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
+  const namespace = options.namespace ?? 'commerce'
+  const streamPrefix = namespace.toUpperCase().replace(/[^A-Z0-9]/g, '_')
+  const nc = await connect({ servers: options.servers, name: `commerce-${process.pid}`, maxReconnectAttempts: -1 })
+  const jsm = await jetstreamManager(nc)
+  const js = jetstream(nc)
+  const maxAge = nanos(options.maxAgeMs ?? 7 * 24 * 3600_000)
+
+  const streams = [
+    ...SUBGRAPH_NAMES.map((domain) => ({ name: `${streamPrefix}_${domain.toUpperCase()}`, subjects: [`${namespace}.${domain}.>`] })),
+    { name: `${streamPrefix}_DLQ`, subjects: [`${namespace}.dlq.>`] },
+  ]
+  for (const stream of streams) await ensureStream(jsm, { ...stream, max_age: maxAge, duplicate_window: nanos(120_000) })
+
+  const toNats = (subject: string) => `${namespace}${subject.slice('commerce'.length)}`
+  const streamFor = (pattern: string) => {
+    const domain = pattern.split('.')[1]
+    const stream = streams.find((s) => s.name === `${streamPrefix}_${(domain ?? '').toUpperCase()}`)
+    if (!stream) throw new Error(`no stream holds subjects '${pattern}' (patterns must name a domain: commerce.<domain>.…)`)
+    return stream.name
+  }
+  const running = new Set<{ close(): Promise<void | Error> }>()
+
+  return {
+    kind: 'nats',
+    async publish(event) {
+      await js.publish(toNats(subjectOf(event)), encoder.encode(JSON.stringify(event)), { msgID: event.id })
+    },
+    async consume(spec: ConsumerSpec): Promise<ConsumerHandle> {
+      // a consumer reads one stream; patterns spanning domains get one durable per stream
+      const byStream = new Map<string, string[]>()
+      for (const pattern of spec.subjects) byStream.set(streamFor(pattern), [...(byStream.get(streamFor(pattern)) ?? []), toNats(pattern)])
+      const loops: Promise<void>[] = []
+      const handles: { close(): Promise<void | Error> }[] = []
+      for (const [stream, subjects] of byStream) {
+        const durable = `${spec.name}-${stream}`.replace(/[^A-Za-z0-9_-]/g, '_')
+        await jsm.consumers.add(stream, {
+          durable_name: durable,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.All,
+          ...(subjects.length === 1 ? { filter_subject: subjects[0] as string } : { filter_subjects: subjects }),
+          max_ack_pending: 1,
+          ack_wait: nanos(30_000),
+        })
+        const consumer = await js.consumers.get(stream, durable)
+        const messages = await consumer.consume({ max_messages: 16 })
+        handles.push(messages)
+        running.add(messages)
+        loops.push(
+          (async () => {
+            for await (const message of messages) {
+              let event: EventEnvelope
+              try {
+                const parsed: unknown = JSON.parse(decoder.decode(message.data))
+                if (!isEventEnvelope(parsed)) throw new Error('not an event envelope')
+                event = parsed
+              } catch (error) {
+                options.logger.error({ err: error, subject: message.subject }, 'dropping a message that is not an event')
+                message.term()
+                continue
+              }
+              await spec.onDelivery({
+                event,
+                attempt: message.info.deliveryCount,
+                ack: async () => {
+                  await message.ackAck()
+                },
+                nak: async (delayMs) => message.nak(delayMs),
+              })
+            }
+          })().catch((error: unknown) => options.logger.error({ err: error, consumer: spec.name }, 'consumer loop ended')),
+        )
+      }
+      return {
+        async stop() {
+          for (const handle of handles) {
+            await handle.close()
+            running.delete(handle)
+          }
+          await Promise.all(loops)
+        },
+      }
+    },
+    async deadLetter(consumer, event, error) {
+      const subject = `${namespace}.dlq.${consumer.replace(/[^A-Za-z0-9_-]/g, '_')}`
+      await js.publish(subject, encoder.encode(JSON.stringify({ consumer, error, event })), { msgID: `${consumer}:${event.id}` })
+    },
+    async close() {
+      for (const handle of running) await handle.close()
+      running.clear()
+      await nc.drain()
+    },
+  }
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string; subjects: string[] }): Promise<void> {
+  try {
+    await jsm.streams.info(config.name)
+    await jsm.streams.update(config.name, config)
+  } catch {
+    await jsm.streams.add(config)
+  }
+}
+
+/** Deletes a namespace's streams (tests). */
+export async function deleteNatsNamespace(servers: string, namespace: string): Promise<void> {
+  const nc = await connect({ servers })
+  const jsm = await jetstreamManager(nc)
+  const prefix = namespace.toUpperCase().replace(/[^A-Z0-9]/g, '_')
+  for (const name of [...SUBGRAPH_NAMES.map((d) => d.toUpperCase()), 'DLQ']) await jsm.streams.delete(`${prefix}_${name}`).catch(() => false)
+  await nc.close()
+}
