@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import { buildGatewayApp } from './gateway/app.ts'
 import { ConfigError, loadConfig, type Config } from './platform/config.ts'
 import { openDatabase } from './platform/db.ts'
-import { listenSubgraph, onShutdown, prepareSubgraph } from './platform/service.ts'
+import { openBus } from './platform/openBus.ts'
+import { listenSubgraph, onShutdown, pinoLogger, prepareSubgraph } from './platform/service.ts'
 import { SUBGRAPHS } from './subgraphs/registry.ts'
 
 let config: Readonly<Config>
@@ -22,12 +23,17 @@ const started = Date.now()
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
 for (const subgraph of SUBGRAPHS) await prepareSubgraph(subgraph, db, config)
 
+const bus = await openBus(config, pinoLogger(config, 'bus'))
 const apps: FastifyInstance[] = []
 onShutdown(async () => {
   for (const app of apps.reverse()) await app.close()
+  await bus.close()
   await db.close()
 })
-for (const subgraph of SUBGRAPHS) apps.push(await listenSubgraph(subgraph, db, config))
+// build every subgraph (registering its event consumers) before any starts publishing
+const built = []
+for (const subgraph of SUBGRAPHS) built.push({ subgraph, app: await subgraph.buildApp({ config, db, bus }) })
+for (const { subgraph, app } of built) apps.push(await listenSubgraph(subgraph, app, config))
 // the gateway routes to the subgraphs started here unless SUBGRAPH_<NAME>_URL says otherwise
 const local = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, `http://${config.host}:${config.subgraphPorts[s.name]}/graphql`]))
 const gateway = await buildGatewayApp({ config: { ...config, subgraphUrls: { ...local, ...config.subgraphUrls } } })
@@ -35,6 +41,6 @@ await gateway.listen({ host: config.host, port: config.gatewayPort })
 apps.push(gateway)
 
 const storage = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}`
-gateway.log.info(`ready in ${Date.now() - started} ms on ${storage}`)
+gateway.log.info(`ready in ${Date.now() - started} ms on ${storage}, events on ${bus.kind === 'nats' ? 'NATS JetStream' : 'the in-process bus'}`)
 gateway.log.info(`gateway    http://${config.host}:${config.gatewayPort}/graphql`)
 for (const subgraph of SUBGRAPHS) gateway.log.info(`${subgraph.name.padEnd(10)} ${local[subgraph.name]}`)

@@ -25,6 +25,9 @@ export interface Config {
   readonly subgraphTimeoutMs: number
   readonly seedOnStart: boolean
   readonly reservationTtlSeconds: number
+  /** NATS JetStream when set, otherwise the in-process bus. */
+  readonly natsUrl: string | null
+  readonly eventMaxDeliveries: number
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
 
@@ -52,6 +55,8 @@ export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; descri
   SUBGRAPH_TIMEOUT_MS: { default: '10000', description: 'gateway timeout for one subgraph fetch' },
   SEED_ON_START: { default: 'true (embedded), false (DATABASE_URL)', description: 'seed the demo store when the database is empty' },
   RESERVATION_TTL_SECONDS: { default: '900', description: 'default lifetime of a stock reservation' },
+  NATS_URL: { default: '(unset: in-process bus)', description: 'NATS server with JetStream; switches the event bus to durable streams' },
+  EVENT_MAX_DELIVERIES: { default: '5', description: 'deliveries of an event before a consumer dead-letters it' },
   LOG_LEVEL: { default: 'info', description: 'pino log level (`silent` to mute)' },
 }
 
@@ -142,6 +147,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     subgraphTimeoutMs: integer('SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000),
     seedOnStart: boolean('SEED_ON_START', databaseUrl === null),
     reservationTtlSeconds: integer('RESERVATION_TTL_SECONDS', 900, 1, 7 * 24 * 3600),
+    natsUrl: url('NATS_URL', ['nats:', 'tls:']),
+    eventMaxDeliveries: integer('EVENT_MAX_DELIVERIES', 5, 1, 100),
     logLevel: logLevel as Config['logLevel'],
   }
   if (problems.length > 0) {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Config } from './config.ts'
 import type { Database } from './db.ts'
 import { migrate } from './migrate.ts'
+import pino from 'pino'
 import type { SubgraphDefinition } from './subgraph.ts'
 
 /** Migrates the subgraph's schema and, when configured, seeds the demo store into an empty one. */
@@ -10,9 +11,8 @@ export async function prepareSubgraph(definition: SubgraphDefinition, db: Databa
   if (config.seedOnStart) await definition.seed(db, { reset: false })
 }
 
-/** Builds the subgraph's app and listens on its configured port. */
-export async function listenSubgraph(definition: SubgraphDefinition, db: Database, config: Readonly<Config>): Promise<FastifyInstance> {
-  const app = await definition.buildApp({ config, db })
+/** Listens on the subgraph's configured port. */
+export async function listenSubgraph(definition: SubgraphDefinition, app: FastifyInstance, config: Readonly<Config>): Promise<FastifyInstance> {
   await app.listen({ host: config.host, port: config.subgraphPorts[definition.name] })
   return app
 }
@@ -49,11 +49,15 @@ export async function runSubgraphMain(definition: SubgraphDefinition): Promise<v
     }
     throw error
   }
+  const { openBus } = await import('./openBus.ts')
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   await prepareSubgraph(definition, db, config)
-  const app = await listenSubgraph(definition, db, config)
+  const app = await definition.buildApp({ config, db, bus: await openBus(config, pinoLogger(config)) })
+  await listenSubgraph(definition, app, config)
   onShutdown(async () => {
     await app.close()
     await db.close()
   })
 }
+
+export const pinoLogger = (config: Pick<Config, 'logLevel'>, name = 'commerce') => pino({ level: config.logLevel, name })

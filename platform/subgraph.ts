@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { Bus } from './bus.ts'
 import type { Config, SubgraphName } from './config.ts'
 import type { Database } from './db.ts'
 
@@ -6,6 +7,8 @@ export interface SubgraphDeps {
   readonly config: Readonly<Config>
   readonly db: Database
   readonly logger?: FastifyBaseLogger
+  /** The event bus; without it the subgraph publishes nothing and consumes nothing (unit tests). */
+  readonly bus?: Bus
 }
 
 /**

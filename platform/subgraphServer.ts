@@ -1,13 +1,21 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import mercurius from 'mercurius'
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
+import type { Bus, ConsumerHandle } from './bus.ts'
 import type { Config, SubgraphName } from './config.ts'
+import { startConsumer, type EventHandler } from './consumer.ts'
+import type { Database } from './db.ts'
+import { startRelay, type Relay } from './relay.ts'
 import { ERROR_CODES } from './errors.ts'
 import { VIEWER_HEADER, verifyViewer, type Viewer } from './viewer.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
     viewer: Viewer
+  }
+  interface FastifyInstance {
+    /** Present on subgraphs that publish events: waits until the outbox is published. */
+    relay?: { flush(): Promise<void> }
   }
 }
 
@@ -20,6 +28,17 @@ export interface SubgraphAppOptions<Context> {
   readonly logger?: FastifyBaseLogger
   /** Releases what the subgraph owns (timers, ...) when the app closes. */
   readonly onClose?: () => Promise<void> | void
+  /**
+   * The subgraph's part in the event flow: its outbox relay and its consumers. Consumers are
+   * registered while the app is built and the relay starts when it is ready, so a host that builds
+   * every app before starting any loses no event on the in-process bus.
+   */
+  readonly events?: {
+    readonly bus: Bus
+    readonly db: Database
+    readonly handlers: readonly EventHandler<any>[]
+    readonly maxDeliveries?: number
+  }
 }
 
 /**
@@ -64,6 +83,21 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
     },
   })
 
+  if (options.events) {
+    const { bus, db, handlers, maxDeliveries } = options.events
+    const consumerOptions = { db, bus, schema: options.name, logger: app.log, ...(maxDeliveries ? { maxDeliveries } : {}) }
+    const consumers: ConsumerHandle[] = []
+    for (const handler of handlers) consumers.push(await startConsumer(consumerOptions, handler))
+    let relay: Relay | null = null
+    app.decorate('relay', { flush: async () => relay?.flush() })
+    app.addHook('onReady', async () => {
+      relay = startRelay({ db, bus, schema: options.name, logger: app.log })
+    })
+    app.addHook('onClose', async () => {
+      await relay?.stop()
+      for (const consumer of consumers) await consumer.stop()
+    })
+  }
   if (options.onClose) {
     const onClose = options.onClose
     app.addHook('onClose', async () => {

@@ -10,6 +10,8 @@ import { buildGatewayApp } from '../gateway/app.ts'
 import { composeFromConfig, formatProblems } from '../gateway/compose.ts'
 import type { Config, SubgraphName } from '../platform/config.ts'
 import { countingDatabase, type CountingDatabase } from '../platform/db.ts'
+import type { Bus } from '../platform/bus.ts'
+import { createInProcessBus } from '../platform/inProcessBus.ts'
 import { openTestDatabase, testConfig, type TestDatabase } from '../platform/testing.ts'
 import { SUBGRAPHS } from '../subgraphs/registry.ts'
 
@@ -20,6 +22,9 @@ export interface Stack {
   readonly urls: Record<SubgraphName, string>
   readonly config: Readonly<Config>
   readonly test: TestDatabase
+  readonly bus: Bus
+  /** Waits until every subgraph's outbox is published (and, on the in-process bus, consumed). */
+  flushEvents(): Promise<void>
   /** Stops one subgraph (to see the gateway degrade); `startSubgraph` brings it back on the same port. */
   stopSubgraph(name: SubgraphName): Promise<void>
   startSubgraph(name: SubgraphName): Promise<void>
@@ -34,18 +39,22 @@ export function composedSupergraph(): string {
   return result.supergraphSdl
 }
 
-export async function startStack(options: { supergraph?: SupergraphManager | string } = {}): Promise<Stack> {
+export async function startStack(options: { supergraph?: SupergraphManager | string; bus?: Bus } = {}): Promise<Stack> {
   const test = await openTestDatabase()
   const subgraphs = {} as Record<SubgraphName, FastifyInstance>
   const databases = {} as Record<SubgraphName, CountingDatabase>
   const urls = {} as Record<SubgraphName, string>
   const ports = {} as Record<SubgraphName, number>
 
-  const start = async (name: SubgraphName) => {
+  const bus = options.bus ?? createInProcessBus()
+  const build = async (name: SubgraphName) => {
     const definition = SUBGRAPHS.find((s) => s.name === name)
     if (!definition) throw new Error(`no subgraph ${name}`)
     databases[name] ??= countingDatabase(test.db)
-    const app = await definition.buildApp({ config: testConfig, db: databases[name] })
+    return definition.buildApp({ config: testConfig, db: databases[name], bus })
+  }
+  const start = async (name: SubgraphName, app?: FastifyInstance) => {
+    app ??= await build(name)
     await app.listen({ host: '127.0.0.1', port: ports[name] ?? 0 })
     const address = app.server.address()
     if (!address || typeof address === 'string') throw new Error('no port')
@@ -53,7 +62,10 @@ export async function startStack(options: { supergraph?: SupergraphManager | str
     urls[name] = `http://127.0.0.1:${address.port}/graphql`
     subgraphs[name] = app
   }
-  for (const subgraph of SUBGRAPHS) await start(subgraph.name)
+  // every consumer is registered before any relay starts (in-process bus)
+  const built = []
+  for (const subgraph of SUBGRAPHS) built.push({ name: subgraph.name, app: await build(subgraph.name) })
+  for (const { name, app } of built) await start(name, app)
 
   const config: Readonly<Config> = { ...testConfig, subgraphUrls: { ...urls } }
   const gateway = await buildGatewayApp({ config, supergraph: options.supergraph ?? composedSupergraph() })
@@ -66,6 +78,18 @@ export async function startStack(options: { supergraph?: SupergraphManager | str
     urls,
     config,
     test,
+    bus,
+    flushEvents: async () => {
+      // a consumer's effect may append events of its own: go round until every outbox is empty
+      for (let round = 0; round < 50; round++) {
+        for (const app of Object.values(subgraphs)) await app.relay?.flush()
+        const pending = await Promise.all(
+          SUBGRAPHS.map(async (s) => (await test.db.query(`select 1 from ${s.name}.outbox where published_at is null limit 1`)).rowCount),
+        )
+        if (pending.every((n) => n === 0)) return
+      }
+      throw new Error('outboxes did not drain')
+    },
     stopSubgraph: async (name) => {
       await subgraphs[name].close()
     },
@@ -77,6 +101,7 @@ export async function startStack(options: { supergraph?: SupergraphManager | str
     close: async () => {
       await gateway.close()
       for (const app of Object.values(subgraphs)) await app.close()
+      if (!options.bus) await bus.close()
       await test.close()
     },
   }
