@@ -85,5 +85,6 @@ describe('runIdempotent', () => {
   it('hashes inputs canonically', () => {
     assert.equal(canonicalJson({ b: 1, a: [{ d: null, c: 2 }] }), '{"a":[{"c":2,"d":null}],"b":1}')
     assert.equal(canonicalJson({ a: undefined, b: 1 }), '{"b":1}')
+    assert.notEqual(canonicalJson({ at: new Date('2026-01-01T00:00:00Z') }), canonicalJson({ at: new Date('2027-01-01T00:00:00Z') }))
   })
 })

@@ -98,6 +98,7 @@ export function requestHash(operation: string, input: unknown): string {
 /** JSON with object keys sorted, so that field order does not change the hash. */
 export function canonicalJson(value: unknown): string {
   if (value === undefined) return 'null'
+  if (value instanceof Date) return JSON.stringify(value.toISOString())
   if (value === null || typeof value !== 'object') return JSON.stringify(typeof value === 'bigint' ? String(value) : value)
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   const entries = Object.entries(value as Record<string, unknown>)

@@ -9,6 +9,16 @@ export interface SubgraphDeps {
   readonly logger?: FastifyBaseLogger
   /** The event bus; without it the subgraph publishes nothing and consumes nothing (unit tests). */
   readonly bus?: Bus
+  /**
+   * Where another subgraph listens, for the few synchronous service-to-service calls. Default:
+   * `subgraphUrlFrom(config)`. Called per request (test stacks learn ports after building).
+   */
+  readonly subgraphUrl?: (name: SubgraphName) => string
+}
+
+/** SUBGRAPH_<NAME>_URL when set, else the subgraph's port on this host. */
+export function subgraphUrlFrom(config: Pick<Config, 'subgraphUrls' | 'subgraphPorts' | 'host'>): (name: SubgraphName) => string {
+  return (name) => config.subgraphUrls[name] ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.subgraphPorts[name]}/graphql`
 }
 
 /**

@@ -74,7 +74,8 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
     schema: options.schema,
     path: '/graphql',
     graphiql: false,
-    jit: 1,
+    // no graphql-jit: its compiled plans lose keys of `_entities` representations written inline
+    // with variables inside them, where graphql-js resolves them correctly
     context: (request) => options.context(request.viewer) as never,
     errorFormatter: (execution, ctx) => {
       const log = (ctx as { reply?: { log: FastifyBaseLogger } }).reply?.log ?? app.log

@@ -51,7 +51,7 @@ export async function startStack(options: { supergraph?: SupergraphManager | str
     const definition = SUBGRAPHS.find((s) => s.name === name)
     if (!definition) throw new Error(`no subgraph ${name}`)
     databases[name] ??= countingDatabase(test.db)
-    return definition.buildApp({ config: testConfig, db: databases[name], bus })
+    return definition.buildApp({ config: testConfig, db: databases[name], bus, subgraphUrl: (target) => urls[target] })
   }
   const start = async (name: SubgraphName, app?: FastifyInstance) => {
     app ??= await build(name)

@@ -1,0 +1,4 @@
+import { runSubgraphMain } from '../../platform/service.ts'
+import { finance } from './definition.ts'
+
+await runSubgraphMain(finance)

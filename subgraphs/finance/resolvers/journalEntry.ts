@@ -1,0 +1,7 @@
+import { visibleToStaff } from '../access.ts'
+import type { JournalEntryResolvers } from '../generated/resolvers.ts'
+
+export const JournalEntry: JournalEntryResolvers = {
+  __resolveReference: async (reference, { viewer, loaders }) => visibleToStaff(viewer, await loaders.journalEntry.load(reference.id)),
+  lines: (entry, _args, { loaders }) => loaders.linesOfJournalEntry.load(entry.id),
+}

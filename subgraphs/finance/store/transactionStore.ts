@@ -1,0 +1,89 @@
+import type { Queryable } from '../../../platform/db.ts'
+import type { TransactionKind, TransactionRow } from '../models.ts'
+
+const COLUMNS = `t.id, t.payment_id as "paymentId", t.refund_id as "refundId", t.kind, t.status, t.amount, t.currency,
+  t.psp_reference as "pspReference", t.parent_transaction_id as "parentTransactionId", t.idempotency_key as "idempotencyKey",
+  t.created_at as "createdAt"`
+
+export async function transactionsByPaymentIds(db: Queryable, paymentIds: readonly string[]): Promise<TransactionRow[]> {
+  const { rows } = await db.query<TransactionRow>(
+    `select ${COLUMNS} from finance.payment_transactions t where t.payment_id = any($1::text[]) order by t.created_at, t.id`,
+    [paymentIds],
+  )
+  return rows
+}
+
+export async function transactionsByRefundIds(db: Queryable, refundIds: readonly string[]): Promise<TransactionRow[]> {
+  const { rows } = await db.query<TransactionRow>(
+    `select ${COLUMNS} from finance.payment_transactions t where t.refund_id = any($1::text[]) order by t.created_at, t.id`,
+    [refundIds],
+  )
+  return rows
+}
+
+/** The transactions a PSP payout reported that did not agree with ours. */
+export async function unmatchedTransactionsBySettlementIds(
+  db: Queryable,
+  settlementIds: readonly string[],
+): Promise<(TransactionRow & { settlementId: string })[]> {
+  const { rows } = await db.query<TransactionRow & { settlementId: string }>(
+    `select s.settlement_id as "settlementId", ${COLUMNS}
+     from finance.settlement_transactions s join finance.payment_transactions t on t.id = s.transaction_id
+     where s.settlement_id = any($1::text[]) and not s.matched
+     order by t.created_at, t.id`,
+    [settlementIds],
+  )
+  return rows
+}
+
+/** The latest successful transaction of a kind on a payment: the parent of the next step. */
+export async function latestTransactionId(db: Queryable, paymentId: string, kind: TransactionKind): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `select id from finance.payment_transactions where payment_id = $1 and kind = $2 and status = 'SUCCESS'
+     order by created_at desc, id desc limit 1`,
+    [paymentId, kind],
+  )
+  return rows[0]?.id ?? null
+}
+
+export interface TransactionInsert {
+  readonly id: string
+  readonly paymentId: string
+  readonly refundId: string | null
+  readonly kind: TransactionKind
+  readonly status: TransactionRow['status']
+  readonly amount: bigint
+  readonly currency: string
+  readonly pspReference: string | null
+  readonly parentTransactionId: string | null
+  readonly idempotencyKey: string | null
+  /** null: now */
+  readonly createdAt: Date | null
+}
+
+/** Transactions are append-only (a trigger refuses updates and deletes): this is their only write. */
+export async function insertTransactions(db: Queryable, transactions: readonly TransactionInsert[]): Promise<void> {
+  if (transactions.length === 0) return
+  await db.query(
+    `insert into finance.payment_transactions
+       (id, payment_id, refund_id, kind, status, amount, currency, psp_reference, parent_transaction_id, idempotency_key, created_at)
+     select id, payment_id, refund_id, kind, status, amount, currency, psp_reference, parent_transaction_id, idempotency_key,
+       coalesce(created_at, now())
+     from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[],
+       $10::text[], $11::timestamptz[])
+       as t (id, payment_id, refund_id, kind, status, amount, currency, psp_reference, parent_transaction_id, idempotency_key, created_at)`,
+    [
+      transactions.map((t) => t.id),
+      transactions.map((t) => t.paymentId),
+      transactions.map((t) => t.refundId),
+      transactions.map((t) => t.kind),
+      transactions.map((t) => t.status),
+      transactions.map((t) => t.amount.toString()),
+      transactions.map((t) => t.currency),
+      transactions.map((t) => t.pspReference),
+      transactions.map((t) => t.parentTransactionId),
+      transactions.map((t) => t.idempotencyKey),
+      transactions.map((t) => t.createdAt?.toISOString() ?? null),
+    ],
+  )
+}

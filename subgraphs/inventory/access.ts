@@ -1,0 +1,24 @@
+import { hasRole, isStaff, type Viewer } from '../../platform/viewer.ts'
+import type { ReservationModel } from './models.ts'
+
+/**
+ * The locations whose levels the viewer may see, narrowed by what the query asked for; null
+ * means no restriction. A viewer whose token names `locations` (a partner's 3PL, say) sees only
+ * those, whatever it asks for.
+ */
+export function visibleLocationIds(viewer: Viewer, requested: readonly string[] | null | undefined): readonly string[] | null {
+  const allowed = viewer.locationIds
+  if (requested === null || requested === undefined) return allowed
+  if (allowed === null) return requested
+  return requested.filter((id) => allowed.includes(id))
+}
+
+export const canSeeLocation = (viewer: Viewer, locationId: string): boolean =>
+  viewer.locationIds === null || viewer.locationIds.includes(locationId)
+
+/** Reservations are holds on stock: staff and partners see them (partners at their locations). */
+export const canSeeReservation = (viewer: Viewer, reservation: ReservationModel): boolean =>
+  (isStaff(viewer) || hasRole(viewer, 'partner')) && canSeeLocation(viewer, reservation.locationId)
+
+/** The ledger is an internal audit trail. */
+export const canSeeLedger = (viewer: Viewer): boolean => isStaff(viewer)

@@ -1,0 +1,29 @@
+/**
+ * What inventory publishes (subjects `commerce.inventory.<aggregate>.<type>`). Other domains and
+ * the stock feed import these types; the payloads are a public contract: add fields, never rename.
+ */
+export type QuantityName = 'AVAILABLE' | 'ON_HAND' | 'COMMITTED' | 'RESERVED' | 'INCOMING' | 'DAMAGED' | 'SAFETY_STOCK' | 'QUALITY_CONTROL'
+
+/**
+ * One level (sku at location) changed. Aggregate `InventoryLevel`, id `<sku>@<locationId>`, so
+ * the per-aggregate sequence orders a level's events. `version` is the level's version after the
+ * change. `changes` lists every quantity name (ON_HAND included) whose value changed.
+ */
+export interface StockLevelChanged {
+  readonly sku: string
+  readonly locationId: string
+  readonly version: string
+  readonly changes: readonly { readonly name: QuantityName; readonly before: number; readonly after: number }[]
+  /** AVAILABLE crossed zero: NONE, BACK_IN_STOCK (0 → >0) or OUT_OF_STOCK (>0 → 0). */
+  readonly transition: 'NONE' | 'BACK_IN_STOCK' | 'OUT_OF_STOCK'
+  readonly reason: string
+  readonly referenceDocumentUri: string | null
+  /** The adjustment group (ledger record) this change belongs to. */
+  readonly adjustmentGroupId: string
+}
+
+export const INVENTORY_EVENTS = {
+  StockLevelChanged: 'StockLevelChanged',
+} as const
+
+export const levelAggregateId = (sku: string, locationId: string): string => `${sku}@${locationId}`

@@ -1,0 +1,4 @@
+import { runSubgraphMain } from '../../platform/service.ts'
+import { inventory } from './definition.ts'
+
+await runSubgraphMain(inventory)

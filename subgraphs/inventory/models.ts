@@ -1,0 +1,118 @@
+import type { Connection, Edge } from '../../platform/pagination.ts'
+import type { InventoryAdjustmentReason, InventoryErrorCode, InventoryQuantityName, LocationType, ReplenishmentStatus, ReservationStatus } from './generated/resolvers.ts'
+
+/** The states a level stores; ON_HAND is derived from them and never stored. */
+export const STORED_QUANTITY_NAMES = ['AVAILABLE', 'COMMITTED', 'RESERVED', 'DAMAGED', 'SAFETY_STOCK', 'QUALITY_CONTROL', 'INCOMING'] as const
+export type StoredQuantityName = (typeof STORED_QUANTITY_NAMES)[number]
+
+/** The states that make up ON_HAND (INCOMING is not on hand yet). */
+export const ON_HAND_PARTS: readonly StoredQuantityName[] = ['AVAILABLE', 'COMMITTED', 'RESERVED', 'DAMAGED', 'SAFETY_STOCK', 'QUALITY_CONTROL']
+
+/** Every name `InventoryLevel.quantities` answers when called without `names`, in schema order. */
+export const ALL_QUANTITY_NAMES: readonly InventoryQuantityName[] = [
+  'AVAILABLE', 'ON_HAND', 'COMMITTED', 'RESERVED', 'INCOMING', 'DAMAGED', 'SAFETY_STOCK', 'QUALITY_CONTROL',
+]
+
+export type Quantities = Record<StoredQuantityName, number>
+
+export interface LocationModel {
+  readonly id: string
+  readonly name: string
+  readonly type: LocationType
+  readonly active: boolean
+  readonly fulfillsOnlineOrders: boolean
+  readonly countryCode: string
+}
+
+export interface InventoryItemModel {
+  readonly sku: string
+  readonly tracked: boolean
+}
+
+export interface InventoryLevelModel {
+  readonly sku: string
+  readonly locationId: string
+  readonly quantities: Quantities
+  /** Int64 as a decimal string, as the database hands it back. */
+  readonly version: string
+  readonly updatedAt: Date
+}
+
+export interface ReservationModel {
+  readonly id: string
+  readonly sku: string
+  readonly locationId: string
+  readonly quantity: number
+  readonly status: ReservationStatus
+  readonly expiresAt: Date | null
+  readonly referenceDocumentUri: string
+  readonly createdAt: Date
+}
+
+export interface AdjustmentGroupModel {
+  readonly id: string
+  readonly reason: InventoryAdjustmentReason
+  readonly referenceDocumentUri: string | null
+  readonly createdAt: Date
+}
+
+export interface AdjustmentChangeModel {
+  readonly groupId: string
+  readonly sku: string
+  readonly locationId: string
+  readonly name: StoredQuantityName
+  readonly delta: number
+  readonly quantityAfterChange: number
+}
+
+export interface AllocationModel {
+  readonly lineItemId: string
+  readonly sku: string
+  readonly locationId: string
+  readonly quantity: number
+}
+
+export interface ReplenishmentModel {
+  readonly id: string
+  readonly originLocationId: string | null
+  readonly destinationLocationId: string
+  readonly status: ReplenishmentStatus
+  readonly expectedAt: Date | null
+}
+
+export interface ReplenishmentLineModel {
+  readonly replenishmentId: string
+  readonly sku: string
+  readonly quantity: number
+  readonly receivedQuantity: number
+}
+
+/** A catalog-owned variant as this subgraph knows it: only its key. */
+export interface ProductVariantRef {
+  readonly sku: string
+}
+
+/** An orders-owned line item as this subgraph knows it: only its key. */
+export interface LineItemRef {
+  readonly id: string
+}
+
+export interface InventoryUserErrorModel {
+  readonly code: InventoryErrorCode
+  readonly field: readonly string[] | null
+  readonly message: string
+}
+
+/** What an adjust/move mutation stores for replay: ids only; field resolvers load current state. */
+export interface AdjustPayloadModel {
+  readonly adjustmentGroupId: string | null
+  readonly userErrors: readonly InventoryUserErrorModel[]
+}
+
+export interface ReservePayloadModel {
+  readonly reservationIds: readonly string[] | null
+  readonly userErrors: readonly InventoryUserErrorModel[]
+}
+
+export type LevelConnection = Connection<InventoryLevelModel>
+export type LevelEdge = Edge<InventoryLevelModel>

@@ -1,0 +1,34 @@
+import { scalarResolvers } from '../../platform/scalars.ts'
+import type { Resolvers } from './generated/resolvers.ts'
+import { InventoryAdjustmentGroup, InventoryChange } from './resolvers/adjustmentGroup.ts'
+import { InventoryItem } from './resolvers/inventoryItem.ts'
+import { InventoryLevel } from './resolvers/inventoryLevel.ts'
+import { Allocation, LineItem } from './resolvers/lineItem.ts'
+import { Location } from './resolvers/location.ts'
+import { Mutation } from './resolvers/mutation.ts'
+import { InventoryAdjustPayload, InventoryReservePayload } from './resolvers/payloads.ts'
+import { ProductVariant } from './resolvers/productVariant.ts'
+import { Query } from './resolvers/query.ts'
+import { Replenishment, ReplenishmentLine } from './resolvers/replenishment.ts'
+import { Reservation } from './resolvers/reservation.ts'
+
+// Subscription.stockLevelChanged stays in the schema unresolved until the stock feed is built
+// from StockLevelChanged outbox events.
+export const resolvers: Resolvers = {
+  ...scalarResolvers,
+  Query,
+  Mutation,
+  Location,
+  InventoryItem,
+  InventoryLevel,
+  ProductVariant,
+  Reservation,
+  LineItem,
+  Allocation,
+  Replenishment,
+  ReplenishmentLine,
+  InventoryAdjustmentGroup,
+  InventoryChange,
+  InventoryAdjustPayload,
+  InventoryReservePayload,
+}

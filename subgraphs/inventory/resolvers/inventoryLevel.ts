@@ -1,0 +1,18 @@
+import type { InventoryLevelResolvers, InventoryQuantityName } from '../generated/resolvers.ts'
+import { itemOf, locationOf } from '../references.ts'
+import { ALL_QUANTITY_NAMES, ON_HAND_PARTS, type Quantities } from '../models.ts'
+
+/** ON_HAND is derived: every state physically at the location; INCOMING has not arrived yet. */
+export function quantityOf(quantities: Quantities, name: InventoryQuantityName): number {
+  if (name === 'ON_HAND') return ON_HAND_PARTS.reduce((sum, part) => sum + quantities[part], 0)
+  return quantities[name]
+}
+
+export const InventoryLevel: InventoryLevelResolvers = {
+  id: (level) => `${level.sku}@${level.locationId}`,
+  item: (level, _args, ctx) => itemOf(ctx, level.sku),
+  location: (level, _args, ctx) => locationOf(ctx, level.locationId),
+  quantities: (level, { names }) => (names ?? ALL_QUANTITY_NAMES).map((name) => ({ name, quantity: quantityOf(level.quantities, name) })),
+  version: (level) => level.version,
+  updatedAt: (level) => level.updatedAt,
+}

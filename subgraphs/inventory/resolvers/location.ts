@@ -1,0 +1,5 @@
+import type { LocationResolvers } from '../generated/resolvers.ts'
+
+export const Location: LocationResolvers = {
+  __resolveReference: (ref, ctx) => ctx.loaders.location.load(ref.id),
+}

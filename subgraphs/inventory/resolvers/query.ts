@@ -1,0 +1,45 @@
+import { badUserInput } from '../../../platform/errors.ts'
+import { pageRequest, toConnection } from '../../../platform/pagination.ts'
+import { visibleLocationIds } from '../access.ts'
+import type { QueryResolvers } from '../generated/resolvers.ts'
+import { levelsBySkuAndLocation, levelsSinceVersion } from '../store/levelStore.ts'
+import { listLocations } from '../store/locationStore.ts'
+
+/** Largest skus / locationIds list one filter takes (the stock feed's limit too). */
+export const MAX_FILTER_VALUES = 500
+
+const LEVELS_KIND = 'InventoryLevelConnection'
+/** Another kind for the version order, so a cursor of one order is refused by the other. */
+const LEVELS_BY_VERSION_KIND = 'InventoryLevelConnection.sinceVersion'
+
+export const Query: QueryResolvers = {
+  location: (_parent, { id }, ctx) => ctx.loaders.location.load(id),
+
+  locations: (_parent, args, ctx) => listLocations(ctx.db, { type: args.type ?? null, active: args.active ?? null }),
+
+  inventoryLevels: async (_parent, { filter, first, after }, ctx) => {
+    for (const name of ['skus', 'locationIds'] as const) {
+      const values = filter[name]
+      if (values && values.length > MAX_FILTER_VALUES) {
+        throw badUserInput(`filter.${name} takes at most ${MAX_FILTER_VALUES} values, got ${values.length}`, 'filter')
+      }
+    }
+    const levelFilter = {
+      skus: filter.skus ?? null,
+      locationIds: visibleLocationIds(ctx.viewer, filter.locationIds),
+      updatedSince: filter.updatedSince ?? null,
+    }
+    const maxPageSize = ctx.config.maxPageSize
+    if (filter.sinceVersion !== null && filter.sinceVersion !== undefined) {
+      const request = pageRequest({ first, after }, { kind: LEVELS_BY_VERSION_KIND, maxPageSize })
+      const afterVersion = request.after ? String(request.after[0]) : null
+      if (afterVersion !== null && !/^-?\d{1,19}$/.test(afterVersion)) throw badUserInput(`'after' is not a valid cursor for this connection`, 'after')
+      const rows = await levelsSinceVersion(ctx.db, levelFilter, { sinceVersion: filter.sinceVersion, afterVersion, limit: request.limit + 1 })
+      return toConnection(rows, request, LEVELS_BY_VERSION_KIND, (level) => [level.version])
+    }
+    const request = pageRequest({ first, after }, { kind: LEVELS_KIND, maxPageSize, arity: 2 })
+    const afterKey = request.after ? { sku: String(request.after[0]), locationId: String(request.after[1]) } : null
+    const rows = await levelsBySkuAndLocation(ctx.db, levelFilter, { after: afterKey, limit: request.limit + 1 })
+    return toConnection(rows, request, LEVELS_KIND, (level) => [level.sku, level.locationId])
+  },
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto'
+import type { Queryable } from '../../../platform/db.ts'
+import type { InventoryAdjustmentReason } from '../generated/resolvers.ts'
+import { STORED_QUANTITY_NAMES, type Quantities, type StoredQuantityName } from '../models.ts'
+import { LEVEL_COLUMNS, quantitiesOf, type LevelKey, type LevelRow } from './levelStore.ts'
+
+export interface LevelChange {
+  readonly sku: string
+  readonly locationId: string
+  readonly name: StoredQuantityName
+  /** Never 0: the ledger records changes only. */
+  readonly delta: number
+}
+
+export interface LevelChangeGroup {
+  readonly reason: InventoryAdjustmentReason
+  readonly referenceDocumentUri: string | null
+  /** Who asked (the viewer's subject, or a system job). */
+  readonly actor: string | null
+  readonly changes: readonly LevelChange[]
+}
+
+/** One level before and after a group, with the version it now carries. */
+export interface ChangedLevel {
+  readonly sku: string
+  readonly locationId: string
+  readonly before: Quantities
+  readonly after: Quantities
+  readonly version: string
+}
+
+export type ApplyResult =
+  | { readonly kind: 'applied'; readonly groupId: string; readonly levels: readonly ChangedLevel[] }
+  /** Some level is missing or would go below zero: nothing was changed. */
+  | { readonly kind: 'rejected'; readonly levels: readonly LevelKey[] }
+
+const keyOf = (sku: string, locationId: string) => `${sku}\u0000${locationId}`
+const zero = (): Quantities => ({ AVAILABLE: 0, COMMITTED: 0, RESERVED: 0, DAMAGED: 0, SAFETY_STOCK: 0, QUALITY_CONTROL: 0, INCOMING: 0 })
+
+/**
+ * THE way stock changes. Every mutation, reservation, release and expiry goes through here, so
+ * every change bumps the level's version (one global sequence) and lands in the ledger as one
+ * adjustment group. The update is conditional (no state may go below zero): when any level
+ * cannot take its changes, everything since the savepoint is undone and the caller learns which
+ * levels refused. Must run inside a transaction.
+ */
+export async function applyLevelChanges(tx: Queryable, group: LevelChangeGroup): Promise<ApplyResult> {
+  if (group.changes.length === 0) throw new Error('an adjustment group needs at least one change')
+  const totals = new Map<string, { sku: string; locationId: string; delta: Quantities }>()
+  for (const change of group.changes) {
+    const key = keyOf(change.sku, change.locationId)
+    const entry = totals.get(key) ?? { sku: change.sku, locationId: change.locationId, delta: zero() }
+    entry.delta[change.name] += change.delta
+    totals.set(key, entry)
+  }
+  const levels = [...totals.values()].sort((a, b) => (a.sku === b.sku ? cmp(a.locationId, b.locationId) : cmp(a.sku, b.sku)))
+  const skus = levels.map((l) => l.sku)
+  const locationIds = levels.map((l) => l.locationId)
+
+  await tx.query('savepoint apply_level_changes')
+  // lock in a fixed order first: the update below would lock in whatever order the plan picks
+  await tx.query(
+    `select 1 from inventory.inventory_levels l
+     where (l.sku, l.location_id) in (select * from unnest($1::text[], $2::text[]))
+     order by l.sku, l.location_id for update`,
+    [skus, locationIds],
+  )
+  const { rows } = await tx.query<LevelRow>(
+    `update inventory.inventory_levels l set
+       available = l.available + d.available,
+       committed = l.committed + d.committed,
+       reserved = l.reserved + d.reserved,
+       damaged = l.damaged + d.damaged,
+       safety_stock = l.safety_stock + d.safety_stock,
+       quality_control = l.quality_control + d.quality_control,
+       incoming = l.incoming + d.incoming,
+       version = nextval('inventory.level_version_seq'),
+       updated_at = now()
+     from unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[])
+       as d(sku, location_id, available, committed, reserved, damaged, safety_stock, quality_control, incoming)
+     where l.sku = d.sku and l.location_id = d.location_id
+       and l.available + d.available >= 0 and l.committed + d.committed >= 0 and l.reserved + d.reserved >= 0
+       and l.damaged + d.damaged >= 0 and l.safety_stock + d.safety_stock >= 0
+       and l.quality_control + d.quality_control >= 0 and l.incoming + d.incoming >= 0
+     returning ${LEVEL_COLUMNS}`,
+    [skus, locationIds, ...STORED_QUANTITY_NAMES.map((name) => levels.map((l) => l.delta[name]))],
+  )
+  if (rows.length !== levels.length) {
+    await tx.query('rollback to savepoint apply_level_changes')
+    const changed = new Set(rows.map((row) => keyOf(row.sku, row.location_id)))
+    return { kind: 'rejected', levels: levels.filter((l) => !changed.has(keyOf(l.sku, l.locationId))).map(({ sku, locationId }) => ({ sku, locationId })) }
+  }
+  await tx.query('release savepoint apply_level_changes')
+
+  const changed = rows.map((row): ChangedLevel => {
+    const after = quantitiesOf(row)
+    const delta = (totals.get(keyOf(row.sku, row.location_id)) as { delta: Quantities }).delta
+    const before = Object.fromEntries(STORED_QUANTITY_NAMES.map((name) => [name, after[name] - delta[name]])) as Quantities
+    return { sku: row.sku, locationId: row.location_id, before, after, version: String(row.version) }
+  })
+
+  // quantityAfterChange walks the changes in input order from each level's quantities before
+  const running = new Map(changed.map((level) => [keyOf(level.sku, level.locationId), { ...level.before }]))
+  const afterEach = group.changes.map((change) => {
+    const quantities = running.get(keyOf(change.sku, change.locationId)) as Quantities
+    quantities[change.name] += change.delta
+    return quantities[change.name]
+  })
+
+  const groupId = `adj_${randomUUID()}`
+  await tx.query(
+    `insert into inventory.adjustment_groups (id, reason, reference_document_uri, actor) values ($1, $2, $3, $4)`,
+    [groupId, group.reason, group.referenceDocumentUri, group.actor],
+  )
+  await tx.query(
+    `insert into inventory.adjustment_changes (group_id, position, sku, location_id, name, delta, quantity_after_change)
+     select $1, c.position - 1, c.sku, c.location_id, c.name, c.delta, c.quantity_after_change
+     from unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[]) with ordinality
+       as c(sku, location_id, name, delta, quantity_after_change, position)`,
+    [
+      groupId,
+      group.changes.map((c) => c.sku),
+      group.changes.map((c) => c.locationId),
+      group.changes.map((c) => c.name),
+      group.changes.map((c) => c.delta),
+      afterEach,
+    ],
+  )
+  return { kind: 'applied', groupId, levels: changed }
+}
+
+/** For callers whose changes cannot fail unless an invariant is broken (release, expiry). */
+export async function applyLevelChangesOrThrow(tx: Queryable, group: LevelChangeGroup): Promise<{ groupId: string; levels: readonly ChangedLevel[] }> {
+  const result = await applyLevelChanges(tx, group)
+  if (result.kind === 'rejected') {
+    throw new Error(`inventory invariant broken: levels ${result.levels.map((l) => `${l.sku}@${l.locationId}`).join(', ')} refused ${group.reason} changes`)
+  }
+  return result
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)

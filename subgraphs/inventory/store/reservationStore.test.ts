@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Database } from '../../../platform/db.ts'
+import { openTestDatabase, type TestDatabase } from '../../../platform/testing.ts'
+import { buildWorld } from '../../../seed/world.ts'
+import { inventory } from '../definition.ts'
+import { startReservationSweeper } from '../reservationSweeper.ts'
+import { applyLevelChanges } from './levelChangeStore.ts'
+import { lockLevels } from './levelStore.ts'
+import { expireReservations, insertReservations, reservationsByIds } from './reservationStore.ts'
+
+const world = buildWorld()
+const plain = world.stockLevels.filter((s) => s.locationId === 'loc_wh_east' && s.available >= 10 && s.reserved === 0)
+
+describe('reservation expiry', () => {
+  let test: TestDatabase
+  let db: Database
+  before(async () => {
+    test = await openTestDatabase([inventory])
+    db = test.db
+  })
+  after(() => test.close())
+
+  /** Reserves `quantity` of each level for `ttlSeconds`, the way inventoryReserve does. */
+  const hold = (levels: typeof plain, quantity: number, ttlSeconds: number, prefix: string) =>
+    db.transaction(async (tx) => {
+      const applied = await applyLevelChanges(tx, {
+        reason: 'RESERVATION', referenceDocumentUri: 'gid://test/Hold/1', actor: null,
+        changes: levels.flatMap((l) => [
+          { sku: l.sku, locationId: l.locationId, name: 'AVAILABLE' as const, delta: -quantity },
+          { sku: l.sku, locationId: l.locationId, name: 'RESERVED' as const, delta: quantity },
+        ]),
+      })
+      assert.equal(applied.kind, 'applied')
+      const reservations = levels.map((l, i) => ({ id: `${prefix}_${i}`, sku: l.sku, locationId: l.locationId, quantity }))
+      await insertReservations(tx, reservations, { ttlSeconds, referenceDocumentUri: 'gid://test/Hold/1' })
+      return reservations.map((r) => r.id)
+    })
+  const quantitiesOf = async (level: (typeof plain)[0]) => (await lockLevels(db, [level]))[0]?.quantities
+
+  it('expires each reservation exactly once when two sweepers run at once, returning its stock', async () => {
+    const levels = plain.slice(0, 4)
+    const ids = await hold(levels, 3, 60, 'res_sweep')
+    const later = new Date(Date.now() + 120_000)
+    const [first, second] = await Promise.all([expireReservations(db, later), expireReservations(db, later)])
+    const expired = [...(first ?? []), ...(second ?? [])].map((r) => r.id).filter((id) => ids.includes(id))
+    assert.deepEqual(expired.sort(), [...ids].sort())
+    for (const r of await reservationsByIds(db, ids)) assert.equal(r.status, 'EXPIRED')
+    for (const level of levels) {
+      const q = await quantitiesOf(level)
+      assert.deepEqual([q?.AVAILABLE, q?.RESERVED], [level.available, 0])
+    }
+    const ledger = await db.query<{ n: number }>(
+      `select count(*)::int as n from inventory.adjustment_groups g where g.actor = 'system:reservation-expiry' and g.reference_document_uri = 'gid://test/Hold/1'`,
+    )
+    assert.equal(ledger.rows[0]?.n, ids.length)
+  })
+
+  it('leaves reservations that have not expired, and seeded long holds, alone', async () => {
+    const ids = await hold(plain.slice(4, 5), 1, 600, 'res_young')
+    const expired = await expireReservations(db, new Date(Date.now() + 60_000))
+    assert.deepEqual(expired.filter((r) => ids.includes(r.id) || r.id.startsWith('res_00')), [])
+    assert.equal((await reservationsByIds(db, ids))[0]?.status, 'ACTIVE')
+  })
+
+  it('is run by the app on a timer that stops when asked', async () => {
+    const [level] = plain.slice(5, 6)
+    assert.ok(level)
+    const ids = await hold([level], 2, 60, 'res_timer')
+    await db.query(`update inventory.reservations set expires_at = now() - interval '1 second' where id = any($1::text[])`, [ids])
+    const sweeper = startReservationSweeper(db, { info: () => {}, error: () => {} }, 20)
+    try {
+      for (let i = 0; i < 100 && (await reservationsByIds(db, ids))[0]?.status === 'ACTIVE'; i++) await sleep(20)
+    } finally {
+      await sweeper.stop()
+    }
+    assert.equal((await reservationsByIds(db, ids))[0]?.status, 'EXPIRED')
+    assert.equal((await quantitiesOf(level))?.AVAILABLE, level.available)
+  })
+})

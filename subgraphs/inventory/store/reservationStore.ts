@@ -1,0 +1,109 @@
+import type { Database, Queryable } from '../../../platform/db.ts'
+import type { ReservationStatus } from '../generated/resolvers.ts'
+import type { ReservationModel } from '../models.ts'
+import { applyLevelChangesOrThrow } from './levelChangeStore.ts'
+
+interface ReservationRow {
+  id: string
+  sku: string
+  location_id: string
+  quantity: number
+  status: ReservationStatus
+  expires_at: Date | null
+  reference_document_uri: string
+  created_at: Date
+}
+
+const COLUMNS = 'id, sku, location_id, quantity, status, expires_at, reference_document_uri, created_at'
+
+const toReservation = (row: ReservationRow): ReservationModel => ({
+  id: row.id,
+  sku: row.sku,
+  locationId: row.location_id,
+  quantity: row.quantity,
+  status: row.status,
+  expiresAt: row.expires_at,
+  referenceDocumentUri: row.reference_document_uri,
+  createdAt: row.created_at,
+})
+
+export async function reservationsByIds(db: Queryable, ids: readonly string[]): Promise<ReservationModel[]> {
+  const { rows } = await db.query<ReservationRow>(`select ${COLUMNS} from inventory.reservations where id = any($1::text[])`, [ids])
+  return rows.map(toReservation)
+}
+
+export interface NewReservation {
+  readonly id: string
+  readonly sku: string
+  readonly locationId: string
+  readonly quantity: number
+}
+
+/** Inserts ACTIVE reservations that expire `ttlSeconds` after the transaction's start. */
+export async function insertReservations(
+  tx: Queryable,
+  reservations: readonly NewReservation[],
+  options: { ttlSeconds: number; referenceDocumentUri: string },
+): Promise<void> {
+  await tx.query(
+    `insert into inventory.reservations (id, sku, location_id, quantity, status, expires_at, reference_document_uri)
+     select r.id, r.sku, r.location_id, r.quantity, 'ACTIVE', now() + make_interval(secs => $5), $6
+     from unnest($1::text[], $2::text[], $3::text[], $4::int[]) as r(id, sku, location_id, quantity)`,
+    [
+      reservations.map((r) => r.id),
+      reservations.map((r) => r.sku),
+      reservations.map((r) => r.locationId),
+      reservations.map((r) => r.quantity),
+      options.ttlSeconds,
+      options.referenceDocumentUri,
+    ],
+  )
+}
+
+/**
+ * ACTIVE → RELEASED when it has not expired yet. Conditional on the status, so of two concurrent
+ * releases (or a release and the expiry sweep) exactly one wins; null when this one did not.
+ */
+export async function markReservationReleased(tx: Queryable, id: string): Promise<ReservationModel | null> {
+  const { rows } = await tx.query<ReservationRow>(
+    `update inventory.reservations set status = 'RELEASED'
+     where id = $1 and status = 'ACTIVE' and (expires_at is null or expires_at > now())
+     returning ${COLUMNS}`,
+    [id],
+  )
+  return rows[0] ? toReservation(rows[0]) : null
+}
+
+/** Whether an ACTIVE reservation has outlived its expiry (the sweep has not reached it yet). */
+export const isPastExpiry = (reservation: ReservationModel, now: Date): boolean =>
+  reservation.expiresAt !== null && reservation.expiresAt.getTime() <= now.getTime()
+
+/**
+ * Expires every ACTIVE reservation whose `expires_at` is at or before `now` and returns its stock
+ * from RESERVED to AVAILABLE. The status flip is a conditional update, so when two sweepers run
+ * at once each reservation is expired, and its stock returned, by exactly one of them.
+ */
+export async function expireReservations(db: Database, now: Date): Promise<ReservationModel[]> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<ReservationRow>(
+      `update inventory.reservations set status = 'EXPIRED'
+       where status = 'ACTIVE' and expires_at <= $1::timestamptz
+       returning ${COLUMNS}`,
+      [now],
+    )
+    const expired = rows.map(toReservation)
+    // one ledger group per reservation keeps each group's referenceDocumentUri meaningful
+    for (const reservation of expired) {
+      await applyLevelChangesOrThrow(tx, {
+        reason: 'RESERVATION',
+        referenceDocumentUri: reservation.referenceDocumentUri,
+        actor: 'system:reservation-expiry',
+        changes: [
+          { sku: reservation.sku, locationId: reservation.locationId, name: 'RESERVED', delta: -reservation.quantity },
+          { sku: reservation.sku, locationId: reservation.locationId, name: 'AVAILABLE', delta: reservation.quantity },
+        ],
+      })
+    }
+    return expired
+  })
+}

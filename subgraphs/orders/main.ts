@@ -1,0 +1,4 @@
+import { runSubgraphMain } from '../../platform/service.ts'
+import { orders } from './definition.ts'
+
+await runSubgraphMain(orders)

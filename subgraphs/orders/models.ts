@@ -1,0 +1,172 @@
+/**
+ * What the stores return and the resolvers resolve from. Money columns arrive as decimal strings
+ * (int8), timestamps as Date. Every model reachable on its own carries the customer that owns it,
+ * so that ownership is checked wherever it is resolved (queries and `_entities` alike).
+ */
+import type { Connection, Edge } from '../../platform/pagination.ts'
+
+/** Anything a customer may read only when it is theirs. */
+export interface Owned {
+  readonly customerId: string
+}
+
+export interface CartModel extends Owned {
+  readonly id: string
+  readonly currency: string
+  readonly countryCode: string
+  readonly createdAt: Date
+  readonly expiresAt: Date | null
+}
+
+/** A cart line priced from the catalog_prices read model in the cart's currency. */
+export interface CartLineModel {
+  readonly id: string
+  readonly cartId: string
+  readonly sku: string
+  readonly quantity: number
+  readonly currency: string
+  readonly unitPrice: string
+  readonly taxIncluded: boolean
+}
+
+export interface TaxRateModel {
+  readonly countryCode: string
+  readonly title: string
+  readonly rate: string
+  readonly pricesIncludeTax: boolean
+}
+
+export interface CatalogPriceModel {
+  readonly sku: string
+  readonly currency: string
+  readonly variantTitle: string
+  readonly productTitle: string
+  readonly amount: string
+  readonly taxIncluded: boolean
+}
+
+export type OrderStatus = 'OPEN' | 'CANCELLED' | 'CLOSED'
+export type OrderFulfillmentStatus = 'UNFULFILLED' | 'PARTIALLY_FULFILLED' | 'FULFILLED' | 'PARTIALLY_RETURNED' | 'RETURNED'
+
+export interface OrderModel extends Owned {
+  readonly id: string
+  readonly number: string
+  readonly status: OrderStatus
+  readonly fulfillmentStatus: OrderFulfillmentStatus
+  readonly currency: string
+  readonly countryCode: string
+  readonly placedAt: Date
+  /** placed_at at full (microsecond) precision, for keyset cursors: a Date keeps milliseconds only */
+  readonly placedAtKey: string
+  readonly subtotal: string
+  readonly shippingTotal: string
+  readonly discountTotal: string
+  readonly taxTotal: string
+  readonly total: string
+}
+
+/** As stored in line_items.tax_lines. */
+export interface StoredTaxLine {
+  readonly title: string
+  readonly rate: string
+  readonly amount: string
+}
+
+export interface LineItemModel extends Owned {
+  readonly id: string
+  readonly orderId: string
+  readonly position: number
+  readonly sku: string
+  readonly title: string
+  readonly quantity: number
+  readonly currency: string
+  readonly unitPrice: string
+  readonly discountTotal: string
+  readonly taxLines: readonly StoredTaxLine[]
+  readonly total: string
+}
+
+export type FulfillmentOrderStatus = 'OPEN' | 'IN_PROGRESS' | 'ON_HOLD' | 'CLOSED' | 'CANCELLED'
+
+export interface FulfillmentOrderModel extends Owned {
+  readonly id: string
+  readonly orderId: string
+  readonly assignedLocationId: string
+  readonly status: FulfillmentOrderStatus
+  readonly createdAt: Date
+}
+
+export interface FulfillmentModel extends Owned {
+  readonly id: string
+  readonly fulfillmentOrderId: string
+  readonly createdAt: Date
+  readonly carrier: string | null
+  readonly trackingNumber: string | null
+}
+
+/** A line of a fulfillment order or of a fulfillment. */
+export interface FulfillmentLineModel {
+  readonly parentId: string
+  readonly lineItemId: string
+  readonly quantity: number
+}
+
+export type ReturnStatus = 'REQUESTED' | 'OPEN' | 'CLOSED' | 'DECLINED' | 'CANCELLED'
+
+export interface ReturnModel extends Owned {
+  readonly id: string
+  readonly orderId: string
+  readonly status: ReturnStatus
+  readonly createdAt: Date
+}
+
+export interface ReturnLineModel {
+  readonly returnId: string
+  readonly lineItemId: string
+  readonly quantity: number
+  readonly reason: string | null
+  readonly restock: boolean
+}
+
+export type OrderConnectionModel = Connection<OrderModel>
+export type OrderEdgeModel = Edge<OrderModel>
+export type LineItemConnectionModel = Connection<LineItemModel>
+export type LineItemEdgeModel = Edge<LineItemModel>
+
+export type OrderErrorCode =
+  | 'NOT_FOUND'
+  | 'INVALID'
+  | 'INSUFFICIENT_STOCK'
+  | 'CART_EXPIRED'
+  | 'TOTAL_CHANGED'
+  | 'PAYMENT_DECLINED'
+  | 'QUANTITY_EXCEEDS_FULFILLABLE'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'IDEMPOTENCY_CONCURRENT_REQUEST'
+
+export interface OrderUserErrorModel {
+  readonly code: OrderErrorCode
+  readonly field: readonly string[] | null
+  readonly message: string
+}
+
+/** Mutation payloads hold ids (what runIdempotent stores as JSON); field resolvers load the rest. */
+export interface CartPayloadModel {
+  readonly cartId: string | null
+  readonly userErrors: readonly OrderUserErrorModel[]
+}
+
+export interface CheckoutCompletePayloadModel {
+  readonly orderId: string | null
+  readonly userErrors: readonly OrderUserErrorModel[]
+}
+
+export interface FulfillmentPayloadModel {
+  readonly fulfillmentId: string | null
+  readonly userErrors: readonly OrderUserErrorModel[]
+}
+
+export interface ReturnPayloadModel {
+  readonly returnId: string | null
+  readonly userErrors: readonly OrderUserErrorModel[]
+}

@@ -1,0 +1,7 @@
+import type { FulfillmentResolvers } from '../generated/resolvers.ts'
+import { visibleTo } from '../ownership.ts'
+
+export const Fulfillment: FulfillmentResolvers = {
+  __resolveReference: async ({ id }, { viewer, loaders }) => visibleTo(viewer, await loaders.fulfillmentById.load(id)),
+  lines: (fulfillment, _args, { loaders }) => loaders.fulfillmentLinesById.load(fulfillment.id),
+}

@@ -1,0 +1,34 @@
+import { badUserInput } from '../../../platform/errors.ts'
+import { money } from '../../../platform/money.ts'
+import { pageRequest, toConnection } from '../../../platform/pagination.ts'
+import type { OrderResolvers } from '../generated/resolvers.ts'
+import { visibleTo } from '../ownership.ts'
+
+const LINE_ITEM_CONNECTION = 'LineItemConnection'
+/** line_items.position is a PostgreSQL integer */
+const MAX_POSITION = 2_147_483_647
+
+export const Order: OrderResolvers = {
+  __resolveReference: async (reference, { viewer, loaders }) => {
+    const order = 'id' in reference ? await loaders.orderById.load(reference.id) : await loaders.orderByNumber.load(reference.number)
+    return visibleTo(viewer, order)
+  },
+  subtotal: (order) => money(order.subtotal, order.currency),
+  shippingTotal: (order) => money(order.shippingTotal, order.currency),
+  discountTotal: (order) => money(order.discountTotal, order.currency),
+  taxTotal: (order) => money(order.taxTotal, order.currency),
+  total: (order) => money(order.total, order.currency),
+
+  lineItems: async (order, { first, after }, { loaders, config }) => {
+    const request = pageRequest({ first, after }, { kind: LINE_ITEM_CONNECTION, maxPageSize: config.maxPageSize, defaultPageSize: 50 })
+    const afterPosition = request.after?.[0] ?? 0
+    if (typeof afterPosition !== 'number' || !Number.isInteger(afterPosition) || afterPosition < 0 || afterPosition > MAX_POSITION) {
+      throw badUserInput(`'after' is not a valid cursor for this connection`, 'after')
+    }
+    // one loader per distinct page arguments, batching the page of every order in the response
+    const rows = await loaders.lineItemPage(request.limit, afterPosition).load(order.id)
+    return toConnection(rows, request, LINE_ITEM_CONNECTION, (lineItem) => [lineItem.position])
+  },
+  fulfillmentOrders: (order, _args, { loaders }) => loaders.fulfillmentOrdersByOrderId.load(order.id),
+  returns: (order, _args, { loaders }) => loaders.returnsByOrderId.load(order.id),
+}

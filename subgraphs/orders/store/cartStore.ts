@@ -1,0 +1,88 @@
+import type { Queryable } from '../../../platform/db.ts'
+import type { CartLineModel, CartModel } from '../models.ts'
+
+const CART_COLUMNS = `c.id, c.customer_id as "customerId", c.currency, c.country_code as "countryCode",
+  c.created_at as "createdAt", c.expires_at as "expiresAt"`
+
+export async function cartsByIds(db: Queryable, ids: readonly string[]): Promise<CartModel[]> {
+  const { rows } = await db.query<CartModel>(`select ${CART_COLUMNS} from orders.carts c where c.id = any($1::text[])`, [ids])
+  return rows
+}
+
+/**
+ * Locks the cart for the rest of the transaction, so that concurrent additions to one cart
+ * queue behind each other instead of racing on its lines.
+ */
+export async function lockCart(tx: Queryable, id: string): Promise<(CartModel & { expired: boolean }) | null> {
+  const { rows } = await tx.query<CartModel & { expired: boolean }>(
+    `select ${CART_COLUMNS}, coalesce(c.expires_at <= now(), false) as expired from orders.carts c where c.id = $1 for update`,
+    [id],
+  )
+  return rows[0] ?? null
+}
+
+export interface NewCart {
+  readonly id: string
+  readonly customerId: string
+  readonly currency: string
+  readonly countryCode: string
+  readonly lifetimeDays: number
+}
+
+export async function insertCart(tx: Queryable, cart: NewCart): Promise<void> {
+  await tx.query(
+    `insert into orders.carts (id, customer_id, currency, country_code, created_at, expires_at)
+     values ($1, $2, $3, $4, now(), now() + make_interval(days => $5))`,
+    [cart.id, cart.customerId, cart.currency, cart.countryCode, cart.lifetimeDays],
+  )
+}
+
+export async function updateCartCountry(tx: Queryable, id: string, countryCode: string): Promise<void> {
+  await tx.query(`update orders.carts set country_code = $2 where id = $1`, [id, countryCode])
+}
+
+/**
+ * Lines with their current price in the cart's currency. A line whose sku has no such price (any
+ * more) is left out: it cannot be bought, so it is neither shown nor charged.
+ */
+export async function cartLinesByCartIds(db: Queryable, cartIds: readonly string[]): Promise<CartLineModel[]> {
+  const { rows } = await db.query<CartLineModel>(
+    `select l.id, l.cart_id as "cartId", l.sku, l.quantity, c.currency, p.amount as "unitPrice", p.tax_included as "taxIncluded"
+     from orders.cart_lines l
+     join orders.carts c on c.id = l.cart_id
+     join orders.catalog_prices p on p.sku = l.sku and p.currency = c.currency
+     where l.cart_id = any($1::text[])
+     order by l.cart_id, l.seq`,
+    [cartIds],
+  )
+  return rows
+}
+
+export interface CartLineAddition {
+  readonly id: string
+  readonly sku: string
+  readonly quantity: number
+}
+
+/**
+ * Adds lines, merging a sku already in the cart into its line. The quantity ceiling is part of
+ * the statement (never read-then-write): a sku whose sum would pass `maxQuantity` is left alone
+ * and missing from the returned list.
+ */
+export async function addCartLines(
+  tx: Queryable,
+  cartId: string,
+  lines: readonly CartLineAddition[],
+  maxQuantity: number,
+): Promise<string[]> {
+  const { rows } = await tx.query<{ sku: string }>(
+    `insert into orders.cart_lines (id, cart_id, sku, quantity)
+     select id, $1, sku, quantity from unnest($2::text[], $3::text[], $4::int[]) with ordinality as t(id, sku, quantity, n)
+     order by n
+     on conflict (cart_id, sku) do update set quantity = orders.cart_lines.quantity + excluded.quantity
+       where orders.cart_lines.quantity + excluded.quantity <= $5
+     returning sku`,
+    [cartId, lines.map((l) => l.id), lines.map((l) => l.sku), lines.map((l) => l.quantity), maxQuantity],
+  )
+  return rows.map((row) => row.sku)
+}

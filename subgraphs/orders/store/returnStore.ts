@@ -1,0 +1,54 @@
+import type { Queryable } from '../../../platform/db.ts'
+import type { ReturnLineModel, ReturnModel, ReturnStatus } from '../models.ts'
+
+const RETURN_COLUMNS = `r.id, r.order_id as "orderId", r.status, r.created_at as "createdAt", o.customer_id as "customerId"`
+
+export async function returnsByIds(db: Queryable, ids: readonly string[]): Promise<ReturnModel[]> {
+  const { rows } = await db.query<ReturnModel>(
+    `select ${RETURN_COLUMNS} from orders.returns r join orders.orders o on o.id = r.order_id where r.id = any($1::text[])`,
+    [ids],
+  )
+  return rows
+}
+
+export async function returnsByOrderIds(db: Queryable, orderIds: readonly string[]): Promise<ReturnModel[]> {
+  const { rows } = await db.query<ReturnModel>(
+    `select ${RETURN_COLUMNS} from orders.returns r join orders.orders o on o.id = r.order_id
+     where r.order_id = any($1::text[]) order by r.created_at, r.id`,
+    [orderIds],
+  )
+  return rows
+}
+
+export async function returnLinesByReturnIds(db: Queryable, returnIds: readonly string[]): Promise<ReturnLineModel[]> {
+  const { rows } = await db.query<ReturnLineModel>(
+    `select l.return_id as "returnId", l.line_item_id as "lineItemId", l.quantity, l.reason, l.restock
+     from orders.return_lines l join orders.line_items li on li.id = l.line_item_id
+     where l.return_id = any($1::text[]) order by l.return_id, li.position`,
+    [returnIds],
+  )
+  return rows
+}
+
+export interface NewReturn {
+  readonly id: string
+  readonly orderId: string
+  readonly status: ReturnStatus
+  readonly lines: readonly { lineItemId: string; quantity: number; reason: string | null; restock: boolean }[]
+}
+
+/** Writes a return and its lines (returnCreate's effect, once it lands; tests use it today). */
+export async function insertReturn(tx: Queryable, entry: NewReturn): Promise<void> {
+  await tx.query(`insert into orders.returns (id, order_id, status) values ($1, $2, $3)`, [entry.id, entry.orderId, entry.status])
+  await tx.query(
+    `insert into orders.return_lines (return_id, line_item_id, quantity, reason, restock)
+     select $1, * from unnest($2::text[], $3::int[], $4::text[], $5::boolean[])`,
+    [
+      entry.id,
+      entry.lines.map((l) => l.lineItemId),
+      entry.lines.map((l) => l.quantity),
+      entry.lines.map((l) => l.reason),
+      entry.lines.map((l) => l.restock),
+    ],
+  )
+}
