@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Database } from './db.ts'
-import { canonicalJson, requestHash, runIdempotent } from './idempotency.ts'
+import { canonicalJson, requestHash, runIdempotent, runIdempotentSteps } from './idempotency.ts'
 import { migrate } from './migrate.ts'
 import { openTestDatabase, type TestDatabase } from './testing.ts'
 
@@ -86,5 +86,61 @@ describe('runIdempotent', () => {
     assert.equal(canonicalJson({ b: 1, a: [{ d: null, c: 2 }] }), '{"a":[{"c":2,"d":null}],"b":1}')
     assert.equal(canonicalJson({ a: undefined, b: 1 }), '{"b":1}')
     assert.notEqual(canonicalJson({ at: new Date('2026-01-01T00:00:00Z') }), canonicalJson({ at: new Date('2027-01-01T00:00:00Z') }))
+  })
+})
+
+describe('runIdempotentSteps', () => {
+  let test: TestDatabase
+  let db: Database
+  before(async () => {
+    test = await openTestDatabase([])
+    db = test.db
+    await migrate(db, 'steps_test', mkdtempSync(join(tmpdir(), 'migrations-')))
+    await db.exec('create table steps_test.effects (id serial primary key, note text not null unique)')
+  })
+  after(() => test.close())
+  const request = (key: string, input: unknown) => ({ schema: 'steps_test', scope: 'c_1', key, operation: 'op', input })
+
+  it('runs the outside step before the transaction and passes its result in', async () => {
+    const outcome = await runIdempotentSteps(db, request('s1', {}), {
+      outside: async () => 'reserved-1',
+      inside: async (tx, reserved) => {
+        await tx.query('insert into steps_test.effects (note) values ($1)', [reserved])
+        return { result: { reserved }, store: true }
+      },
+    })
+    assert.deepEqual(outcome, { kind: 'executed', result: { reserved: 'reserved-1' } })
+  })
+
+  it('compensates the outside step when the transaction fails, and frees the key', async () => {
+    const compensated: string[] = []
+    const steps = {
+      outside: async () => 'dup',
+      inside: async (tx: Pick<Database, 'query'>) => {
+        await tx.query(`insert into steps_test.effects (note) values ('dup')`)
+        await tx.query(`insert into steps_test.effects (note) values ('dup')`) // unique violation
+        return { result: {}, store: true }
+      },
+      compensate: async (what: string) => {
+        compensated.push(what)
+      },
+    }
+    await assert.rejects(runIdempotentSteps(db, request('s2', {}), steps), /duplicate|unique/)
+    assert.deepEqual(compensated, ['dup'])
+    const { rows } = await db.query(`select 1 from steps_test.idempotency_keys where key = 's2'`)
+    assert.equal(rows.length, 0)
+  })
+
+  it('compensates when the transaction answers with userErrors', async () => {
+    const compensated: string[] = []
+    const outcome = await runIdempotentSteps(db, request('s3', {}), {
+      outside: async () => 'r3',
+      inside: async () => ({ result: { userErrors: ['CART_EXPIRED'] }, store: false }),
+      compensate: async (what) => {
+        compensated.push(what)
+      },
+    })
+    assert.deepEqual(outcome, { kind: 'executed', result: { userErrors: ['CART_EXPIRED'] } })
+    assert.deepEqual(compensated, ['r3'])
   })
 })

@@ -41,6 +41,31 @@ export async function runIdempotent<T>(
   request: IdempotentRequest,
   body: (tx: Queryable) => Promise<MutationResult<T>>,
 ): Promise<IdempotencyOutcome<T>> {
+  return runIdempotentSteps(db, request, { outside: async () => undefined, inside: (tx) => body(tx) })
+}
+
+/** A mutation whose effect needs a call to another service before its own transaction. */
+export interface IdempotentSteps<T, Outside> {
+  /**
+   * Runs once the key is claimed, outside any transaction: a call to another service (PGlite has
+   * one connection, so a transaction must never wait on the network). Must itself be idempotent.
+   */
+  readonly outside: () => Promise<Outside>
+  /** The effect and the stored result, in one transaction. */
+  readonly inside: (tx: Queryable, outside: Outside) => Promise<MutationResult<T>>
+  /**
+   * Undoes `outside` when `inside` throws or returns userErrors. If compensation itself fails the
+   * error is rethrown; what `outside` did must then expire on its own (reservations have a TTL).
+   */
+  readonly compensate?: (outside: Outside) => Promise<void>
+}
+
+/** `runIdempotent` with a step outside the transaction, and its compensation. */
+export async function runIdempotentSteps<T, Outside>(
+  db: Database,
+  request: IdempotentRequest,
+  steps: IdempotentSteps<T, Outside>,
+): Promise<IdempotencyOutcome<T>> {
   const table = `${request.schema}.idempotency_keys`
   const hash = requestHash(request.operation, request.input)
   const claimed = await db.query(
@@ -50,8 +75,8 @@ export async function runIdempotent<T>(
     [request.scope, request.key, request.operation, hash, LEASE_SECONDS],
   )
   if (claimed.rowCount === 0) {
-    const { rows } = await db.query<{ request_hash: string; state: string; response: unknown; expired: boolean }>(
-      `select request_hash, state, response, locked_until < now() as expired from ${table} where scope = $1 and key = $2`,
+    const { rows } = await db.query<{ request_hash: string; state: string; response: unknown }>(
+      `select request_hash, state, response from ${table} where scope = $1 and key = $2`,
       [request.scope, request.key],
     )
     const existing = rows[0]
@@ -66,10 +91,17 @@ export async function runIdempotent<T>(
   }
 
   const release = () => db.query(`delete from ${table} where scope = $1 and key = $2 and state = 'in_flight'`, [request.scope, request.key])
+  let outside: Outside
+  try {
+    outside = await steps.outside()
+  } catch (error) {
+    await release()
+    throw error
+  }
   let outcome: MutationResult<T>
   try {
     outcome = await db.transaction(async (tx) => {
-      const produced = await body(tx)
+      const produced = await steps.inside(tx, outside)
       if (!produced.store) throw new RollbackWith(produced)
       await tx.query(
         `update ${table} set state = 'completed', response = $3::jsonb, completed_at = now() where scope = $1 and key = $2`,
@@ -78,7 +110,11 @@ export async function runIdempotent<T>(
       return produced
     })
   } catch (error) {
-    await release()
+    try {
+      await steps.compensate?.(outside)
+    } finally {
+      await release()
+    }
     if (error instanceof RollbackWith) return { kind: 'executed', result: (error.outcome as MutationResult<T>).result }
     throw error
   }

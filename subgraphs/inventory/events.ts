@@ -22,8 +22,20 @@ export interface StockLevelChanged {
   readonly adjustmentGroupId: string
 }
 
+/**
+ * An order's reservation could not be turned into committed stock (it expired or was released
+ * before `OrderPlaced` arrived, and AVAILABLE cannot cover it). Aggregate `Order`, id = order id.
+ * Orders cancels the order.
+ */
+export interface AllocationFailed {
+  readonly orderId: string
+  readonly lines: readonly { readonly lineItemId: string; readonly sku: string; readonly quantity: number }[]
+  readonly reason: string
+}
+
 export const INVENTORY_EVENTS = {
   StockLevelChanged: 'StockLevelChanged',
+  AllocationFailed: 'AllocationFailed',
 } as const
 
 export const levelAggregateId = (sku: string, locationId: string): string => `${sku}@${locationId}`
