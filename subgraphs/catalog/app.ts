@@ -16,5 +16,7 @@ export async function buildCatalogApp(deps: SubgraphDeps): Promise<FastifyInstan
     config: deps.config,
     ...(deps.logger ? { logger: deps.logger } : {}),
     context: (viewer) => ({ viewer, db: deps.db, config: deps.config, loaders: createLoaders(deps.db, viewer) }),
+    // catalog consumes nothing; its relay publishes VariantPricesChanged
+    ...(deps.bus ? { events: { bus: deps.bus, db: deps.db, handlers: [], maxDeliveries: deps.config.eventMaxDeliveries } } : {}),
   })
 }

@@ -63,6 +63,33 @@ describe('variantPricesSet', () => {
       assert.equal(later.usd.id, now.usd.id)
     })
 
+    it('appends VariantPricesChanged with the complete price list in the same transaction', async () => {
+      const sku = 'APP-0001-S'
+      const { payload } = await set({ sku, prices: [{ amount: usd('4242'), taxIncluded: false }] })
+      assert.deepEqual(payload.userErrors, [])
+      const { rows } = await t.test.db.query<{ type: string; aggregate_id: string; payload: any }>(
+        `select type, aggregate_id, payload from catalog.outbox where aggregate_id = $1 order by position`,
+        [sku],
+      )
+      assert.equal(rows.length, 1)
+      assert.equal(rows[0]?.type, 'VariantPricesChanged')
+      const event = rows[0]?.payload
+      assert.equal(event.sku, sku)
+      assert.equal(event.productTitle, 'Classic Tee 001')
+      assert.equal(event.variantTitle, 'S')
+      assert.deepEqual(
+        event.prices.map((p: any) => [p.currency, p.amount, p.channelId, p.taxIncluded]),
+        [['EUR', String(world.prices.find((p) => p.sku === sku && p.currency === 'EUR')!.amount), null, true], ['USD', '4242', null, false]],
+      )
+    })
+
+    it('appends no event when the request is refused', async () => {
+      const before = (await t.test.db.query(`select 1 from catalog.outbox`)).rowCount
+      const { payload } = await set({ sku: 'NO-SUCH-SKU', prices: [{ amount: usd('1'), taxIncluded: false }] })
+      assert.equal(payload.userErrors[0].code, 'NOT_FOUND')
+      assert.equal((await t.test.db.query(`select 1 from catalog.outbox`)).rowCount, before)
+    })
+
     it('adds channel prices that win over the default, without touching the default', async () => {
       const sku = 'APP-0001-L'
       await set({ sku, prices: [{ amount: usd('3900'), channelId: 'ch_pos', taxIncluded: false }] })

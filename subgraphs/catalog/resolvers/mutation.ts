@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { runIdempotent } from '../../../platform/idempotency.ts'
+import { appendEvent } from '../../../platform/outbox.ts'
 import { requireStaff, viewerScope } from '../../../platform/viewer.ts'
 import type { MutationResolvers, VariantPricesSetInput } from '../generated/resolvers.ts'
 import type { VariantPricesSetModel } from '../models.ts'
+import { CATALOG_EVENTS } from '../events.ts'
 import { priceInputErrors } from '../priceInputErrors.ts'
+import { variantPricesChangedPayload } from '../store/priceEventStore.ts'
 import { deletePricesOf, insertPrices, type NewPrice } from '../store/priceStore.ts'
 import { touchProduct } from '../store/productStore.ts'
 import { lockVariantBySku } from '../store/variantStore.ts'
@@ -36,6 +39,13 @@ export const Mutation: MutationResolvers = {
         await deletePricesOf(tx, variant.id, prices)
         await insertPrices(tx, prices)
         await touchProduct(tx, variant.productId)
+        // orders keeps its read model of sellable prices current from this event
+        await appendEvent(tx, 'catalog', {
+          type: CATALOG_EVENTS.VariantPricesChanged,
+          aggregateType: 'ProductVariant',
+          aggregateId: input.sku,
+          payload: await variantPricesChangedPayload(tx, variant.id),
+        })
         return { result: { variantId: variant.id, userErrors: [] }, store: true }
       },
     )
