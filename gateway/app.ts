@@ -1,7 +1,7 @@
 import { ApolloGateway, type SupergraphManager } from '@apollo/gateway'
 import { ApolloServer } from '@apollo/server'
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
-import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify'
+import { fastifyApolloHandler } from '@as-integrations/fastify'
 import { Supergraph } from '@apollo/federation-internals'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Config, SubgraphName } from '../platform/config.ts'
@@ -60,7 +60,9 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       if (safe.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error }, 'unexpected gateway error')
       return safe
     },
-    plugins: [fastifyApolloDrainPlugin(app), ...(config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    // no fastifyApolloDrainPlugin: its drain calls fastify.close() from inside our onClose hook and
+    // never returns; fastify's own close already stops accepting and waits for in-flight requests
+    plugins: config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : [],
   })
   await apollo.start()
 

@@ -22,7 +22,7 @@ export interface Stack {
   readonly urls: Record<SubgraphName, string>
   readonly config: Readonly<Config>
   readonly test: TestDatabase
-  readonly bus: Bus
+  readonly bus: Bus | undefined
   /** Waits until every subgraph's outbox is published (and, on the in-process bus, consumed). */
   flushEvents(): Promise<void>
   /** Stops one subgraph (to see the gateway degrade); `startSubgraph` brings it back on the same port. */
@@ -39,19 +39,25 @@ export function composedSupergraph(): string {
   return result.supergraphSdl
 }
 
-export async function startStack(options: { supergraph?: SupergraphManager | string; bus?: Bus } = {}): Promise<Stack> {
+export interface StackOptions {
+  readonly supergraph?: SupergraphManager | string
+  /** The bus every subgraph uses; default a fresh in-process bus; `false` runs without events (no relays polling, for exact statement counts). */
+  readonly bus?: Bus | false
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const test = await openTestDatabase()
   const subgraphs = {} as Record<SubgraphName, FastifyInstance>
   const databases = {} as Record<SubgraphName, CountingDatabase>
   const urls = {} as Record<SubgraphName, string>
   const ports = {} as Record<SubgraphName, number>
 
-  const bus = options.bus ?? createInProcessBus()
+  const bus = options.bus === false ? undefined : (options.bus ?? createInProcessBus())
   const build = async (name: SubgraphName) => {
     const definition = SUBGRAPHS.find((s) => s.name === name)
     if (!definition) throw new Error(`no subgraph ${name}`)
     databases[name] ??= countingDatabase(test.db)
-    return definition.buildApp({ config: testConfig, db: databases[name], bus, subgraphUrl: (target) => urls[target] })
+    return definition.buildApp({ config: testConfig, db: databases[name], ...(bus ? { bus } : {}), subgraphUrl: (target) => urls[target] })
   }
   const start = async (name: SubgraphName, app?: FastifyInstance) => {
     app ??= await build(name)
@@ -101,7 +107,7 @@ export async function startStack(options: { supergraph?: SupergraphManager | str
     close: async () => {
       await gateway.close()
       for (const app of Object.values(subgraphs)) await app.close()
-      if (!options.bus) await bus.close()
+      if (options.bus === undefined) await bus?.close()
       await test.close()
     },
   }

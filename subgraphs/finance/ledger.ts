@@ -68,6 +68,14 @@ export function refundLines(amount: bigint, taxShare: bigint, currency: string):
   ]
 }
 
+/**
+ * Undoing an entry without editing it: the same lines with debit and credit swapped, so the two
+ * entries together net to zero on every account (a voided invoice reverses its receivable).
+ */
+export function reversalLines(lines: readonly JournalLineDraft[]): JournalLineDraft[] {
+  return lines.map((l) => ({ ...l, direction: l.direction === 'DEBIT' ? 'CREDIT' : 'DEBIT' }))
+}
+
 /** A PSP payout: the PSP kept its fees out of the cash we recorded at capture. */
 export function settlementFeeLines(fees: bigint, currency: string): JournalLineDraft[] {
   return [...line(ACCOUNTS.PAYMENT_FEES, 'DEBIT', fees, currency), ...line(ACCOUNTS.CASH, 'CREDIT', fees, currency)]

@@ -109,6 +109,14 @@ export interface RefundRow {
   readonly createdAt: Date
 }
 
+export interface TaxRateRow {
+  readonly countryCode: string
+  readonly title: string
+  /** decimal string, e.g. '0.0825' */
+  readonly rate: string
+  readonly pricesIncludeTax: boolean
+}
+
 export type LedgerDirection = 'DEBIT' | 'CREDIT'
 
 export interface JournalEntryRow {

@@ -4,6 +4,7 @@ import { openTestDatabase, staff, type TestDatabase } from '../../platform/testi
 import { buildWorld } from '../../seed/world.ts'
 import { finance } from './definition.ts'
 import { paymentCapture } from './mutations/paymentCapture.ts'
+import { createSimulatedProvider } from './provider/simulatedProvider.ts'
 import { financeSeedOf } from './seedData.ts'
 
 const seed = financeSeedOf(buildWorld())
@@ -32,13 +33,22 @@ describe('seedFinance', () => {
     assert.equal(seed.journalEntries.length, 76 + 66 + 3)
   })
 
+  it('writes finance\'s own tax rates from the world, and keeps them through a seed without reset', async () => {
+    const rates = async () => (await test.db.query(
+      `select country_code as "countryCode", title, rate::text as rate, prices_include_tax as "pricesIncludeTax" from finance.tax_rates order by country_code`)).rows
+    const expected = [...buildWorld().taxRates].sort((a, b) => a.countryCode.localeCompare(b.countryCode))
+    assert.deepEqual(await rates(), expected)
+    await finance.seed(test.db, { reset: false })
+    assert.deepEqual(await rates(), expected)
+  })
+
   it('does nothing without reset when the store has data', async () => {
     await finance.seed(test.db, { reset: false })
     assert.deepEqual(await counts(), seeded)
   })
 
   it('starts over with reset, append-only tables included, well under two seconds', async () => {
-    const outcome = await paymentCapture(test.db, staff(), { idempotencyKey: 'seed-test', paymentId: 'pay_0073', amount: { minorUnits: '100', currency: 'USD' } })
+    const outcome = await paymentCapture(test.db, createSimulatedProvider(), staff(), { idempotencyKey: 'seed-test', paymentId: 'pay_0073', amount: { minorUnits: '100', currency: 'USD' } })
     assert.deepEqual(outcome.userErrors, [])
     assert.notDeepEqual(await counts(), seeded)
     // CPU time, not wall time: PGlite runs in this process, and other test files share the cores

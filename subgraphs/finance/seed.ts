@@ -7,14 +7,18 @@ import { insertOrderAccountLines, insertOrderAccounts } from './store/orderAccou
 import { insertPayments } from './store/paymentStore.ts'
 import { hasFinanceData, truncateFinance } from './store/seedStore.ts'
 import { insertSettlements } from './store/settlementStore.ts'
+import { insertTaxRates } from './store/taxRateStore.ts'
 import { insertTransactions } from './store/transactionStore.ts'
 
 /** Writes finance's part of the demo store in one transaction, a statement per table. */
 export async function seedFinance(db: Database, { reset }: { reset: boolean }): Promise<void> {
-  const seed = financeSeedOf(buildWorld())
+  const world = buildWorld()
+  const seed = financeSeedOf(world)
   await db.transaction(async (tx) => {
     if (reset) await truncateFinance(tx)
-    else if (await hasFinanceData(tx)) return
+    // before the early return: the rates are reference data the OrderPlaced consumer needs
+    await insertTaxRates(tx, world.taxRates)
+    if (!reset && (await hasFinanceData(tx))) return
     await insertOrderAccounts(tx, seed.accounts)
     await insertOrderAccountLines(tx, seed.accountLines)
     await insertPayments(tx, seed.payments)

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { parse } from 'graphql'
 import type { SubgraphDeps } from '../../platform/subgraph.ts'
 import { buildSubgraphApp } from '../../platform/subgraphServer.ts'
+import { orderEventsHandler } from './consumers/orderEvents.ts'
 import type { Context } from './context.ts'
 import { createLoaders } from './loaders.ts'
 import { startReservationSweeper, type ReservationSweeper } from './reservationSweeper.ts'
@@ -19,6 +20,10 @@ export async function buildInventoryApp(deps: SubgraphDeps): Promise<FastifyInst
     ...(deps.logger ? { logger: deps.logger } : {}),
     context: (viewer) => ({ viewer, db: deps.db, config: deps.config, loaders: createLoaders(deps.db, viewer) }),
     onClose: () => sweeper?.stop(),
+    // without a bus (unit tests) the outbox just fills; with one, the relay publishes it
+    ...(deps.bus
+      ? { events: { bus: deps.bus, db: deps.db, handlers: [orderEventsHandler], maxDeliveries: deps.config.eventMaxDeliveries } }
+      : {}),
   })
   sweeper = startReservationSweeper(deps.db, app.log)
   return app

@@ -55,7 +55,7 @@ export function replenishmentsOf(world: World): SeedReplenishment[] {
 
 const TABLES = [
   'adjustment_changes', 'adjustment_groups', 'reservations', 'allocations', 'replenishment_lines', 'replenishments',
-  'inventory_levels', 'inventory_items', 'locations', 'idempotency_keys',
+  'inventory_levels', 'inventory_items', 'locations', 'idempotency_keys', 'applied_order_documents',
 ].map((t) => `inventory.${t}`)
 
 /** Writes inventory's part of the demo store, in one transaction, with one statement per table. */
@@ -119,9 +119,9 @@ async function insertReservations(tx: Queryable, world: World): Promise<void> {
 async function insertAllocations(tx: Queryable, world: World): Promise<void> {
   const lines = world.orders.flatMap((o) => o.lineItems)
   await tx.query(
-    `insert into inventory.allocations (line_item_id, sku, location_id, quantity)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::int[])`,
-    [lines.map((l) => l.id), lines.map((l) => l.sku), lines.map((l) => l.locationId), lines.map((l) => l.quantity)],
+    `insert into inventory.allocations (line_item_id, sku, location_id, quantity, fulfilled_quantity)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[])`,
+    [lines.map((l) => l.id), lines.map((l) => l.sku), lines.map((l) => l.locationId), lines.map((l) => l.quantity), lines.map((l) => l.fulfilledQuantity)],
   )
 }
 

@@ -4,7 +4,6 @@ import type { FastifyInstance } from 'fastify'
 import { requestHash } from '../../platform/idempotency.ts'
 import { customer, execute, openTestDatabase, staff, testConfig, viewer, type TestDatabase } from '../../platform/testing.ts'
 import type { Viewer } from '../../platform/viewer.ts'
-import { buildWorld } from '../../seed/world.ts'
 import { orders } from './definition.ts'
 
 const ADD = `mutation ($input: CartLinesAddInput!) {
@@ -184,21 +183,8 @@ describe('Mutation.cartLinesAdd', () => {
     assert.deepEqual(data?.['cartLinesAdd'].userErrors.map((e: any) => [e.code, e.field]), [['IDEMPOTENCY_CONCURRENT_REQUEST', ['input', 'idempotencyKey']]])
   })
 
-  it('leaves checkoutComplete, fulfillmentCreate and returnCreate (they come with the event bus) answering INVALID on input, writing nothing', async () => {
-    const { data, errors } = await execute(app, `mutation {
-      checkoutComplete(input: { idempotencyKey: "k", cartId: "cart_0001", paymentMethodToken: "tok", expectedTotal: { minorUnits: "5303", currency: "USD" } }) { order { id } userErrors { code field message } }
-      fulfillmentCreate(input: { idempotencyKey: "k", fulfillmentOrderId: "fo_0073", lines: [{ lineItemId: "li_0073_1", quantity: 1 }] }) { fulfillment { id } userErrors { code field message } }
-      returnCreate(input: { idempotencyKey: "k", orderId: "ord_0001", lines: [{ lineItemId: "li_0001_1", quantity: 1 }], restock: true }) { return { id } userErrors { code field message } }
-    }`, {}, staff())
-    assert.equal(errors, undefined)
-    assert.deepEqual(data, {
-      checkoutComplete: { order: null, userErrors: [{ code: 'INVALID', field: ['input'], message: 'checkoutComplete is not available yet' }] },
-      fulfillmentCreate: { fulfillment: null, userErrors: [{ code: 'INVALID', field: ['input'], message: 'fulfillmentCreate is not available yet' }] },
-      returnCreate: { return: null, userErrors: [{ code: 'INVALID', field: ['input'], message: 'returnCreate is not available yet' }] },
-    })
-    const { rows } = await test.db.query<{ orders: string; returns: string; fulfillments: string }>(
-      `select (select count(*) from orders.orders) as orders, (select count(*) from orders.returns) as returns, (select count(*) from orders.fulfillments) as fulfillments`,
-    )
-    assert.deepEqual(rows[0], { orders: '80', returns: '0', fulfillments: String(buildWorld().orders.filter((o) => o.fulfillmentStatus === 'FULFILLED').length) })
+  it('refuses to add lines to a cart that was checked out, writing nothing', async () => {
+    await test.db.query(`insert into orders.carts (id, customer_id, currency, country_code, checked_out_at) values ('cart_done', 'c_1001', 'USD', 'US', now())`)
+    await refuses({ cartId: 'cart_done', currency: 'USD', lines: [{ sku: 'APP-0001-S', quantity: 1 }] }, 'INVALID', ['input', 'cartId'])
   })
 })

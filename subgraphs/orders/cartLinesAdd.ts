@@ -81,6 +81,7 @@ async function addLines(tx: Queryable, customerId: string, request: CartLinesAdd
       // someone else's cart is reported exactly like a missing one
       return failed(...errors, userError('NOT_FOUND', ['input', 'cartId'], 'Cart not found'))
     }
+    if (cart.checkedOutAt !== null) return failed(...errors, userError('INVALID', ['input', 'cartId'], 'This cart has been checked out'))
     if (cart.expired) errors.push(userError('CART_EXPIRED', ['input', 'cartId'], 'This cart has expired'))
     if (currencyEnabled && cart.currency !== request.currency) {
       errors.push(userError('INVALID', ['input', 'currency'], `The cart is in ${cart.currency}, not ${request.currency}`))

@@ -14,6 +14,7 @@ import type {
   FulfillmentOrderModel,
   LineItemModel,
   OrderModel,
+  OrderTimelineEventModel,
   ReturnLineModel,
   ReturnModel,
   TaxRateModel,
@@ -25,6 +26,7 @@ import { lineItemPagesByOrderIds, lineItemsByIds } from './store/lineItemStore.t
 import { ordersByIds, ordersByNumbers } from './store/orderStore.ts'
 import { returnLinesByReturnIds, returnsByIds, returnsByOrderIds } from './store/returnStore.ts'
 import { taxRatesByCountries } from './store/taxRateStore.ts'
+import { timelinesByOrderIds } from './store/timelineStore.ts'
 
 export interface Loaders {
   readonly cartById: DataLoader<string, CartModel | null>
@@ -32,6 +34,7 @@ export interface Loaders {
   readonly taxRateByCountry: DataLoader<string, TaxRateModel | null>
   readonly orderById: DataLoader<string, OrderModel | null>
   readonly orderByNumber: DataLoader<string, OrderModel | null>
+  readonly timelineByOrderId: DataLoader<string, OrderTimelineEventModel[]>
   readonly lineItemById: DataLoader<string, LineItemModel | null>
   /** Per distinct page arguments: the first `limit + 1` line items after a position, per order. */
   lineItemPage(limit: number, afterPosition: number): DataLoader<string, LineItemModel[]>
@@ -96,6 +99,7 @@ export function createLoaders(db: Queryable): Loaders {
     taxRateByCountry: single((codes) => taxRatesByCountries(db, codes), (t) => t.countryCode),
     orderById,
     orderByNumber,
+    timelineByOrderId: many((ids) => timelinesByOrderIds(db, ids), (e) => e.orderId),
     lineItemById,
     lineItemPage(limit, afterPosition) {
       const key = `${limit}:${afterPosition}`

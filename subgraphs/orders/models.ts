@@ -16,6 +16,8 @@ export interface CartModel extends Owned {
   readonly countryCode: string
   readonly createdAt: Date
   readonly expiresAt: Date | null
+  /** Set once, by the checkout that turned the cart into an order. */
+  readonly checkedOutAt: Date | null
 }
 
 /** A cart line priced from the catalog_prices read model in the cart's currency. */
@@ -63,6 +65,27 @@ export interface OrderModel extends Owned {
   readonly discountTotal: string
   readonly taxTotal: string
   readonly total: string
+  readonly cancelReason: string | null
+  readonly cancelledAt: Date | null
+}
+
+export type OrderTimelineEventType =
+  | 'PLACED'
+  | 'PAYMENT_AUTHORIZED'
+  | 'PAYMENT_DECLINED'
+  | 'PAYMENT_CAPTURED'
+  | 'PAYMENT_VOIDED'
+  | 'CANCELLED'
+  | 'FULFILLMENT_CREATED'
+  | 'RETURN_CREATED'
+  | 'REFUND_ISSUED'
+  | 'CLOSED'
+
+export interface OrderTimelineEventModel {
+  readonly orderId: string
+  readonly type: OrderTimelineEventType
+  readonly occurredAt: Date
+  readonly message: string
 }
 
 /** As stored in line_items.tax_lines. */

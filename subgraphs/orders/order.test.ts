@@ -151,4 +151,29 @@ describe('Query.order and the fields of an order', () => {
       { id: 'ret_test_1', status: 'REQUESTED', order: { number: '#1025' }, lines: [{ quantity: 1, reason: 'too small', restock: true, lineItem: { id: 'li_0025_2' } }] },
     ])
   })
+
+  it('tells what happened to a demo order on its timeline, oldest first', async () => {
+    const query = `query ($id: ID!) { order(id: $id) { status cancelReason cancelledAt timeline { type occurredAt message } } }`
+    const shipped = worldOrder('ord_0003')
+    const { data } = await execute(app, query, { id: 'ord_0003' }, customer('c_1003'))
+    assert.deepEqual(data?.['order'], {
+      status: 'CLOSED', cancelReason: null, cancelledAt: null,
+      timeline: [
+        { type: 'PLACED', occurredAt: shipped.placedAt.toISOString(), message: 'Order #1003 placed' },
+        { type: 'FULFILLMENT_CREATED', occurredAt: new Date(shipped.placedAt.getTime() + 86_400_000).toISOString(), message: 'Shipped from loc_wh_eu' },
+        { type: 'CLOSED', occurredAt: new Date(shipped.placedAt.getTime() + 86_400_000).toISOString(), message: 'Order #1003 closed: everything shipped and was paid' },
+      ],
+    })
+    const cancelled = worldOrder('ord_0027')
+    const other = await execute(app, query, { id: 'ord_0027' }, customer('c_1003'))
+    const cancelledAt = new Date(cancelled.placedAt.getTime() + 3_600_000).toISOString()
+    assert.deepEqual(other.data?.['order'], {
+      status: 'CANCELLED', cancelReason: 'Cancelled by the store; payment voided', cancelledAt,
+      timeline: [
+        { type: 'PLACED', occurredAt: cancelled.placedAt.toISOString(), message: 'Order #1027 placed' },
+        { type: 'CANCELLED', occurredAt: cancelledAt, message: 'Order #1027 cancelled: Cancelled by the store; payment voided' },
+      ],
+    })
+  })
+
 })

@@ -135,6 +135,7 @@ describe('Query.orders', () => {
           lineItems { nodes { id sku variant { sku } taxLines { amount { minorUnits } } } }
           fulfillmentOrders { id lines { quantity lineItem { id title } } fulfillments { id lines { lineItem { id } } } order { number } }
           returns { id lines { lineItem { id } } }
+          timeline { type occurredAt message }
         }
       }
     }`
@@ -149,7 +150,7 @@ describe('Query.orders', () => {
     const fifty = await cost(50)
     assert.equal(fifty, five)
     // orders, line items, fulfillment orders, their lines, fulfillments, their lines, returns, their
-    // lines (line items and orders met again further down are primed, not loaded twice)
-    assert.equal(fifty, 8)
+    // lines, timelines (line items and orders met again further down are primed, not loaded twice)
+    assert.equal(fifty, 9)
   })
 })

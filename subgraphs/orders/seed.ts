@@ -2,10 +2,14 @@ import type { Database, Queryable } from '../../platform/db.ts'
 import { buildWorld, type World, type WorldOrder } from '../../seed/world.ts'
 
 const DAY = 86_400_000
+const HOUR = 3_600_000
 
 /** Where the demo store's fulfillment orders and fulfillments get their ids. */
 export const fulfillmentOrderIdOf = (order: Pick<WorldOrder, 'id'>) => order.id.replace(/^ord_/, 'fo_')
 export const fulfillmentIdOf = (order: Pick<WorldOrder, 'id'>) => order.id.replace(/^ord_/, 'ful_')
+/** The demo store's cancelled orders were voided by the store an hour after they were placed. */
+const CANCEL_REASON = 'Cancelled by the store; payment voided'
+const cancelledAtOf = (order: Pick<WorldOrder, 'placedAt'>) => new Date(order.placedAt.getTime() + HOUR)
 /** A fulfilled order shipped the day after it was placed. */
 export const isFulfilled = (order: Pick<WorldOrder, 'fulfillmentStatus'>) => order.fulfillmentStatus === 'FULFILLED'
 
@@ -18,7 +22,7 @@ export async function seedOrders(db: Database, { reset }: { reset: boolean }): P
   await db.transaction(async (tx) => {
     if (reset) {
       // truncate, not delete: line items refuse row deletes (an immutable snapshot)
-      await tx.query(`truncate orders.return_lines, orders.returns, orders.fulfillment_lines, orders.fulfillments,
+      await tx.query(`truncate orders.order_timeline, orders.return_lines, orders.returns, orders.fulfillment_lines, orders.fulfillments,
         orders.fulfillment_order_lines, orders.fulfillment_orders, orders.line_items, orders.orders,
         orders.cart_lines, orders.carts, orders.catalog_prices, orders.tax_rates, orders.idempotency_keys cascade`)
     } else {
@@ -29,6 +33,7 @@ export async function seedOrders(db: Database, { reset }: { reset: boolean }): P
     await seedCarts(tx, world)
     await seedOrderRows(tx, world)
     await seedFulfillment(tx, world)
+    await seedTimeline(tx, world)
   })
 }
 
@@ -91,9 +96,9 @@ async function seedOrderRows(tx: Queryable, world: World): Promise<void> {
   const money = (pick: (o: WorldOrder) => bigint) => orders.map((o) => pick(o).toString())
   await tx.query(
     `insert into orders.orders (id, number, customer_id, status, fulfillment_status, currency, country_code, placed_at,
-       subtotal, shipping_total, discount_total, tax_total, total)
+       subtotal, shipping_total, discount_total, tax_total, total, captured_total, cancel_reason, cancelled_at)
      select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[],
-       $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[])`,
+       $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::text[], $16::timestamptz[])`,
     [
       orders.map((o) => o.id),
       orders.map((o) => o.number),
@@ -108,6 +113,9 @@ async function seedOrderRows(tx: Queryable, world: World): Promise<void> {
       money((o) => o.discountTotal),
       money((o) => o.taxTotal),
       money((o) => o.total),
+      money((o) => (o.financialStatus === 'PAID' ? o.total : 0n)),
+      orders.map((o) => (o.status === 'CANCELLED' ? CANCEL_REASON : null)),
+      orders.map((o) => (o.status === 'CANCELLED' ? cancelledAtOf(o).toISOString() : null)),
     ],
   )
   // checkout numbers new orders after the demo store's
@@ -150,11 +158,13 @@ async function seedFulfillment(tx: Queryable, world: World): Promise<void> {
       orders.map((o) => o.placedAt.toISOString()),
     ],
   )
-  const lines = orders.flatMap((o) => o.lineItems.map((li) => ({ parentId: fulfillmentOrderIdOf(o), lineItemId: li.id, quantity: li.quantity })))
+  const lines = orders.flatMap((o) =>
+    o.lineItems.map((li) => ({ parentId: fulfillmentOrderIdOf(o), lineItemId: li.id, quantity: li.quantity, fulfilled: li.fulfilledQuantity })),
+  )
   await tx.query(
-    `insert into orders.fulfillment_order_lines (fulfillment_order_id, line_item_id, quantity)
-     select * from unnest($1::text[], $2::text[], $3::int[])`,
-    [lines.map((l) => l.parentId), lines.map((l) => l.lineItemId), lines.map((l) => l.quantity)],
+    `insert into orders.fulfillment_order_lines (fulfillment_order_id, line_item_id, quantity, fulfilled_quantity)
+     select * from unnest($1::text[], $2::text[], $3::int[], $4::int[])`,
+    [lines.map((l) => l.parentId), lines.map((l) => l.lineItemId), lines.map((l) => l.quantity), lines.map((l) => l.fulfilled)],
   )
 
   const shipped = orders.filter(isFulfilled)
@@ -174,5 +184,26 @@ async function seedFulfillment(tx: Queryable, world: World): Promise<void> {
     `insert into orders.fulfillment_lines (fulfillment_id, line_item_id, quantity)
      select * from unnest($1::text[], $2::text[], $3::int[])`,
     [shippedLines.map((l) => l.parentId), shippedLines.map((l) => l.lineItemId), shippedLines.map((l) => l.quantity)],
+  )
+}
+
+/** What happened to each demo order, as its timeline tells it: placed, then shipped or cancelled. */
+async function seedTimeline(tx: Queryable, world: World): Promise<void> {
+  const entries = world.orders.flatMap((o) => [
+    { orderId: o.id, type: 'PLACED', at: o.placedAt, message: `Order ${o.number} placed` },
+    ...(o.status === 'CANCELLED' ? [{ orderId: o.id, type: 'CANCELLED', at: cancelledAtOf(o), message: `Order ${o.number} cancelled: ${CANCEL_REASON}` }] : []),
+    ...(isFulfilled(o)
+      ? [
+          { orderId: o.id, type: 'FULFILLMENT_CREATED', at: new Date(o.placedAt.getTime() + DAY), message: `Shipped from ${o.lineItems[0]?.locationId}` },
+          { orderId: o.id, type: 'CLOSED', at: new Date(o.placedAt.getTime() + DAY), message: `Order ${o.number} closed: everything shipped and was paid` },
+        ]
+      : []),
+  ])
+  await tx.query(
+    `insert into orders.order_timeline (order_id, type, occurred_at, message)
+     select order_id, type, occurred_at, message
+     from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) with ordinality as t(order_id, type, occurred_at, message, n)
+     order by n`,
+    [entries.map((e) => e.orderId), entries.map((e) => e.type), entries.map((e) => e.at.toISOString()), entries.map((e) => e.message)],
   )
 }

@@ -5,6 +5,7 @@ import { customer, execute, openTestDatabase, staff, testConfig, type TestDataba
 import { ANONYMOUS } from '../../../platform/viewer.ts'
 import { buildWorld, type WorldOrder } from '../../../seed/world.ts'
 import { finance } from '../definition.ts'
+import { assertLedgerSound, snapshotLedger, type LedgerSnapshot } from '../ledgerAudit.ts'
 import { trialBalance, unbalancedEntryIds } from '../store/journalStore.ts'
 import { insertOrderAccountLines, insertOrderAccounts } from '../store/orderAccountStore.ts'
 
@@ -21,10 +22,12 @@ const ISSUE = `mutation($input: InvoiceIssueInput!) { invoiceIssue(input: $input
 describe('invoiceIssue', () => {
   let test: TestDatabase
   let app: FastifyInstance
+  let ledgerAtStart: LedgerSnapshot
   const issue = (idempotencyKey: string, orderId: string) => execute(app, ISSUE, { input: { idempotencyKey, orderId } }, staff())
   const entries = async () => Number((await test.db.query<{ n: string }>('select count(*) as n from finance.journal_entries')).rows[0]?.n)
   before(async () => {
     test = await openTestDatabase([finance])
+    ledgerAtStart = await snapshotLedger(test.db)
     app = await finance.buildApp({ config: testConfig, db: test.db })
     // an order placed after the seed, as the OrderPlaced consumer would record it: 2 x 12.50 + 8.25% tax
     await test.db.transaction(async (tx) => {
@@ -103,8 +106,9 @@ describe('invoiceIssue', () => {
     assert.deepEqual(data?.['_entities'], [{ invoices: [{ id: issuedId, status: 'ISSUED' }], financialStatus: 'PENDING' }])
   })
 
-  it('leaves every entry and the whole ledger balanced per currency', async () => {
+  it('leaves every entry and the whole ledger balanced per currency, with no journal row changed', async () => {
     assert.deepEqual(await unbalancedEntryIds(test.db), [])
     for (const row of await trialBalance(test.db)) assert.equal(row.debits, row.credits, row.currency)
+    await assertLedgerSound(test.db, ledgerAtStart)
   })
 })

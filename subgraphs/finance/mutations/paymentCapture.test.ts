@@ -6,6 +6,7 @@ import { customer, execute, openTestDatabase, staff, testConfig, type TestDataba
 import { ANONYMOUS } from '../../../platform/viewer.ts'
 import { buildWorld, type WorldOrder } from '../../../seed/world.ts'
 import { finance } from '../definition.ts'
+import { assertLedgerSound, snapshotLedger, type LedgerSnapshot } from '../ledgerAudit.ts'
 import { trialBalance, unbalancedEntryIds } from '../store/journalStore.ts'
 
 const world = buildWorld()
@@ -23,6 +24,7 @@ const ORDER = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Ord
 describe('paymentCapture', () => {
   let test: TestDatabase
   let app: FastifyInstance
+  let ledgerAtStart: LedgerSnapshot
   const capture = (idempotencyKey: string, minorUnits: string, extra: Record<string, unknown> = {}) =>
     execute(app, CAPTURE, { input: { idempotencyKey, paymentId, amount: { minorUnits, currency: 'USD' }, ...extra } }, staff())
   const count = async (sql: string) => Number((await test.db.query<{ n: string }>(sql)).rows[0]?.n)
@@ -32,6 +34,7 @@ describe('paymentCapture', () => {
       .data?.['_entities'][0]
   before(async () => {
     test = await openTestDatabase([finance])
+    ledgerAtStart = await snapshotLedger(test.db)
     app = await finance.buildApp({ config: testConfig, db: test.db })
   })
   after(async () => {
@@ -140,8 +143,9 @@ describe('paymentCapture', () => {
     assert.deepEqual(await orderState(), { financialStatus: 'PAID', balanceDue: { minorUnits: '0' }, invoices: [{ status: 'PAID' }] })
   })
 
-  it('leaves every entry and the whole ledger balanced per currency', async () => {
+  it('leaves every entry and the whole ledger balanced per currency, with no journal row changed', async () => {
     assert.deepEqual(await unbalancedEntryIds(test.db), [])
     for (const row of await trialBalance(test.db)) assert.equal(row.debits, row.credits, row.currency)
+    await assertLedgerSound(test.db, ledgerAtStart)
   })
 })

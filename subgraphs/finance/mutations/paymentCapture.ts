@@ -1,47 +1,102 @@
 import type { Database } from '../../../platform/db.ts'
+import { appendEvent } from '../../../platform/outbox.ts'
 import type { Viewer } from '../../../platform/viewer.ts'
+import { FINANCE_EVENTS, type PaymentCaptured } from '../events.ts'
 import type { PaymentCaptureInput } from '../generated/resolvers.ts'
 import { captureLines } from '../ledger.ts'
-import type { FinanceUserErrorModel, PaymentPayloadModel } from '../models.ts'
+import type { FinanceUserErrorModel, PaymentPayloadModel, PaymentRow } from '../models.ts'
+import type { PaymentProvider } from '../provider/paymentProvider.ts'
 import { syncInvoiceStatus } from '../store/invoiceStore.ts'
 import { postJournalEntries } from '../store/journalStore.ts'
 import { addCapture, paymentsByIds } from '../store/paymentStore.ts'
-import { insertTransactions, latestTransactionId } from '../store/transactionStore.ts'
-import { amountOf, newId, rejected, runMutation, userError } from './runMutation.ts'
+import { authorizationsOfPayments, insertTransactions } from '../store/transactionStore.ts'
+import { askProvider, providerKeyOf } from './askProvider.ts'
+import { amountOf, newId, rejected, runMutationSteps, userError } from './runMutation.ts'
 
 const failed = (error: FinanceUserErrorModel): PaymentPayloadModel => ({ paymentId: null, userErrors: [error] })
 const AMOUNT = ['input', 'amount', 'minorUnits']
+const PAYMENT = ['input', 'paymentId']
+
+/** What happened before the transaction: refused by our checks or the PSP, or captured at the PSP. */
+type Outside =
+  | { readonly kind: 'refused'; readonly error: FinanceUserErrorModel }
+  | {
+      readonly kind: 'captured'
+      readonly payment: PaymentRow
+      readonly amount: bigint
+      /** the AUTHORIZATION transaction (the capture's parent) and the PSP's reference of it */
+      readonly authorization: { readonly id: string; readonly pspReference: string }
+      /** the PSP's reference of this capture */
+      readonly pspReference: string
+      readonly providerKey: string
+    }
+
+const capturableOf = (payment: PaymentRow) => (payment.voided ? 0n : BigInt(payment.authorized) - BigInt(payment.captured))
 
 /**
- * Captures up to what the payment authorized and has not captured: a CAPTURE transaction, the
- * cash-in entry (DR cash / CR receivable) and the invoice marked PAID once captures cover it.
- * The PSP call itself is not made here: there is no provider adapter yet, so a capture succeeds.
+ * Captures up to what the payment authorized and has not captured: first at the PSP (outside
+ * any transaction), then a CAPTURE transaction, the cash-in entry (DR cash / CR receivable), the
+ * invoice marked PAID once captures cover it, and `PaymentCaptured`. The checks run before the
+ * PSP is asked, so a capture we would refuse never reaches it; the conditional update re-checks
+ * in the transaction, and a capture that loses a race there is given back at the PSP.
  */
-export function paymentCapture(db: Database, viewer: Viewer, input: PaymentCaptureInput): Promise<PaymentPayloadModel> {
-  return runMutation<PaymentPayloadModel>(db, viewer, 'paymentCapture', input, failed, async (tx) => {
-    const amount = amountOf(input.amount.minorUnits)
-    if (amount <= 0n) return rejected(failed(userError('INVALID_AMOUNT', AMOUNT, 'The amount to capture must be greater than zero')))
-    const [payment] = await paymentsByIds(tx, [input.paymentId])
-    if (!payment) return rejected(failed(userError('NOT_FOUND', ['input', 'paymentId'], `No payment ${input.paymentId}`)))
-    if (payment.currency !== input.amount.currency) {
-      return rejected(failed(userError('CURRENCY_MISMATCH', ['input', 'amount', 'currency'], `The payment is in ${payment.currency}`)))
-    }
-    const captured = await addCapture(tx, payment.id, amount)
-    if (!captured) {
-      const capturable = payment.voided ? 0n : BigInt(payment.authorized) - BigInt(payment.captured)
-      return rejected(failed(userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, `At most ${capturable} can be captured on this payment`)))
-    }
-    const transactionId = newId('txn')
-    await insertTransactions(tx, [{
-      id: transactionId, paymentId: payment.id, refundId: null, kind: 'CAPTURE', status: 'SUCCESS', amount, currency: payment.currency,
-      pspReference: newId('psp_capt'), parentTransactionId: await latestTransactionId(tx, payment.id, 'AUTHORIZATION'),
-      idempotencyKey: input.idempotencyKey, createdAt: null,
-    }])
-    await postJournalEntries(tx, [{
-      id: newId('je'), postedAt: null, sourceDocumentUri: `gid://finance/PaymentTransaction/${transactionId}`, reversesEntryId: null,
-      lines: captureLines(amount, payment.currency),
-    }])
-    await syncInvoiceStatus(tx, payment.orderId)
-    return { result: { paymentId: payment.id, userErrors: [] }, store: true }
+export function paymentCapture(db: Database, provider: PaymentProvider, viewer: Viewer, input: PaymentCaptureInput): Promise<PaymentPayloadModel> {
+  return runMutationSteps<PaymentPayloadModel, Outside>(db, viewer, 'paymentCapture', input, failed, {
+    outside: async () => {
+      const refused = (error: FinanceUserErrorModel): Outside => ({ kind: 'refused', error })
+      const amount = amountOf(input.amount.minorUnits)
+      if (amount <= 0n) return refused(userError('INVALID_AMOUNT', AMOUNT, 'The amount to capture must be greater than zero'))
+      const [payment] = await paymentsByIds(db, [input.paymentId])
+      if (!payment) return refused(userError('NOT_FOUND', PAYMENT, `No payment ${input.paymentId}`))
+      if (payment.currency !== input.amount.currency) {
+        return refused(userError('CURRENCY_MISMATCH', ['input', 'amount', 'currency'], `The payment is in ${payment.currency}`))
+      }
+      const capturable = capturableOf(payment)
+      if (amount > capturable) return refused(userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, `At most ${capturable} can be captured on this payment`))
+      const [found] = await authorizationsOfPayments(db, [payment.id])
+      if (!found?.pspReference) return refused(userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, 'The payment has no authorization to capture from'))
+      const authorization = { id: found.id, pspReference: found.pspReference }
+      const providerKey = providerKeyOf('paymentCapture', viewer, input)
+      const answer = await askProvider(
+        () => provider.capture({ idempotencyKey: providerKey, amount, currency: payment.currency, authorizationReference: authorization.pspReference }),
+        PAYMENT, 'capture',
+      )
+      if (!answer.ok) return refused(answer.error)
+      return { kind: 'captured', payment, amount, authorization, pspReference: answer.pspReference, providerKey }
+    },
+    inside: async (tx, outside) => {
+      if (outside.kind === 'refused') return rejected(failed(outside.error))
+      const { amount } = outside
+      const captured = await addCapture(tx, outside.payment.id, amount)
+      if (!captured) {
+        const [now] = await paymentsByIds(tx, [outside.payment.id])
+        const capturable = now ? capturableOf(now) : 0n
+        return rejected(failed(userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, `At most ${capturable} can be captured on this payment`)))
+      }
+      const transactionId = newId('txn')
+      await insertTransactions(tx, [{
+        id: transactionId, paymentId: captured.id, refundId: null, kind: 'CAPTURE', status: 'SUCCESS', amount, currency: captured.currency,
+        pspReference: outside.pspReference, parentTransactionId: outside.authorization.id, idempotencyKey: input.idempotencyKey, createdAt: null,
+      }])
+      await postJournalEntries(tx, [{
+        id: newId('je'), postedAt: null, sourceDocumentUri: `gid://finance/PaymentTransaction/${transactionId}`, reversesEntryId: null,
+        lines: captureLines(amount, captured.currency),
+      }])
+      await syncInvoiceStatus(tx, captured.orderId)
+      await appendEvent<PaymentCaptured>(tx, 'finance', {
+        type: FINANCE_EVENTS.PaymentCaptured, aggregateType: 'Payment', aggregateId: captured.id,
+        payload: { orderId: captured.orderId, paymentId: captured.id, amount: amount.toString(), currency: captured.currency, capturedTotal: captured.captured },
+      })
+      return { result: { paymentId: captured.id, userErrors: [] }, store: true }
+    },
+    // the PSP took money our books refused (a concurrent capture won the race): give it back
+    compensate: async (outside) => {
+      if (outside.kind !== 'captured') return
+      const result = await provider.refund({
+        idempotencyKey: `compensate:${outside.providerKey}`, amount: outside.amount, currency: outside.payment.currency,
+        authorizationReference: outside.authorization.pspReference,
+      })
+      if (result.outcome === 'declined') throw new Error(`the provider refused to give back capture ${outside.pspReference}: ${result.code}`)
+    },
   })
 }

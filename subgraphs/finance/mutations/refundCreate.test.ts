@@ -5,6 +5,7 @@ import { customer, execute, openTestDatabase, staff, testConfig, type TestDataba
 import { ANONYMOUS } from '../../../platform/viewer.ts'
 import { buildWorld, type WorldOrder } from '../../../seed/world.ts'
 import { finance } from '../definition.ts'
+import { assertLedgerSound, snapshotLedger, type LedgerSnapshot } from '../ledgerAudit.ts'
 import { trialBalance, unbalancedEntryIds } from '../store/journalStore.ts'
 
 const world = buildWorld()
@@ -24,6 +25,7 @@ const ORDER = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Ord
 describe('refundCreate', () => {
   let test: TestDatabase
   let app: FastifyInstance
+  let ledgerAtStart: LedgerSnapshot
   const refund = (idempotencyKey: string, order: WorldOrder, minorUnits: bigint | string, extra: Record<string, unknown> = {}) =>
     execute(app, REFUND, { input: { idempotencyKey, orderId: order.id, amount: { minorUnits: String(minorUnits), currency: order.currency }, ...extra } }, staff())
   const orderState = async (order: WorldOrder, who = staff()) =>
@@ -38,6 +40,7 @@ describe('refundCreate', () => {
   const rowCount = async () => Number((await test.db.query<{ n: string }>(`select (select count(*) from finance.refunds) + (select count(*) from finance.journal_entries) as n`)).rows[0]?.n)
   before(async () => {
     test = await openTestDatabase([finance])
+    ledgerAtStart = await snapshotLedger(test.db)
     app = await finance.buildApp({ config: testConfig, db: test.db })
   })
   after(async () => {
@@ -140,10 +143,11 @@ describe('refundCreate', () => {
     ])
   })
 
-  it('leaves every entry and the whole ledger balanced per currency', async () => {
+  it('leaves every entry and the whole ledger balanced per currency, with no journal row changed', async () => {
     assert.deepEqual(await unbalancedEntryIds(test.db), [])
     const balances = await trialBalance(test.db)
     assert.deepEqual(balances.map((b) => b.currency), ['EUR', 'USD'])
     for (const row of balances) assert.equal(row.debits, row.credits, row.currency)
+    await assertLedgerSound(test.db, ledgerAtStart)
   })
 })

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Database, Queryable } from '../../../platform/db.ts'
-import { runIdempotent, type MutationResult } from '../../../platform/idempotency.ts'
+import { runIdempotentSteps, type IdempotentSteps, type MutationResult } from '../../../platform/idempotency.ts'
 import { viewerScope, type Viewer } from '../../../platform/viewer.ts'
 import type { FinanceErrorCode, FinanceUserErrorModel } from '../models.ts'
-
 
 /**
  * Runs a finance mutation at most once per (viewer, idempotency key): the key is hashed with
@@ -19,8 +18,23 @@ export async function runMutation<P>(
   failed: (error: FinanceUserErrorModel) => P,
   body: (tx: Queryable) => Promise<MutationResult<P>>,
 ): Promise<P> {
+  return runMutationSteps(db, viewer, operation, input, failed, { outside: async () => undefined, inside: (tx) => body(tx) })
+}
+
+/**
+ * `runMutation` for a mutation that asks the PSP first: `outside` calls it with the key claimed
+ * and no transaction open, `inside` writes what it answered.
+ */
+export async function runMutationSteps<P, O>(
+  db: Database,
+  viewer: Viewer,
+  operation: string,
+  input: { readonly idempotencyKey: string },
+  failed: (error: FinanceUserErrorModel) => P,
+  steps: IdempotentSteps<P, O>,
+): Promise<P> {
   const { idempotencyKey, ...rest } = input
-  const outcome = await runIdempotent(db, { schema: 'finance', scope: viewerScope(viewer), key: idempotencyKey, operation, input: rest }, body)
+  const outcome = await runIdempotentSteps(db, { schema: 'finance', scope: viewerScope(viewer), key: idempotencyKey, operation, input: rest }, steps)
   switch (outcome.kind) {
     case 'executed':
     case 'replayed':

@@ -6,13 +6,13 @@ import { refundCreate } from '../mutations/refundCreate.ts'
 
 /** Money movements are back-office operations: staff only, checked before any key is claimed. */
 export const Mutation: MutationResolvers = {
-  paymentCapture: (_root, { input }, { viewer, db }) => {
+  paymentCapture: (_root, { input }, { viewer, db, provider }) => {
     requireStaff(viewer)
-    return paymentCapture(db, viewer, input)
+    return paymentCapture(db, provider, viewer, input)
   },
-  refundCreate: (_root, { input }, { viewer, db }) => {
+  refundCreate: (_root, { input }, { viewer, db, provider }) => {
     requireStaff(viewer)
-    return refundCreate(db, viewer, input)
+    return refundCreate(db, provider, viewer, input)
   },
   invoiceIssue: (_root, { input }, { viewer, db }) => {
     requireStaff(viewer)

@@ -108,6 +108,15 @@ export async function insertInvoices(db: Queryable, invoices: readonly InvoiceIn
   ])
 }
 
+/** Voids the order's invoice while nothing was paid on it. Null when there is none to void. */
+export async function voidIssuedInvoice(db: Queryable, orderId: string): Promise<InvoiceRow | null> {
+  const { rows } = await db.query<InvoiceRow>(
+    `update finance.invoices i set status = 'VOID' where i.order_id = $1 and i.status = 'ISSUED' returning ${COLUMNS}`,
+    [orderId],
+  )
+  return rows[0] ?? null
+}
+
 /**
  * Moves the order's live invoice along with its payments: PAID once captures cover the total,
  * CREDITED once refunds give all of it back.

@@ -20,6 +20,25 @@ export interface OrderAccountLine {
   readonly total: bigint
 }
 
+/**
+ * Records an order once: false when finance already has it (the same order announced again),
+ * so the caller writes nothing more.
+ */
+export async function insertOrderAccountIfAbsent(db: Queryable, account: OrderAccountRow): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `insert into finance.order_accounts (order_id, customer_id, currency, subtotal, tax_total, total, status, placed_at)
+     values ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7, $8::timestamptz)
+     on conflict (order_id) do nothing`,
+    [account.orderId, account.customerId, account.currency, account.subtotal, account.taxTotal, account.total, account.status,
+      account.placedAt.toISOString()],
+  )
+  return rowCount > 0
+}
+
+export async function markOrderCancelled(db: Queryable, orderId: string): Promise<void> {
+  await db.query(`update finance.order_accounts set status = 'CANCELLED' where order_id = $1 and status <> 'CANCELLED'`, [orderId])
+}
+
 /** What an OrderPlaced event (and the seed) records about an order. */
 export async function insertOrderAccounts(db: Queryable, accounts: readonly OrderAccountRow[]): Promise<void> {
   if (accounts.length === 0) return

@@ -58,18 +58,32 @@ export async function addCapture(db: Queryable, paymentId: string, amount: bigin
 }
 
 /**
- * Adds `amount` to what was refunded on the order's first payment that can still refund it,
- * conditionally (captured - refunded >= amount is re-checked on the locked row). Null when no
- * payment of the order can refund that much.
+ * The payment a refund of `amount` goes back through: the order's first payment that can still
+ * refund all of it. A read, to choose whom to ask the PSP; `addRefund` re-checks on the row.
  */
-export async function addRefund(db: Queryable, orderId: string, amount: bigint): Promise<PaymentRow | null> {
+export function refundablePaymentOf(payments: readonly PaymentRow[], amount: bigint): PaymentRow | null {
+  return payments.find((p) => BigInt(p.captured) - BigInt(p.refunded) >= amount) ?? null
+}
+
+/**
+ * Adds `amount` to what the payment refunded, only while captured - refunded stays >= amount
+ * (one conditional statement). Null when a concurrent refund took it first.
+ */
+export async function addRefund(db: Queryable, paymentId: string, amount: bigint): Promise<PaymentRow | null> {
   const { rows } = await db.query<PaymentRow>(
     `update finance.payments set refunded = refunded + $2::bigint
-     where id = (select id from finance.payments where order_id = $1 and captured - refunded >= $2::bigint
-                 order by created_at, id limit 1 for update)
-       and captured - refunded >= $2::bigint
+     where id = $1 and captured - refunded >= $2::bigint
      returning ${COLUMNS}`,
-    [orderId, amount.toString()],
+    [paymentId, amount.toString()],
+  )
+  return rows[0] ?? null
+}
+
+/** Voids an authorization nothing was captured from. Null when it was voided or captured meanwhile. */
+export async function markVoided(db: Queryable, paymentId: string): Promise<PaymentRow | null> {
+  const { rows } = await db.query<PaymentRow>(
+    `update finance.payments set voided = true where id = $1 and not voided and captured = 0 returning ${COLUMNS}`,
+    [paymentId],
   )
   return rows[0] ?? null
 }

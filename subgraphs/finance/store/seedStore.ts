@@ -14,7 +14,7 @@ export async function truncateFinance(db: Queryable): Promise<void> {
   await db.query(
     `truncate finance.settlement_transactions, finance.settlements, finance.journal_lines, finance.journal_entries,
        finance.invoice_lines, finance.invoices, finance.payment_transactions, finance.refunds, finance.payments,
-       finance.order_account_lines, finance.order_accounts, finance.idempotency_keys cascade`,
+       finance.order_account_lines, finance.order_accounts, finance.tax_rates, finance.idempotency_keys cascade`,
   )
   await db.query(`select setval('finance.invoice_number_seq', 1, false)`)
 }

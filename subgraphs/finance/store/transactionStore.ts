@@ -36,6 +36,20 @@ export async function unmatchedTransactionsBySettlementIds(
   return rows
 }
 
+/** The PSP's reference of a payment's successful authorization: what captures, refunds and voids name. */
+export async function authorizationsOfPayments(
+  db: Queryable,
+  paymentIds: readonly string[],
+): Promise<{ paymentId: string; id: string; pspReference: string | null }[]> {
+  const { rows } = await db.query<{ paymentId: string; id: string; pspReference: string | null }>(
+    `select distinct on (payment_id) payment_id as "paymentId", id, psp_reference as "pspReference"
+     from finance.payment_transactions where payment_id = any($1::text[]) and kind = 'AUTHORIZATION' and status = 'SUCCESS'
+     order by payment_id, created_at desc, id desc`,
+    [paymentIds],
+  )
+  return rows
+}
+
 /** The latest successful transaction of a kind on a payment: the parent of the next step. */
 export async function latestTransactionId(db: Queryable, paymentId: string, kind: TransactionKind): Promise<string | null> {
   const { rows } = await db.query<{ id: string }>(

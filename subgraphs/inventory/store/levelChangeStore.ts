@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../../../platform/db.ts'
+import { appendEvent } from '../../../platform/outbox.ts'
+import { INVENTORY_EVENTS, levelAggregateId, type StockLevelChanged } from '../events.ts'
 import type { InventoryAdjustmentReason } from '../generated/resolvers.ts'
 import { STORED_QUANTITY_NAMES, type Quantities, type StoredQuantityName } from '../models.ts'
+import { stockLevelChangedOf } from '../stockLevelChanged.ts'
 import { LEVEL_COLUMNS, quantitiesOf, type LevelKey, type LevelRow } from './levelStore.ts'
 
 export interface LevelChange {
@@ -38,11 +41,12 @@ const keyOf = (sku: string, locationId: string) => `${sku}\u0000${locationId}`
 const zero = (): Quantities => ({ AVAILABLE: 0, COMMITTED: 0, RESERVED: 0, DAMAGED: 0, SAFETY_STOCK: 0, QUALITY_CONTROL: 0, INCOMING: 0 })
 
 /**
- * THE way stock changes. Every mutation, reservation, release and expiry goes through here, so
- * every change bumps the level's version (one global sequence) and lands in the ledger as one
- * adjustment group. The update is conditional (no state may go below zero): when any level
- * cannot take its changes, everything since the savepoint is undone and the caller learns which
- * levels refused. Must run inside a transaction.
+ * THE way stock changes. Every mutation, reservation, release, expiry and order event goes
+ * through here, so every change bumps the level's version (one global sequence), lands in the
+ * ledger as one adjustment group and appends one `StockLevelChanged` per changed level to the
+ * outbox, all in the caller's transaction. The update is conditional (no state may go below
+ * zero): when any level cannot take its changes, everything since the savepoint is undone and the
+ * caller learns which levels refused. Must run inside a transaction.
  */
 export async function applyLevelChanges(tx: Queryable, group: LevelChangeGroup): Promise<ApplyResult> {
   if (group.changes.length === 0) throw new Error('an adjustment group needs at least one change')
@@ -92,12 +96,15 @@ export async function applyLevelChanges(tx: Queryable, group: LevelChangeGroup):
   }
   await tx.query('release savepoint apply_level_changes')
 
-  const changed = rows.map((row): ChangedLevel => {
-    const after = quantitiesOf(row)
-    const delta = (totals.get(keyOf(row.sku, row.location_id)) as { delta: Quantities }).delta
-    const before = Object.fromEntries(STORED_QUANTITY_NAMES.map((name) => [name, after[name] - delta[name]])) as Quantities
-    return { sku: row.sku, locationId: row.location_id, before, after, version: String(row.version) }
-  })
+  const changed = rows
+    .map((row): ChangedLevel => {
+      const after = quantitiesOf(row)
+      const delta = (totals.get(keyOf(row.sku, row.location_id)) as { delta: Quantities }).delta
+      const before = Object.fromEntries(STORED_QUANTITY_NAMES.map((name) => [name, after[name] - delta[name]])) as Quantities
+      return { sku: row.sku, locationId: row.location_id, before, after, version: String(row.version) }
+    })
+    // the order the events take each level's sequence row in, the same as the level locks above
+    .sort((x, y) => (x.sku === y.sku ? cmp(x.locationId, y.locationId) : cmp(x.sku, y.sku)))
 
   // quantityAfterChange walks the changes in input order from each level's quantities before
   const running = new Map(changed.map((level) => [keyOf(level.sku, level.locationId), { ...level.before }]))
@@ -126,7 +133,31 @@ export async function applyLevelChanges(tx: Queryable, group: LevelChangeGroup):
       afterEach,
     ],
   )
+  await appendStockLevelChanges(tx, changed, { reason: group.reason, referenceDocumentUri: group.referenceDocumentUri, adjustmentGroupId: groupId })
   return { kind: 'applied', groupId, levels: changed }
+}
+
+/**
+ * One event per changed level. The level stays locked until commit and its sequence row is taken
+ * after its new version, so per level the event sequence and the version rise together: the stock
+ * feed can resume from either. A level whose deltas cancel out (+1 and -1) changed nothing a
+ * subscriber could see, so it gets a version but no event (a version gap, which feeds tolerate).
+ */
+async function appendStockLevelChanges(
+  tx: Queryable,
+  levels: readonly ChangedLevel[],
+  context: { reason: string; referenceDocumentUri: string | null; adjustmentGroupId: string },
+): Promise<void> {
+  for (const level of levels) {
+    const payload = stockLevelChangedOf(level, context)
+    if (payload.changes.length === 0) continue
+    await appendEvent<StockLevelChanged>(tx, 'inventory', {
+      type: INVENTORY_EVENTS.StockLevelChanged,
+      aggregateType: 'InventoryLevel',
+      aggregateId: levelAggregateId(level.sku, level.locationId),
+      payload,
+    })
+  }
 }
 
 /** For callers whose changes cannot fail unless an invariant is broken (release, expiry). */

@@ -6,6 +6,7 @@ import { openTestDatabase, type TestDatabase } from '../../../platform/testing.t
 import { buildWorld } from '../../../seed/world.ts'
 import { inventory } from '../definition.ts'
 import { startReservationSweeper } from '../reservationSweeper.ts'
+import { outboxEvents, outboxPosition } from '../testSupport.ts'
 import { applyLevelChanges } from './levelChangeStore.ts'
 import { lockLevels } from './levelStore.ts'
 import { expireReservations, insertReservations, reservationsByIds } from './reservationStore.ts'
@@ -55,6 +56,23 @@ describe('reservation expiry', () => {
       `select count(*)::int as n from inventory.adjustment_groups g where g.actor = 'system:reservation-expiry' and g.reference_document_uri = 'gid://test/Hold/1'`,
     )
     assert.equal(ledger.rows[0]?.n, ids.length)
+  })
+
+  it('emits exactly one StockLevelChanged per level when two sweepers race', async () => {
+    const levels = plain.slice(6, 9)
+    await hold(levels, 2, 60, 'res_race')
+    const mark = await outboxPosition(db)
+    const later = new Date(Date.now() + 120_000)
+    await Promise.all([expireReservations(db, later), expireReservations(db, later)])
+    const events = await outboxEvents(db, { type: 'StockLevelChanged', afterPosition: mark })
+    const ours = events.filter((e) => levels.some((l) => e.aggregateId === `${l.sku}@${l.locationId}`))
+    assert.deepEqual(
+      ours.map((e) => [e.aggregateId, e.payload.reason, e.payload.changes]).sort(),
+      levels.map((l) => [`${l.sku}@${l.locationId}`, 'RESERVATION', [
+        { name: 'AVAILABLE', before: l.available - 2, after: l.available },
+        { name: 'RESERVED', before: 2, after: 0 },
+      ]]).sort(),
+    )
   })
 
   it('leaves reservations that have not expired, and seeded long holds, alone', async () => {

@@ -92,8 +92,10 @@ export async function expireReservations(db: Database, now: Date): Promise<Reser
       [now],
     )
     const expired = rows.map(toReservation)
-    // one ledger group per reservation keeps each group's referenceDocumentUri meaningful
-    for (const reservation of expired) {
+    // one ledger group per reservation keeps each group's referenceDocumentUri meaningful; taking
+    // the levels in (sku, location) order, like every other writer, keeps PostgreSQL deadlock-free
+    const byLevel = [...expired].sort((x, y) => (x.sku === y.sku ? cmp(x.locationId, y.locationId) : cmp(x.sku, y.sku)))
+    for (const reservation of byLevel) {
       await applyLevelChangesOrThrow(tx, {
         reason: 'RESERVATION',
         referenceDocumentUri: reservation.referenceDocumentUri,
@@ -106,4 +108,42 @@ export async function expireReservations(db: Database, now: Date): Promise<Reser
     }
     return expired
   })
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+export interface ReservationClaim {
+  readonly id: string
+  readonly sku: string
+  readonly locationId: string
+  readonly quantity: number
+}
+
+/**
+ * ACTIVE → CONSUMED for each reservation that still holds exactly what its order line says,
+ * returning the ids that flipped. Past-expiry reservations the sweep has not reached still hold
+ * their units in RESERVED, so they are consumed too; the conditional flip means the sweep (or a
+ * second delivery) then finds nothing to do.
+ */
+export async function consumeReservations(tx: Queryable, claims: readonly ReservationClaim[]): Promise<string[]> {
+  const { rows } = await tx.query<{ id: string }>(
+    `update inventory.reservations r set status = 'CONSUMED'
+     from unnest($1::text[], $2::text[], $3::text[], $4::int[]) as c(id, sku, location_id, quantity)
+     where r.id = c.id and r.status = 'ACTIVE' and r.sku = c.sku and r.location_id = c.location_id and r.quantity = c.quantity
+     returning r.id`,
+    [claims.map((c) => c.id), claims.map((c) => c.sku), claims.map((c) => c.locationId), claims.map((c) => c.quantity)],
+  )
+  return rows.map((row) => row.id)
+}
+
+/**
+ * ACTIVE → RELEASED for those of `ids` still active, expired or not (an order going away gives its
+ * holds back at once rather than at the sweep). Conditional: each is released once.
+ */
+export async function releaseActiveReservations(tx: Queryable, ids: readonly string[]): Promise<ReservationModel[]> {
+  const { rows } = await tx.query<ReservationRow>(
+    `update inventory.reservations set status = 'RELEASED' where id = any($1::text[]) and status = 'ACTIVE' returning ${COLUMNS}`,
+    [ids],
+  )
+  return rows.map(toReservation).sort((x, y) => cmp(x.id, y.id))
 }

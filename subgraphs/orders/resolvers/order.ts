@@ -31,4 +31,5 @@ export const Order: OrderResolvers = {
   },
   fulfillmentOrders: (order, _args, { loaders }) => loaders.fulfillmentOrdersByOrderId.load(order.id),
   returns: (order, _args, { loaders }) => loaders.returnsByOrderId.load(order.id),
+  timeline: (order, _args, { loaders }) => loaders.timelineByOrderId.load(order.id),
 }

@@ -2,7 +2,7 @@ import type { Queryable } from '../../../platform/db.ts'
 import type { CartLineModel, CartModel } from '../models.ts'
 
 const CART_COLUMNS = `c.id, c.customer_id as "customerId", c.currency, c.country_code as "countryCode",
-  c.created_at as "createdAt", c.expires_at as "expiresAt"`
+  c.created_at as "createdAt", c.expires_at as "expiresAt", c.checked_out_at as "checkedOutAt"`
 
 export async function cartsByIds(db: Queryable, ids: readonly string[]): Promise<CartModel[]> {
   const { rows } = await db.query<CartModel>(`select ${CART_COLUMNS} from orders.carts c where c.id = any($1::text[])`, [ids])
@@ -85,4 +85,22 @@ export async function addCartLines(
     [cartId, lines.map((l) => l.id), lines.map((l) => l.sku), lines.map((l) => l.quantity), maxQuantity],
   )
   return rows.map((row) => row.sku)
+}
+
+/** Every line of a cart as the shopper added it, priced or not, in the order they were added. */
+export async function cartLineQuantities(db: Queryable, cartId: string): Promise<{ sku: string; quantity: number }[]> {
+  const { rows } = await db.query<{ sku: string; quantity: number }>(
+    `select sku, quantity from orders.cart_lines where cart_id = $1 order by seq`,
+    [cartId],
+  )
+  return rows
+}
+
+/**
+ * Marks the cart checked out, only if no checkout did so first: false when another one won (the
+ * conditional update is what keeps one cart from becoming two orders).
+ */
+export async function markCartCheckedOut(tx: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await tx.query(`update orders.carts set checked_out_at = now() where id = $1 and checked_out_at is null`, [id])
+  return rowCount === 1
 }

@@ -31,3 +31,91 @@ export async function fulfillmentOrderLinesByIds(db: Queryable, fulfillmentOrder
   )
   return rows
 }
+
+/** Where one line item of an order stands: which fulfillment order, and how much shipped and came back. */
+export interface LinePosition {
+  readonly lineItemId: string
+  readonly sku: string
+  readonly quantity: number
+  readonly reservationId: string | null
+  readonly fulfillmentOrderId: string
+  readonly locationId: string
+  readonly fulfilledQuantity: number
+  readonly returnedQuantity: number
+}
+
+export async function linePositionsByOrderId(db: Queryable, orderId: string): Promise<LinePosition[]> {
+  const { rows } = await db.query<LinePosition>(
+    `select li.id as "lineItemId", li.sku, l.quantity, li.reservation_id as "reservationId", f.id as "fulfillmentOrderId",
+       f.assigned_location_id as "locationId", l.fulfilled_quantity as "fulfilledQuantity", l.returned_quantity as "returnedQuantity"
+     from orders.line_items li
+     join orders.fulfillment_order_lines l on l.line_item_id = li.id
+     join orders.fulfillment_orders f on f.id = l.fulfillment_order_id
+     where li.order_id = $1 order by li.position`,
+    [orderId],
+  )
+  return rows
+}
+
+export interface NewFulfillmentOrder {
+  readonly id: string
+  readonly locationId: string
+  readonly lines: readonly { readonly lineItemId: string; readonly quantity: number }[]
+}
+
+export async function insertFulfillmentOrders(tx: Queryable, orderId: string, fulfillmentOrders: readonly NewFulfillmentOrder[]): Promise<void> {
+  await tx.query(
+    `insert into orders.fulfillment_orders (id, order_id, assigned_location_id, status)
+     select id, $1, location_id, 'OPEN' from unnest($2::text[], $3::text[]) as t(id, location_id)`,
+    [orderId, fulfillmentOrders.map((f) => f.id), fulfillmentOrders.map((f) => f.locationId)],
+  )
+  const lines = fulfillmentOrders.flatMap((f) => f.lines.map((l) => ({ ...l, parentId: f.id })))
+  await tx.query(
+    `insert into orders.fulfillment_order_lines (fulfillment_order_id, line_item_id, quantity)
+     select * from unnest($1::text[], $2::text[], $3::int[])`,
+    [lines.map((l) => l.parentId), lines.map((l) => l.lineItemId), lines.map((l) => l.quantity)],
+  )
+}
+
+export interface LineQuantity {
+  readonly lineItemId: string
+  readonly quantity: number
+}
+
+/**
+ * Counts units as shipped, each line only if it stays within what the line orders (a conditional
+ * update, never read-then-write). Returns the line items it counted: a missing one was refused.
+ */
+export async function addFulfilledQuantities(tx: Queryable, fulfillmentOrderId: string, lines: readonly LineQuantity[]): Promise<string[]> {
+  const { rows } = await tx.query<{ lineItemId: string }>(
+    `update orders.fulfillment_order_lines l set fulfilled_quantity = l.fulfilled_quantity + t.quantity
+     from unnest($2::text[], $3::int[]) as t(line_item_id, quantity)
+     where l.fulfillment_order_id = $1 and l.line_item_id = t.line_item_id and l.fulfilled_quantity + t.quantity <= l.quantity
+     returning l.line_item_id as "lineItemId"`,
+    [fulfillmentOrderId, lines.map((l) => l.lineItemId), lines.map((l) => l.quantity)],
+  )
+  return rows.map((row) => row.lineItemId)
+}
+
+/** Counts units as returned, each line only within what shipped and was not returned yet. */
+export async function addReturnedQuantities(tx: Queryable, lines: readonly LineQuantity[]): Promise<string[]> {
+  const { rows } = await tx.query<{ lineItemId: string }>(
+    `update orders.fulfillment_order_lines l set returned_quantity = l.returned_quantity + t.quantity
+     from unnest($1::text[], $2::int[]) as t(line_item_id, quantity)
+     where l.line_item_id = t.line_item_id and l.returned_quantity + t.quantity <= l.fulfilled_quantity
+     returning l.line_item_id as "lineItemId"`,
+    [lines.map((l) => l.lineItemId), lines.map((l) => l.quantity)],
+  )
+  return rows.map((row) => row.lineItemId)
+}
+
+/** IN_PROGRESS once something shipped, CLOSED once everything did; derived from its lines. */
+export async function refreshFulfillmentOrderStatus(tx: Queryable, fulfillmentOrderId: string): Promise<void> {
+  await tx.query(
+    `update orders.fulfillment_orders f set status = case when t.fulfilled = t.ordered then 'CLOSED' else 'IN_PROGRESS' end
+     from (select sum(quantity) as ordered, sum(fulfilled_quantity) as fulfilled
+           from orders.fulfillment_order_lines where fulfillment_order_id = $1) t
+     where f.id = $1 and f.status in ('OPEN', 'IN_PROGRESS') and t.fulfilled > 0`,
+    [fulfillmentOrderId],
+  )
+}

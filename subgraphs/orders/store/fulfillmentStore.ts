@@ -29,3 +29,22 @@ export async function fulfillmentLinesByIds(db: Queryable, fulfillmentIds: reado
   )
   return rows
 }
+
+export interface NewFulfillment {
+  readonly id: string
+  readonly fulfillmentOrderId: string
+  readonly carrier: string | null
+  readonly trackingNumber: string | null
+  readonly lines: readonly { readonly lineItemId: string; readonly quantity: number }[]
+}
+
+export async function insertFulfillment(tx: Queryable, fulfillment: NewFulfillment): Promise<void> {
+  await tx.query(
+    `insert into orders.fulfillments (id, fulfillment_order_id, carrier, tracking_number) values ($1, $2, $3, $4)`,
+    [fulfillment.id, fulfillment.fulfillmentOrderId, fulfillment.carrier, fulfillment.trackingNumber],
+  )
+  await tx.query(
+    `insert into orders.fulfillment_lines (fulfillment_id, line_item_id, quantity) select $1, * from unnest($2::text[], $3::int[])`,
+    [fulfillment.id, fulfillment.lines.map((l) => l.lineItemId), fulfillment.lines.map((l) => l.quantity)],
+  )
+}

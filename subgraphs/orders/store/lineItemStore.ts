@@ -37,3 +37,35 @@ export async function lineItemPagesByOrderIds(
   )
   return rows
 }
+
+export interface NewLineItem {
+  readonly id: string
+  readonly sku: string
+  readonly title: string
+  readonly quantity: number
+  readonly unitPrice: bigint
+  readonly taxLines: readonly { readonly title: string; readonly rate: string; readonly amount: bigint }[]
+  readonly total: bigint
+  readonly reservationId: string
+}
+
+/** Writes an order's immutable line snapshots, positioned in the given order from 1. */
+export async function insertLineItems(tx: Queryable, orderId: string, items: readonly NewLineItem[]): Promise<void> {
+  await tx.query(
+    `insert into orders.line_items (id, order_id, position, sku, title, quantity, unit_price, tax_lines, total, reservation_id)
+     select id, $1, n, sku, title, quantity, unit_price, tax_lines, total, reservation_id
+     from unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::jsonb[], $8::bigint[], $9::text[])
+       with ordinality as t(id, sku, title, quantity, unit_price, tax_lines, total, reservation_id, n)`,
+    [
+      orderId,
+      items.map((i) => i.id),
+      items.map((i) => i.sku),
+      items.map((i) => i.title),
+      items.map((i) => i.quantity),
+      items.map((i) => i.unitPrice.toString()),
+      items.map((i) => JSON.stringify(i.taxLines.map((t) => ({ title: t.title, rate: t.rate, amount: t.amount.toString() })))),
+      items.map((i) => i.total.toString()),
+      items.map((i) => i.reservationId),
+    ],
+  )
+}

@@ -1,10 +1,11 @@
 import type { Queryable } from '../../../platform/db.ts'
-import type { OrderModel, OrderStatus } from '../models.ts'
+import type { OrderFulfillmentStatus, OrderModel, OrderStatus } from '../models.ts'
 
 const ORDER_COLUMNS = `o.id, o.number, o.customer_id as "customerId", o.status, o.fulfillment_status as "fulfillmentStatus",
   o.currency, o.country_code as "countryCode", o.placed_at as "placedAt",
   to_char(o.placed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "placedAtKey",
-  o.subtotal, o.shipping_total as "shippingTotal", o.discount_total as "discountTotal", o.tax_total as "taxTotal", o.total`
+  o.subtotal, o.shipping_total as "shippingTotal", o.discount_total as "discountTotal", o.tax_total as "taxTotal", o.total,
+  o.cancel_reason as "cancelReason", o.cancelled_at as "cancelledAt"`
 
 export async function ordersByIds(db: Queryable, ids: readonly string[]): Promise<OrderModel[]> {
   const { rows } = await db.query<OrderModel>(`select ${ORDER_COLUMNS} from orders.orders o where o.id = any($1::text[])`, [ids])
@@ -61,4 +62,114 @@ export async function orderPage(db: Queryable, query: OrderPageQuery): Promise<O
     ],
   )
   return rows
+}
+
+/**
+ * The order, locked until the transaction ends: writers of one order's fulfillment, returns and
+ * cancellation queue behind each other, so a cancelled order is never fulfilled after the fact.
+ */
+export async function lockOrder(tx: Queryable, id: string): Promise<OrderModel | null> {
+  const { rows } = await tx.query<OrderModel>(`select ${ORDER_COLUMNS} from orders.orders o where o.id = $1 for update`, [id])
+  return rows[0] ?? null
+}
+
+export interface NewOrder {
+  readonly id: string
+  readonly customerId: string
+  readonly currency: string
+  readonly countryCode: string
+  readonly subtotal: bigint
+  readonly taxTotal: bigint
+  readonly total: bigint
+}
+
+/** Inserts an OPEN, UNFULFILLED order numbered from the order_numbers sequence. */
+export async function insertOrder(tx: Queryable, order: NewOrder): Promise<OrderModel> {
+  const { rows } = await tx.query<OrderModel>(
+    `with inserted as (
+       insert into orders.orders (id, number, customer_id, status, fulfillment_status, currency, country_code, placed_at, subtotal, tax_total, total)
+       values ($1, '#' || nextval('orders.order_numbers'), $2, 'OPEN', 'UNFULFILLED', $3, $4, now(), $5, $6, $7)
+       returning *
+     )
+     select ${ORDER_COLUMNS} from inserted o`,
+    [order.id, order.customerId, order.currency, order.countryCode, order.subtotal.toString(), order.taxTotal.toString(), order.total.toString()],
+  )
+  const inserted = rows[0]
+  if (!inserted) throw new Error(`order ${order.id} was not inserted`)
+  return inserted
+}
+
+/**
+ * OPEN → CANCELLED, and its open fulfillment orders with it. Conditional: null when the order is
+ * not OPEN (already cancelled or closed), so a redelivered or racing cause cancels it once.
+ */
+export async function cancelOrder(tx: Queryable, id: string, reason: string): Promise<OrderModel | null> {
+  const { rows } = await tx.query<OrderModel>(
+    `with cancelled as (
+       update orders.orders set status = 'CANCELLED', cancel_reason = $2, cancelled_at = now()
+       where id = $1 and status = 'OPEN' returning *
+     ), fulfillment_orders as (
+       update orders.fulfillment_orders set status = 'CANCELLED'
+       where order_id in (select id from cancelled) and status in ('OPEN', 'ON_HOLD')
+     )
+     select ${ORDER_COLUMNS} from cancelled o`,
+    [id, reason],
+  )
+  return rows[0] ?? null
+}
+
+/**
+ * Derives the order's fulfillment status from its fulfillment order lines (shipped and returned
+ * units), in the same statement, so it always agrees with the counters it summarizes.
+ */
+export async function refreshFulfillmentStatus(tx: Queryable, orderId: string): Promise<OrderFulfillmentStatus> {
+  const { rows } = await tx.query<{ fulfillmentStatus: OrderFulfillmentStatus }>(
+    `update orders.orders o set fulfillment_status = case
+         when t.returned > 0 and t.returned = t.ordered then 'RETURNED'
+         when t.returned > 0 then 'PARTIALLY_RETURNED'
+         when t.fulfilled = 0 then 'UNFULFILLED'
+         when t.fulfilled = t.ordered then 'FULFILLED'
+         else 'PARTIALLY_FULFILLED' end
+     from (
+       select sum(l.quantity) as ordered, sum(l.fulfilled_quantity) as fulfilled, sum(l.returned_quantity) as returned
+       from orders.fulfillment_order_lines l join orders.fulfillment_orders f on f.id = l.fulfillment_order_id
+       where f.order_id = $1
+     ) t
+     where o.id = $1
+     returning o.fulfillment_status as "fulfillmentStatus"`,
+    [orderId],
+  )
+  const status = rows[0]?.fulfillmentStatus
+  if (!status) throw new Error(`order ${orderId} is missing`)
+  return status
+}
+
+/** Records what finance has captured so far (its running total, not a delta: replay-safe). */
+export async function setCapturedTotal(tx: Queryable, orderId: string, capturedTotal: string): Promise<void> {
+  await tx.query(`update orders.orders set captured_total = greatest(captured_total, $2::bigint) where id = $1`, [orderId, capturedTotal])
+}
+
+/** Adds a refund to what finance has given back on the order. */
+export async function addRefunded(tx: Queryable, orderId: string, amount: string): Promise<void> {
+  await tx.query(`update orders.orders set refunded_total = refunded_total + $2::bigint where id = $1`, [orderId, amount])
+}
+
+/**
+ * OPEN → CLOSED when nothing is left to do: everything shipped and the total was captured, or
+ * everything came back and all that was captured was refunded. Conditional, so it closes once;
+ * returns the closed order or null.
+ */
+export async function closeIfSettled(tx: Queryable, orderId: string): Promise<OrderModel | null> {
+  const { rows } = await tx.query<OrderModel>(
+    `with closed as (
+       update orders.orders set status = 'CLOSED'
+       where id = $1 and status = 'OPEN' and (
+         (fulfillment_status = 'FULFILLED' and captured_total >= total)
+         or (fulfillment_status = 'RETURNED' and captured_total > 0 and refunded_total >= captured_total))
+       returning *
+     )
+     select ${ORDER_COLUMNS} from closed o`,
+    [orderId],
+  )
+  return rows[0] ?? null
 }

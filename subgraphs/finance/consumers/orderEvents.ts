@@ -1,0 +1,44 @@
+import type { EventHandler } from '../../../platform/consumer.ts'
+import type { Database } from '../../../platform/db.ts'
+import { ORDER_EVENTS } from '../../orders/events.ts'
+import type { PaymentProvider, ProviderResult } from '../provider/paymentProvider.ts'
+import { applyOrderCancelled, prepareOrderCancelled, type ProviderVoid } from './orderCancelled.ts'
+import { applyOrderPlaced, prepareOrderPlaced } from './orderPlaced.ts'
+
+/** What the PSP answered before the transaction, per event type. */
+export type OrderEventPrepared =
+  | { readonly type: 'OrderPlaced'; readonly authorization: ProviderResult }
+  | { readonly type: 'OrderCancelled'; readonly voids: readonly ProviderVoid[] }
+  | { readonly type: 'ignored' }
+
+/**
+ * `finance.order-events`: authorizes, invoices and books placed orders; releases the money of
+ * cancelled ones. The PSP is called in `prepare` (never inside a transaction: PGlite has one
+ * connection); `apply` writes the outcome with the processed-event record.
+ */
+export function orderEventsHandler(db: Database, provider: PaymentProvider): EventHandler<OrderEventPrepared> {
+  return {
+    name: 'finance.order-events',
+    subjects: ['commerce.orders.>'],
+    async prepare(event) {
+      switch (event.type) {
+        case ORDER_EVENTS.OrderPlaced:
+          return { type: 'OrderPlaced', authorization: await prepareOrderPlaced(db, provider, event) }
+        case ORDER_EVENTS.OrderCancelled:
+          return { type: 'OrderCancelled', voids: await prepareOrderCancelled(db, provider, event) }
+        default:
+          return { type: 'ignored' }
+      }
+    },
+    async apply(tx, event, prepared) {
+      switch (prepared.type) {
+        case 'OrderPlaced':
+          return applyOrderPlaced(tx, provider, event, prepared.authorization)
+        case 'OrderCancelled':
+          return applyOrderCancelled(tx, event, prepared.voids)
+        case 'ignored':
+          return
+      }
+    },
+  }
+}

@@ -1,0 +1,97 @@
+import type { Database, Queryable } from '../../../platform/db.ts'
+import type { EventEnvelope } from '../../../platform/events.ts'
+import { appendEvent } from '../../../platform/outbox.ts'
+import type { OrderPlaced } from '../../orders/events.ts'
+import { FINANCE_EVENTS, type PaymentAuthorized, type PaymentDeclined } from '../events.ts'
+import { invoiceLines } from '../ledger.ts'
+import type { OrderAccountRow, TaxRateRow } from '../models.ts'
+import { newId } from '../mutations/runMutation.ts'
+import type { PaymentProvider, ProviderResult } from '../provider/paymentProvider.ts'
+import { issueInvoiceForOrder } from '../store/invoiceStore.ts'
+import { postJournalEntries } from '../store/journalStore.ts'
+import { insertOrderAccountIfAbsent, insertOrderAccountLines } from '../store/orderAccountStore.ts'
+import { insertPayments } from '../store/paymentStore.ts'
+import { taxRatesByCountries } from '../store/taxRateStore.ts'
+import { insertTransactions } from '../store/transactionStore.ts'
+import { taxLineOf, taxTotalOf } from '../tax.ts'
+
+/** The provider's key for an order's authorization: the same on every redelivery, so the PSP authorizes once. */
+export const authorizeKeyOf = (orderId: string) => `authorize:${orderId}`
+
+async function taxRateOf(db: Queryable, countryCode: string): Promise<TaxRateRow> {
+  const [rate] = await taxRatesByCountries(db, [countryCode])
+  // thrown, so the event is retried and then dead-lettered for an operator: no invoice without a rate
+  if (!rate) throw new Error(`finance has no tax rate for country ${countryCode}`)
+  return rate
+}
+
+/**
+ * Outside the transaction: authorizes the order total with the PSP. A ProviderTimeoutError
+ * propagates, and the platform redelivers the event; the retry uses the same key, so the PSP
+ * answers what it did, never holding the money twice. The tax rate is checked first so that no
+ * money is held for an order finance could not invoice.
+ */
+export async function prepareOrderPlaced(db: Database, provider: PaymentProvider, event: EventEnvelope): Promise<ProviderResult> {
+  const order = event.payload as OrderPlaced
+  await taxRateOf(db, order.countryCode)
+  return provider.authorize({
+    idempotencyKey: authorizeKeyOf(order.orderId), amount: BigInt(order.total), currency: order.currency,
+    paymentMethodToken: order.paymentMethodToken,
+  })
+}
+
+/**
+ * Inside the transaction: finance's copy of the order (taxed from finance's own rates), the
+ * payment and its AUTHORIZATION transaction, and when authorized the invoice with its receivable
+ * entry (DR receivable total / CR revenue total - tax / CR tax payable). A declined payment owes
+ * nothing: no invoice, no entry. An order already recorded is left as it is.
+ */
+export async function applyOrderPlaced(tx: Queryable, provider: PaymentProvider, event: EventEnvelope, result: ProviderResult): Promise<void> {
+  const order = event.payload as OrderPlaced
+  const rate = await taxRateOf(tx, order.countryCode)
+  const lines = order.lines.map((line, position) => ({
+    orderId: order.orderId, position, lineItemId: line.lineItemId, description: line.title, quantity: line.quantity,
+    unitPrice: BigInt(line.unitPrice), total: BigInt(line.total), taxLines: [taxLineOf(BigInt(line.total), rate)],
+  }))
+  const taxTotal = taxTotalOf(lines.flatMap((line) => line.taxLines))
+  const account: OrderAccountRow = {
+    orderId: order.orderId, customerId: order.customerId, currency: order.currency, subtotal: order.subtotal, taxTotal: taxTotal.toString(),
+    total: order.total, status: 'OPEN', placedAt: new Date(order.placedAt),
+  }
+  if (!(await insertOrderAccountIfAbsent(tx, account))) return
+  await insertOrderAccountLines(tx, lines)
+
+  const authorized = result.outcome === 'success'
+  const paymentId = newId('pay')
+  await insertPayments(tx, [{
+    id: paymentId, orderId: order.orderId, customerId: order.customerId, gateway: provider.name, currency: order.currency,
+    authorized: authorized ? order.total : '0', captured: '0', refunded: '0', voided: false, createdAt: new Date(),
+  }])
+  await insertTransactions(tx, [{
+    id: newId('txn'), paymentId, refundId: null, kind: 'AUTHORIZATION', status: authorized ? 'SUCCESS' : 'FAILURE', amount: BigInt(order.total),
+    currency: order.currency, pspReference: result.pspReference, parentTransactionId: null, idempotencyKey: authorizeKeyOf(order.orderId),
+    createdAt: null,
+  }])
+
+  const publish = <P>(type: string, payload: P) =>
+    appendEvent<P>(tx, 'finance', { type, aggregateType: 'Payment', aggregateId: paymentId, payload, traceContext: event.traceContext })
+  if (result.outcome === 'declined') {
+    await publish<PaymentDeclined>(FINANCE_EVENTS.PaymentDeclined, {
+      orderId: order.orderId, paymentId, code: result.code, reason: `Payment declined: ${result.message}`,
+    })
+    return
+  }
+  // the account was inserted just above, so the order cannot have a live invoice yet
+  const invoice = await issueInvoiceForOrder(tx, account, newId('inv'))
+  if (!invoice) throw new Error(`order ${order.orderId} already has a live invoice`)
+  const entryLines = invoiceLines(BigInt(invoice.total), BigInt(invoice.taxTotal), invoice.currency)
+  // a zero-total order posts nothing: an entry needs lines, and lines are strictly positive
+  if (entryLines.length > 0) {
+    await postJournalEntries(tx, [{
+      id: newId('je'), postedAt: null, sourceDocumentUri: `gid://finance/Invoice/${invoice.id}`, reversesEntryId: null, lines: entryLines,
+    }])
+  }
+  await publish<PaymentAuthorized>(FINANCE_EVENTS.PaymentAuthorized, {
+    orderId: order.orderId, paymentId, amount: order.total, currency: order.currency, invoiceId: invoice.id,
+  })
+}

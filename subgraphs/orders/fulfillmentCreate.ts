@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto'
+import type { Queryable } from '../../platform/db.ts'
+import { runIdempotent } from '../../platform/idempotency.ts'
+import { appendEvent } from '../../platform/outbox.ts'
+import { requireStaff, viewerScope } from '../../platform/viewer.ts'
+import type { Context } from './context.ts'
+import type { FulfillmentCreated } from './events.ts'
+import type { FulfillmentCreateInput } from './generated/resolvers.ts'
+import { checkLineQuantities } from './lineQuantities.ts'
+import type { FulfillmentPayloadModel, OrderUserErrorModel } from './models.ts'
+import { closeWhenSettled } from './orderLifecycle.ts'
+import { present } from './ownership.ts'
+import { addFulfilledQuantities, fulfillmentOrdersByIds, linePositionsByOrderId, refreshFulfillmentOrderStatus } from './store/fulfillmentOrderStore.ts'
+import { insertFulfillment } from './store/fulfillmentStore.ts'
+import { lockOrder, refreshFulfillmentStatus } from './store/orderStore.ts'
+import { appendTimeline } from './store/timelineStore.ts'
+import { payloadOf, userError } from './userErrors.ts'
+
+interface FulfillmentRequest {
+  readonly fulfillmentOrderId: string
+  readonly lines: readonly { readonly lineItemId: string; readonly quantity: number }[]
+  readonly carrier: string | null
+  readonly trackingNumber: string | null
+}
+
+const failed = (userErrors: readonly OrderUserErrorModel[]): FulfillmentPayloadModel => ({ fulfillmentId: null, userErrors })
+
+/** Staff record a shipment of some of a fulfillment order's units (never more than it still holds). */
+export async function fulfillmentCreate(input: FulfillmentCreateInput, { viewer, db, loaders }: Context): Promise<FulfillmentPayloadModel> {
+  requireStaff(viewer)
+  const request: FulfillmentRequest = {
+    fulfillmentOrderId: input.fulfillmentOrderId,
+    lines: input.lines.map(({ lineItemId, quantity }) => ({ lineItemId, quantity })),
+    carrier: input.carrier ?? null,
+    trackingNumber: input.trackingNumber ?? null,
+  }
+  const outcome = await runIdempotent<FulfillmentPayloadModel>(
+    db,
+    { schema: 'orders', scope: viewerScope(viewer), key: input.idempotencyKey, operation: 'fulfillmentCreate', input: request },
+    async (tx) => {
+      const result = await createFulfillment(tx, request)
+      return { result, store: result.userErrors.length === 0 }
+    },
+  )
+  // the payload's fulfillment order and order may have been loaded earlier in this request
+  loaders.fulfillmentOrderById.clearAll()
+  loaders.orderById.clearAll()
+  return payloadOf(outcome, failed)
+}
+
+async function createFulfillment(tx: Queryable, request: FulfillmentRequest): Promise<FulfillmentPayloadModel> {
+  const [known] = await fulfillmentOrdersByIds(tx, [request.fulfillmentOrderId])
+  if (!known) return failed([userError('NOT_FOUND', ['input', 'fulfillmentOrderId'], 'Fulfillment order not found')])
+  // the order's lock queues this behind a cancellation or another fulfillment of the same order
+  const order = present(await lockOrder(tx, known.orderId), `order of ${known.id}`)
+  const fulfillmentOrder = present((await fulfillmentOrdersByIds(tx, [known.id]))[0] ?? null, `fulfillment order ${known.id}`)
+
+  const errors: OrderUserErrorModel[] = []
+  if (order.status === 'CANCELLED' || fulfillmentOrder.status === 'CANCELLED') {
+    errors.push(userError('INVALID', ['input', 'fulfillmentOrderId'], `Order ${order.number} is cancelled: nothing ships`))
+  } else if (fulfillmentOrder.status === 'ON_HOLD') {
+    errors.push(userError('INVALID', ['input', 'fulfillmentOrderId'], 'This fulfillment order is on hold'))
+  }
+  const positions = (await linePositionsByOrderId(tx, order.id)).filter((p) => p.fulfillmentOrderId === fulfillmentOrder.id)
+  errors.push(
+    ...checkLineQuantities(request.lines, positions, {
+      missing: 'This line item is not on the fulfillment order',
+      left: (p) => p.quantity - p.fulfilledQuantity,
+      exceeds: (p, left) => `Only ${left} of ${p.sku} are left to fulfill`,
+    }),
+  )
+  if (errors.length > 0) return failed(errors)
+
+  const counted = new Set(await addFulfilledQuantities(tx, fulfillmentOrder.id, request.lines))
+  // checked above under the order's lock; the conditional update is the last word all the same
+  const refused = request.lines.flatMap((line, i) =>
+    counted.has(line.lineItemId) ? [] : [userError('QUANTITY_EXCEEDS_FULFILLABLE', ['input', 'lines', i, 'quantity'], 'More than is left to fulfill')],
+  )
+  if (refused.length > 0) return failed(refused)
+
+  const fulfillmentId = `ful_${randomUUID()}`
+  await insertFulfillment(tx, { id: fulfillmentId, fulfillmentOrderId: fulfillmentOrder.id, carrier: request.carrier, trackingNumber: request.trackingNumber, lines: request.lines })
+  await refreshFulfillmentOrderStatus(tx, fulfillmentOrder.id)
+  await refreshFulfillmentStatus(tx, order.id)
+  const units = request.lines.reduce((sum, line) => sum + line.quantity, 0)
+  const tracking = request.carrier || request.trackingNumber ? ` (${[request.carrier, request.trackingNumber].filter(Boolean).join(' ')})` : ''
+  await appendTimeline(tx, order.id, [
+    { type: 'FULFILLMENT_CREATED', message: `${units} item${units === 1 ? '' : 's'} shipped from ${fulfillmentOrder.assignedLocationId}${tracking}` },
+  ])
+  const skuOf = new Map(positions.map((p) => [p.lineItemId, p.sku]))
+  await appendEvent<FulfillmentCreated>(tx, 'orders', {
+    type: 'FulfillmentCreated',
+    aggregateType: 'Order',
+    aggregateId: order.id,
+    payload: {
+      orderId: order.id,
+      fulfillmentId,
+      fulfillmentOrderId: fulfillmentOrder.id,
+      locationId: fulfillmentOrder.assignedLocationId,
+      lines: request.lines.map((line) => ({ lineItemId: line.lineItemId, sku: skuOf.get(line.lineItemId) ?? '', quantity: line.quantity })),
+    },
+  })
+  await closeWhenSettled(tx, order.id)
+  return { fulfillmentId, userErrors: [] }
+}
