@@ -43,10 +43,12 @@ export interface StackOptions {
   readonly supergraph?: SupergraphManager | string
   /** The bus every subgraph uses; default a fresh in-process bus; `false` runs without events (no relays polling, for exact statement counts). */
   readonly bus?: Bus | false
+  /** Run on this database instead of a fresh one, and leave it open on close (a restart over the same data). */
+  readonly database?: TestDatabase
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const test = await openTestDatabase()
+  const test = options.database ?? (await openTestDatabase())
   const subgraphs = {} as Record<SubgraphName, FastifyInstance>
   const databases = {} as Record<SubgraphName, CountingDatabase>
   const urls = {} as Record<SubgraphName, string>
@@ -108,7 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await gateway.close()
       for (const app of Object.values(subgraphs)) await app.close()
       if (options.bus === undefined) await bus?.close()
-      await test.close()
+      if (!options.database) await test.close()
     },
   }
 }
