@@ -29,9 +29,15 @@ export interface ConsumerHandle {
  */
 export interface Bus {
   readonly kind: 'in-process' | 'nats'
-  /** Resolves once the bus has the event durably (JetStream ack; in-process: every consumer acked). */
-  publish(event: EventEnvelope): Promise<void>
+  /**
+   * Resolves once the bus has the event durably (JetStream ack; in-process: every consumer acked).
+   * `dedupeId` names the outbox row: publishing the same row twice (a relay that crashed before
+   * marking it) is stored once, while a replay (a new row for the same event) goes through.
+   */
+  publish(event: EventEnvelope, options?: { readonly dedupeId?: string }): Promise<void>
   consume(spec: ConsumerSpec): Promise<ConsumerHandle>
+  /** Deliveries not yet acked by this process's consumers (tests wait for 0 to see effects). */
+  pending(): Promise<number>
   /** Records an event a consumer gave up on where operators look for it (a dead-letter subject). */
   deadLetter(consumer: string, event: EventEnvelope, error: string): Promise<void>
   close(): Promise<void>

@@ -8,6 +8,7 @@ import type { Bus } from './bus.ts'
 import { startConsumer } from './consumer.ts'
 import type { Database } from './db.ts'
 import { subjectMatches, type EventEnvelope } from './events.ts'
+import { listDeadLetters, replayDeadLetter } from './deadLetters.ts'
 import { createInProcessBus } from './inProcessBus.ts'
 import { migrate } from './migrate.ts'
 import { createNatsBus, deleteNatsNamespace } from './natsBus.ts'
@@ -136,6 +137,34 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     )
     assert.deepEqual(rows, [{ consumer: 'finance.always-fails', attempts: 3, error: 'cannot apply' }])
     await consumer.stop()
+  })
+
+  it('replays a dead letter to the consumer that gave up, and only to it', async () => {
+    let healthy = false
+    const flaky = await startConsumer(
+      { db, bus, schema: 'finance', logger, maxDeliveries: 2, backoffMs: () => 5 },
+      {
+        name: 'finance.until-fixed',
+        subjects: ['commerce.orders.Order.OrderReplayed'],
+        apply: async (tx, event) => {
+          if (!healthy) throw new Error('not yet')
+          await tx.query('insert into finance.effects values ($1, $2, $3)', [event.id, event.aggregateId, event.sequence])
+        },
+      },
+    )
+    const relays = [startRelay({ db, bus, schema: 'orders', logger }), startRelay({ db, bus, schema: 'finance', logger })]
+    const event = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderReplayed', aggregateType: 'Order', aggregateId: 'o_replay', payload: {} }))
+    await eventually(async () => (await listDeadLetters(db, 'finance.until-fixed')).length === 1)
+    const [letter] = await listDeadLetters(db, 'finance.until-fixed')
+    assert.equal(letter?.event.id, event.id)
+
+    healthy = true
+    await replayDeadLetter(db, letter!)
+    await eventually(async () => (await effects('o_replay')).length === 1)
+    const [replayed] = await listDeadLetters(db, 'finance.until-fixed')
+    assert.ok(replayed?.replayedAt instanceof Date)
+    for (const relay of relays) await relay.stop()
+    await flaky.stop()
   })
 
   it('recovers when a handler fails only at first', async () => {

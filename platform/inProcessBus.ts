@@ -96,6 +96,11 @@ export function createInProcessBus(): Bus {
         },
       }
     },
+    async pending() {
+      let count = 0
+      for (const consumer of consumers) count += consumer.queue.length
+      return count
+    },
     async deadLetter() {
       // the consumer's dead_letters table is the record in embedded mode
     },

@@ -21,7 +21,7 @@ const decoder = new TextDecoder()
 /**
  * NATS JetStream: one stream per domain (`COMMERCE_ORDERS` on `commerce.orders.>`), durable
  * pull consumers with explicit acks sent after the consumer's transaction commits, redelivery
- * on nak or ack timeout, and publish dedupe by event id (`Nats-Msg-Id`) so a relay that
+ * on nak or ack timeout, and publish dedupe by outbox row (`Nats-Msg-Id`) so a relay that
  * republishes after a crash does not duplicate. `max_ack_pending: 1` keeps each consumer in
  * stream order. Dead letters go to `commerce.dlq.<consumer>` (stream `COMMERCE_DLQ`).
  */
@@ -47,11 +47,12 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
     return stream.name
   }
   const running = new Set<{ close(): Promise<void | Error> }>()
+  const durables: { stream: string; durable: string }[] = []
 
   return {
     kind: 'nats',
-    async publish(event) {
-      await js.publish(toNats(subjectOf(event)), encoder.encode(JSON.stringify(event)), { msgID: event.id })
+    async publish(event, publishOptions) {
+      await js.publish(toNats(subjectOf(event)), encoder.encode(JSON.stringify(event)), { msgID: publishOptions?.dedupeId ?? event.id })
     },
     async consume(spec: ConsumerSpec): Promise<ConsumerHandle> {
       // a consumer reads one stream; patterns spanning domains get one durable per stream
@@ -69,6 +70,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
           max_ack_pending: 1,
           ack_wait: nanos(30_000),
         })
+        durables.push({ stream, durable })
         const consumer = await js.consumers.get(stream, durable)
         const messages = await consumer.consume({ max_messages: 16 })
         handles.push(messages)
@@ -107,6 +109,14 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
           await Promise.all(loops)
         },
       }
+    },
+    async pending() {
+      let count = 0
+      for (const { stream, durable } of durables) {
+        const info = await jsm.consumers.info(stream, durable).catch(() => null)
+        if (info) count += info.num_pending + info.num_ack_pending
+      }
+      return count
     },
     async deadLetter(consumer, event, error) {
       const subject = `${namespace}.dlq.${consumer.replace(/[^A-Za-z0-9_-]/g, '_')}`

@@ -75,7 +75,7 @@ export function startRelay(options: RelayOptions): Relay {
     )
     for (const row of rows) {
       if (stopped) break
-      await bus.publish(toEnvelope(row))
+      await bus.publish(toEnvelope(row), { dedupeId: `${schema}:${row.position}` })
       await db.query(`update ${schema}.outbox set published_at = now() where position = $1`, [row.position])
     }
     return rows.length

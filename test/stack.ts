@@ -11,7 +11,9 @@ import { composeFromConfig, formatProblems } from '../gateway/compose.ts'
 import type { Config, SubgraphName } from '../platform/config.ts'
 import { countingDatabase, type CountingDatabase } from '../platform/db.ts'
 import type { Bus } from '../platform/bus.ts'
+import pino from 'pino'
 import { createInProcessBus } from '../platform/inProcessBus.ts'
+import { createNatsBus, deleteNatsNamespace } from '../platform/natsBus.ts'
 import { openTestDatabase, testConfig, type TestDatabase } from '../platform/testing.ts'
 import { SUBGRAPHS } from '../subgraphs/registry.ts'
 
@@ -54,7 +56,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const urls = {} as Record<SubgraphName, string>
   const ports = {} as Record<SubgraphName, number>
 
-  const bus = options.bus === false ? undefined : (options.bus ?? createInProcessBus())
+  // NATS JetStream when NATS_URL is set (CI), in a namespace of this stack's own
+  const natsUrl = process.env['NATS_URL']
+  const namespace = `stack${process.pid}${Date.now().toString(36)}`
+  const ownBus = options.bus === undefined
+  const bus =
+    options.bus === false
+      ? undefined
+      : (options.bus ?? (natsUrl ? await createNatsBus({ servers: natsUrl, logger: pino({ level: 'silent' }), namespace }) : createInProcessBus()))
   const build = async (name: SubgraphName) => {
     const definition = SUBGRAPHS.find((s) => s.name === name)
     if (!definition) throw new Error(`no subgraph ${name}`)
@@ -89,14 +98,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     bus,
     flushEvents: async () => {
       // a consumer's effect may append events of its own: go round until every outbox is empty
-      for (let round = 0; round < 50; round++) {
+      // and the bus has nothing unacked, twice in a row (JetStream delivers asynchronously)
+      let quiet = 0
+      for (let round = 0; round < 400; round++) {
         for (const app of Object.values(subgraphs)) await app.relay?.flush()
-        const pending = await Promise.all(
+        const unpublished = await Promise.all(
           SUBGRAPHS.map(async (s) => (await test.db.query(`select 1 from ${s.name}.outbox where published_at is null limit 1`)).rowCount),
         )
-        if (pending.every((n) => n === 0)) return
+        const idle = unpublished.every((n) => n === 0) && (bus ? await bus.pending() : 0) === 0
+        quiet = idle ? quiet + 1 : 0
+        if (quiet >= 2) return
+        await new Promise((resolve) => setTimeout(resolve, 25))
       }
-      throw new Error('outboxes did not drain')
+      throw new Error('events did not settle')
     },
     stopSubgraph: async (name) => {
       await subgraphs[name].close()
@@ -109,7 +123,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     close: async () => {
       await gateway.close()
       for (const app of Object.values(subgraphs)) await app.close()
-      if (options.bus === undefined) await bus?.close()
+      if (ownBus) {
+        await bus?.close()
+        if (natsUrl) await deleteNatsNamespace(natsUrl, namespace)
+      }
       if (!options.database) await test.close()
     },
   }

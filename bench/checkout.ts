@@ -1,0 +1,580 @@
+/**
+ * Checkout load benchmark: the whole supergraph in this process (test/stack.ts), driven through
+ * the gateway over real HTTP on 127.0.0.1.
+ *
+ *   node --import tsx bench/checkout.ts [--concurrency 20] [--orders 300] [--mode embedded|pg-nats] [--max-seconds 180]
+ *
+ * embedded: PGlite + the in-process bus (what `npm start` runs).
+ * pg-nats:  PostgreSQL (a database cloned from the test template at DATABASE_URL, default
+ *           postgres://postgres@127.0.0.1:5432/test) + NATS JetStream at nats://127.0.0.1:4222
+ *           (NATS_URL) in a namespace of this run's own, deleted at the end.
+ *
+ * Setup (not measured): staff raise AVAILABLE of a set of SKUs at loc_wh_east so stock never runs
+ * out; each order's customer (c_bench_<n>) fills a cart of 1-3 lines and reads its total.
+ * Measured: checkoutComplete for every cart with N requests in flight (latency of each call,
+ * orders/s over the wall time of the phase), then the event lag: from the checkoutComplete
+ * response to the first poll that sees financialStatus AUTHORIZED and PAYMENT_AUTHORIZED in the
+ * order's timeline (OrderPlaced → finance authorizes → PaymentAuthorized → orders' timeline).
+ * The lag is observed through the gateway, as staff, with `order(id:)` aliases in batches,
+ * polled every ~20 ms while checkout runs and after it.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { availableParallelism, cpus, totalmem } from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import type { Bus } from '../platform/bus.ts'
+import type { Stack } from '../test/stack.ts'
+
+// ---------------------------------------------------------------------------------------------
+// options
+
+type Mode = 'embedded' | 'pg-nats'
+
+interface Options {
+  readonly mode: Mode
+  readonly concurrency: number
+  readonly orders: number
+  readonly maxSeconds: number
+  readonly lagVia: LagVia
+}
+
+/** Where the event lag is observed: through the gateway as a client would, or in the tables. */
+type LagVia = 'gateway' | 'db'
+
+const USAGE =
+  'usage: node --import tsx bench/checkout.ts [--concurrency 20] [--orders 300] [--mode embedded|pg-nats] [--lag-via db|gateway] [--max-seconds 180]'
+
+function parseOptions(argv: readonly string[]): Options {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      concurrency: { type: 'string', default: '20' },
+      orders: { type: 'string', default: '300' },
+      mode: { type: 'string', default: 'embedded' },
+      'max-seconds': { type: 'string', default: '180' },
+      'lag-via': { type: 'string', default: 'db' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    console.log(USAGE)
+    process.exit(0)
+  }
+  const positive = (name: string, text: string, max: number) => {
+    const n = Number(text)
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer in 1..${max}, not '${text}'\n${USAGE}`)
+    return n
+  }
+  const mode = values.mode
+  if (mode !== 'embedded' && mode !== 'pg-nats') throw new Error(`--mode must be embedded or pg-nats, not '${mode}'\n${USAGE}`)
+  const lagVia = values['lag-via']
+  if (lagVia !== 'gateway' && lagVia !== 'db') throw new Error(`--lag-via must be gateway or db, not '${lagVia}'\n${USAGE}`)
+  return {
+    mode,
+    lagVia,
+    concurrency: positive('concurrency', values.concurrency, 500),
+    orders: positive('orders', values.orders, 20_000),
+    maxSeconds: positive('max-seconds', values['max-seconds'], 3600),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// small helpers
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Nearest-rank percentile of an ascending array; null when empty. */
+function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null
+  const rank = Math.ceil((p / 100) * sorted.length)
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? null
+}
+
+const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10)
+
+/** mulberry32: a deterministic choice of cart contents, so runs are comparable. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Runs `task` over 0..count-1 with at most `concurrency` in flight; stops starting new ones once `stop()` holds. */
+async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>, stop: () => boolean = () => false): Promise<void> {
+  let next = 0
+  const worker = async () => {
+    while (next < count && !stop()) await task(next++)
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker))
+}
+
+// ---------------------------------------------------------------------------------------------
+// the GraphQL client (real HTTP to the gateway on 127.0.0.1)
+
+interface GraphQLError {
+  readonly message: string
+  readonly extensions?: Record<string, unknown>
+}
+interface GraphQLBody {
+  readonly data?: Record<string, any> | null
+  readonly errors?: readonly GraphQLError[]
+}
+interface UserError {
+  readonly code: string
+  readonly field?: readonly string[] | null
+  readonly message: string
+}
+
+class Client {
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs: number,
+  ) {
+    if (new URL(url).hostname !== '127.0.0.1') throw new Error(`refusing to send traffic to ${url}: 127.0.0.1 only`)
+  }
+
+  async request(document: string, variables: Record<string, unknown>, token: string): Promise<{ status: number; body: GraphQLBody }> {
+    const response = await fetch(this.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: document, variables }),
+      signal: AbortSignal.timeout(this.timeoutMs),
+    })
+    const text = await response.text()
+    let body: GraphQLBody
+    try {
+      body = JSON.parse(text) as GraphQLBody
+    } catch {
+      body = { errors: [{ message: `HTTP ${response.status}: ${text.slice(0, 200)}` }] }
+    }
+    return { status: response.status, body }
+  }
+}
+
+/** One line describing what went wrong in a response, or null when it carries no error. */
+function problemOf(status: number, body: GraphQLBody, userErrors: readonly UserError[] | undefined): string | null {
+  if (body.errors?.length) {
+    const first = body.errors[0] as GraphQLError
+    const code = typeof first.extensions?.['code'] === 'string' ? first.extensions['code'] : 'GRAPHQL_ERROR'
+    const service = typeof first.extensions?.['serviceName'] === 'string' ? ` (${first.extensions['serviceName']})` : ''
+    return `GraphQL error ${code}${service}: ${first.message}`
+  }
+  if (status !== 200) return `HTTP ${status}`
+  if (userErrors?.length) {
+    const first = userErrors[0] as UserError
+    return `userError ${first.code} [${(first.field ?? []).join('.')}]: ${first.message}`
+  }
+  return null
+}
+
+const describeThrown = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
+
+// ---------------------------------------------------------------------------------------------
+// operations
+
+const ADJUST = `mutation BenchAdjust($input: InventoryAdjustInput!) {
+  inventoryAdjustQuantities(input: $input) { adjustmentGroup { id } userErrors { code field message } }
+}`
+const ADD = `mutation BenchCart($input: CartLinesAddInput!) {
+  cartLinesAdd(input: $input) { cart { id total { minorUnits currency } } userErrors { code field message } }
+}`
+const CHECKOUT = `mutation BenchCheckout($input: CheckoutCompleteInput!) {
+  checkoutComplete(input: $input) { order { id number } userErrors { code field message } }
+}`
+const pollDocument = (count: number) =>
+  `query BenchPoll(${Array.from({ length: count }, (_, i) => `$i${i}: ID!`).join(', ')}) {\n` +
+  Array.from({ length: count }, (_, i) => `  o${i}: order(id: $i${i}) { id financialStatus timeline { type } }`).join('\n') +
+  '\n}'
+
+const POLL_BATCH = 50
+const POLL_EVERY_MS = 20
+const STOCK_LOCATION = 'loc_wh_east'
+const SKU_COUNT = 60
+
+// ---------------------------------------------------------------------------------------------
+// the run
+
+interface Failure {
+  readonly phase: 'setup' | 'checkout' | 'events'
+  readonly order: number
+  readonly problem: string
+}
+
+interface Cart {
+  readonly n: number
+  readonly customer: string
+  readonly token: string
+  readonly cartId: string
+  readonly total: { readonly minorUnits: string; readonly currency: string }
+}
+
+interface Placed {
+  readonly n: number
+  readonly orderId: string
+  readonly respondedAt: number
+  observedAt: number | null
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2))
+  const startedAt = performance.now()
+  const deadline = startedAt + options.maxSeconds * 1000
+  const remaining = () => deadline - performance.now()
+  // the last resort: if closing hangs, the process still ends
+  setTimeout(() => {
+    console.error(`bench: still running ${options.maxSeconds + 30}s after start; exiting`)
+    process.exit(2)
+  }, (options.maxSeconds + 30) * 1000).unref()
+
+  const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`
+  const natsUrl = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'
+  const natsNamespace = `bench${runId}`
+  let bus: Bus | undefined
+  if (options.mode === 'pg-nats') {
+    // read by platform/testing.ts when it is first imported: PostgreSQL cloned from the template
+    process.env['DATABASE_URL'] ??= 'postgres://postgres@127.0.0.1:5432/test'
+    for (const [name, url] of [['DATABASE_URL', process.env['DATABASE_URL']], ['NATS_URL', natsUrl]] as const) {
+      if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) throw new Error(`${name} must point at this machine, not ${url}`)
+    }
+  } else {
+    delete process.env['DATABASE_URL']
+  }
+  process.env['LOG_LEVEL'] ??= 'silent'
+
+  // imported only now, so that platform/testing.ts sees DATABASE_URL (or its absence)
+  const { startStack } = await import('../test/stack.ts')
+  const { signToken } = await import('../gateway/auth.ts')
+  const { buildWorld } = await import('../seed/world.ts')
+
+  console.log(
+    `checkout benchmark: mode ${options.mode}, ${options.orders} orders, concurrency ${options.concurrency}, lag via ${options.lagVia}, cap ${options.maxSeconds}s`,
+  )
+  let stack: Stack | undefined
+  try {
+    if (options.mode === 'pg-nats') {
+      const { createNatsBus } = await import('../platform/natsBus.ts')
+      const { default: pino } = await import('pino')
+      bus = await createNatsBus({ servers: natsUrl, logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }), namespace: natsNamespace })
+    }
+    const setupStarted = performance.now()
+    stack = await startStack(bus ? { bus } : {})
+    await stack.gateway.listen({ host: '127.0.0.1', port: 0 })
+    const address = stack.gateway.server.address()
+    if (!address || typeof address === 'string') throw new Error('the gateway has no port')
+    const client = new Client(`http://127.0.0.1:${address.port}/graphql`, 30_000)
+    const config = stack.config
+    const db = stack.test.db
+    const staffToken = await signToken({ sub: 'staff_bench', roles: ['staff'], expiresIn: 3600 }, config)
+    const failures: Failure[] = []
+
+    // --- setup: stock that never runs out ----------------------------------------------------
+    const world = buildWorld()
+    const active = new Set(world.products.filter((p) => p.status === 'ACTIVE').map((p) => p.id))
+    const stocked = new Set(world.stockLevels.filter((l) => l.locationId === STOCK_LOCATION).map((l) => l.sku))
+    const usd = new Set(world.prices.filter((p) => p.currency === 'USD' && p.validFrom === null).map((p) => p.sku))
+    const candidates = world.variants.filter((v) => active.has(v.productId) && stocked.has(v.sku) && usd.has(v.sku))
+    const step = Math.max(1, Math.floor(candidates.length / SKU_COUNT))
+    const skus = candidates.filter((_, i) => i % step === 0).slice(0, SKU_COUNT).map((v) => v.sku)
+    // one order takes at most 3 units of a sku, so orders * 3 covers every cart choosing the same one
+    const delta = Math.max(1000, options.orders * 3)
+    for (let i = 0; i < skus.length; i += 20) {
+      const changes = skus.slice(i, i + 20).map((sku) => ({ sku, locationId: STOCK_LOCATION, name: 'AVAILABLE', delta, changeFromQuantity: null }))
+      const { status, body } = await client.request(ADJUST, { input: { idempotencyKey: `bench-stock-${runId}-${i}`, reason: 'RECEIVED', changes } }, staffToken)
+      const problem = problemOf(status, body, body.data?.['inventoryAdjustQuantities']?.userErrors)
+      if (problem) throw new Error(`raising stock failed: ${problem}`)
+    }
+
+    // --- setup: one cart per order ----------------------------------------------------------
+    const random = prng(20261001)
+    const contents = Array.from({ length: options.orders }, () => {
+      const lines: { sku: string; quantity: number }[] = []
+      const count = 1 + Math.floor(random() * 3)
+      while (lines.length < count) {
+        const sku = skus[Math.floor(random() * skus.length)] as string
+        if (!lines.some((l) => l.sku === sku)) lines.push({ sku, quantity: 1 + Math.floor(random() * 3) })
+      }
+      return lines
+    })
+    const carts: (Cart | undefined)[] = new Array(options.orders)
+    await pool(
+      options.orders,
+      options.concurrency,
+      async (i) => {
+        const customer = `c_bench_${i + 1}`
+        try {
+          const token = await signToken({ sub: customer, roles: ['customer'], expiresIn: 3600 }, config)
+          const input = { idempotencyKey: `bench-cart-${runId}-${i + 1}`, currency: 'USD', countryCode: 'US', lines: contents[i] }
+          const { status, body } = await client.request(ADD, { input }, token)
+          const payload = body.data?.['cartLinesAdd']
+          const problem = problemOf(status, body, payload?.userErrors) ?? (payload?.cart ? null : 'no cart in the answer')
+          if (problem) failures.push({ phase: 'setup', order: i + 1, problem })
+          else carts[i] = { n: i + 1, customer, token, cartId: payload.cart.id, total: payload.cart.total }
+        } catch (error) {
+          failures.push({ phase: 'setup', order: i + 1, problem: describeThrown(error) })
+        }
+      },
+      () => remaining() < 0,
+    )
+    const prepared = carts.filter((c): c is Cart => c !== undefined)
+    const setupMs = performance.now() - setupStarted
+    console.log(`setup: ${skus.length} skus raised by ${delta} at ${STOCK_LOCATION}, ${prepared.length} carts in ${(setupMs / 1000).toFixed(1)}s`)
+    if (remaining() < 0) throw new Error(`setup took longer than --max-seconds ${options.maxSeconds}`)
+
+    // --- measured: checkout, with the event poller running alongside ----------------------
+    const latencies: number[] = []
+    const placed = new Map<string, Placed>()
+    const pending = new Set<Placed>()
+    const pollRoundTrips: number[] = []
+    let checkoutDone = false
+    let pollFailures = 0
+    let lastPollProblem: string | null = null
+
+    /** The state of each order of the batch: financialStatus and the types in its timeline. */
+    const readStates = async (batch: readonly Placed[]): Promise<Map<string, { financialStatus: string; types: Set<string> }>> => {
+      const states = new Map<string, { financialStatus: string; types: Set<string> }>()
+      if (options.lagVia === 'gateway') {
+        const variables = Object.fromEntries(batch.map((p, i) => [`i${i}`, p.orderId]))
+        const { status, body } = await client.request(pollDocument(batch.length), variables, staffToken)
+        const problem = problemOf(status, body, undefined)
+        if (problem) {
+          pollFailures++
+          lastPollProblem = problem
+        }
+        batch.forEach((p, i) => {
+          const order = body.data?.[`o${i}`] as { financialStatus: string; timeline: { type: string }[] } | null | undefined
+          if (order) states.set(p.orderId, { financialStatus: order.financialStatus, types: new Set(order.timeline.map((t) => t.type)) })
+        })
+        return states
+      }
+      // the tables behind the same two fields: finance's payments (AUTHORIZED = authorized, nothing
+      // captured, not voided; see subgraphs/finance/orderFinance.ts) and orders' timeline
+      const { rows } = await db.query<{ order_id: string; authorized: boolean; types: string[] }>(
+        `select o.id as order_id,
+                exists (select 1 from finance.payments p where p.order_id = o.id and p.authorized > 0 and p.captured = 0 and not p.voided) as authorized,
+                coalesce((select array_agg(t.type) from orders.order_timeline t where t.order_id = o.id), '{}') as types
+         from orders.orders o where o.id = any($1::text[])`,
+        [batch.map((p) => p.orderId)],
+      )
+      for (const row of rows) states.set(row.order_id, { financialStatus: row.authorized ? 'AUTHORIZED' : 'not AUTHORIZED', types: new Set(row.types) })
+      return states
+    }
+    const pollOnce = async (batch: readonly Placed[]) => {
+      const sent = performance.now()
+      try {
+        const states = await readStates(batch)
+        const seen = performance.now()
+        pollRoundTrips.push(seen - sent)
+        for (const p of batch) {
+          const state = states.get(p.orderId)
+          if (!state || p.observedAt !== null) continue
+          if (state.financialStatus === 'AUTHORIZED' && state.types.has('PAYMENT_AUTHORIZED')) {
+            p.observedAt = seen
+            pending.delete(p)
+          } else if (state.types.has('PAYMENT_DECLINED') || state.types.has('CANCELLED')) {
+            const problem = `order ${p.orderId} was not authorized: financialStatus ${state.financialStatus}, timeline ${[...state.types].join(',')}`
+            failures.push({ phase: 'events', order: p.n, problem })
+            pending.delete(p)
+          }
+        }
+      } catch (error) {
+        pollFailures++
+        lastPollProblem = describeThrown(error)
+      }
+    }
+    // after checkout, the events get at most this long to land (within the overall cap)
+    const lagGraceMs = 60_000
+    let checkoutEndedAt = Number.POSITIVE_INFINITY
+    const poller = (async () => {
+      while (!checkoutDone || pending.size > 0) {
+        const now = performance.now()
+        if (now > deadline || now > checkoutEndedAt + lagGraceMs) break
+        const snapshot = [...pending]
+        const batches: Placed[][] = []
+        const size = options.lagVia === 'gateway' ? POLL_BATCH : 1000
+        for (let i = 0; i < snapshot.length; i += size) batches.push(snapshot.slice(i, i + size))
+        await Promise.all(batches.map(pollOnce))
+        await sleep(POLL_EVERY_MS)
+      }
+    })()
+
+    console.log(`checkout: ${prepared.length} carts, ${options.concurrency} in flight ...`)
+    const checkoutStarted = performance.now()
+    let lastResponseAt = checkoutStarted
+    let attempted = 0
+    await pool(
+      prepared.length,
+      options.concurrency,
+      async (i) => {
+        const cart = prepared[i] as Cart
+        attempted++
+        const input = { idempotencyKey: `bench-checkout-${runId}-${cart.n}`, cartId: cart.cartId, paymentMethodToken: 'tok_ok', expectedTotal: cart.total }
+        const sent = performance.now()
+        try {
+          const { status, body } = await client.request(CHECKOUT, { input }, cart.token)
+          const respondedAt = performance.now()
+          lastResponseAt = Math.max(lastResponseAt, respondedAt)
+          latencies.push(respondedAt - sent)
+          const payload = body.data?.['checkoutComplete']
+          const problem = problemOf(status, body, payload?.userErrors) ?? (payload?.order?.id ? null : 'no order in the answer')
+          if (problem) {
+            failures.push({ phase: 'checkout', order: cart.n, problem })
+            return
+          }
+          const entry: Placed = { n: cart.n, orderId: payload.order.id, respondedAt, observedAt: null }
+          placed.set(entry.orderId, entry)
+          pending.add(entry)
+        } catch (error) {
+          lastResponseAt = Math.max(lastResponseAt, performance.now())
+          failures.push({ phase: 'checkout', order: cart.n, problem: describeThrown(error) })
+        }
+      },
+      () => remaining() < 0,
+    )
+    const checkoutMs = lastResponseAt - checkoutStarted
+    checkoutDone = true
+    checkoutEndedAt = performance.now()
+    if (attempted < prepared.length) console.log(`checkout: stopped at the time cap after ${attempted} of ${prepared.length} carts`)
+    console.log(`events: waiting for ${pending.size} orders still without PAYMENT_AUTHORIZED ...`)
+    await poller
+    const unobserved = [...pending]
+    for (const p of unobserved) failures.push({ phase: 'events', order: p.n, problem: `order ${p.orderId}: PAYMENT_AUTHORIZED not seen within the time allowed` })
+
+    // --- figures ----------------------------------------------------------------------------
+    const completed = placed.size
+    const sortedLatency = [...latencies].sort((a, b) => a - b)
+    const lags = [...placed.values()].flatMap((p) => (p.observedAt === null ? [] : [p.observedAt - p.respondedAt])).sort((a, b) => a - b)
+    const sortedPoll = [...pollRoundTrips].sort((a, b) => a - b)
+    const cpuList = cpus()
+    const result = {
+      benchmark: 'checkout',
+      mode: options.mode,
+      date: new Date().toISOString(),
+      machine: {
+        cores: availableParallelism(),
+        cpu: cpuList[0]?.model.trim() ?? 'unknown',
+        platform: `${process.platform}-${process.arch}`,
+        memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+      },
+      node: process.version,
+      storage: options.mode === 'embedded' ? 'PGlite (embedded, one connection)' : 'PostgreSQL (node-postgres, pool of 10 shared by the four subgraphs)',
+      bus: options.mode === 'embedded' ? 'in-process' : 'NATS JetStream',
+      concurrency: options.concurrency,
+      orders: options.orders,
+      lagVia: options.lagVia,
+      cartsPrepared: prepared.length,
+      checkoutsAttempted: attempted,
+      completedOrders: completed,
+      checkoutWallMs: round1(checkoutMs),
+      ordersPerSecond: round1(checkoutMs > 0 ? completed / (checkoutMs / 1000) : null),
+      latencyMs: {
+        p50: round1(percentile(sortedLatency, 50)),
+        p95: round1(percentile(sortedLatency, 95)),
+        p99: round1(percentile(sortedLatency, 99)),
+        max: round1(sortedLatency.at(-1) ?? null),
+      },
+      lagMs: {
+        p50: round1(percentile(lags, 50)),
+        p99: round1(percentile(lags, 99)),
+        max: round1(lags.at(-1) ?? null),
+        observed: lags.length,
+        notObserved: unobserved.length,
+        observedVia:
+          options.lagVia === 'gateway'
+            ? `gateway, as staff: order(id:) aliases for financialStatus + timeline, batches of ${POLL_BATCH}, every ~${POLL_EVERY_MS} ms`
+            : `database: finance.payments + orders.order_timeline, one statement for all pending orders, every ~${POLL_EVERY_MS} ms`,
+        pollRoundTripP50Ms: round1(percentile(sortedPoll, 50)),
+        pollRoundTripP99Ms: round1(percentile(sortedPoll, 99)),
+        pollErrors: pollFailures,
+      },
+      setupMs: round1(setupMs),
+      failures: {
+        total: failures.length,
+        setup: failures.filter((f) => f.phase === 'setup').length,
+        checkout: failures.filter((f) => f.phase === 'checkout').length,
+        events: failures.filter((f) => f.phase === 'events').length,
+        byProblem: countBy(failures.map((f) => `${f.phase}: ${f.problem.replace(/(ord|cart)_[0-9a-f-]{8,}/g, '$1_…')}`)),
+        examples: failures.slice(0, 20),
+      },
+    }
+
+    printTable(result)
+    if (pollFailures > 0) console.log(`poll requests that failed: ${pollFailures} (last: ${lastPollProblem})`)
+    if (failures.length > 0) {
+      console.log(`\nfailures (${failures.length}):`)
+      for (const [problem, count] of Object.entries(result.failures.byProblem)) console.log(`  ${String(count).padStart(5)} × ${problem}`)
+    }
+    const dir = fileURLToPath(new URL('./results/', import.meta.url))
+    mkdirSync(dir, { recursive: true })
+    const file = `${dir}checkout-${options.mode}${options.lagVia === 'gateway' ? '-lag-gateway' : ''}.json`
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
+    console.log(`\nwrote ${file}`)
+    process.exitCode = failures.length > 0 || completed === 0 ? 1 : 0
+  } finally {
+    await stack?.close().catch((error: unknown) => console.error(`closing the stack: ${describeThrown(error)}`))
+    if (bus) {
+      await bus.close().catch((error: unknown) => console.error(`closing the NATS bus: ${describeThrown(error)}`))
+      const { deleteNatsNamespace } = await import('../platform/natsBus.ts')
+      await deleteNatsNamespace(natsUrl, natsNamespace).catch((error: unknown) => console.error(`deleting NATS namespace ${natsNamespace}: ${describeThrown(error)}`))
+    }
+  }
+}
+
+function countBy(items: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const item of items) counts[item] = (counts[item] ?? 0) + 1
+  return Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1]))
+}
+
+function printTable(r: {
+  mode: string
+  machine: { cores: number; cpu: string }
+  node: string
+  concurrency: number
+  orders: number
+  completedOrders: number
+  checkoutWallMs: number | null
+  ordersPerSecond: number | null
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null }
+  lagMs: { p50: number | null; p99: number | null; max: number | null; observed: number; notObserved: number; observedVia: string; pollRoundTripP50Ms: number | null }
+  failures: { total: number; setup: number; checkout: number; events: number }
+}): void {
+  const ms = (n: number | null) => (n === null ? 'n/a' : `${n.toFixed(1)} ms`)
+  const rows: [string, string][] = [
+    ['mode', r.mode],
+    ['machine', `${r.machine.cores} cores, ${r.machine.cpu}, node ${r.node}`],
+    ['concurrency', String(r.concurrency)],
+    ['orders completed', `${r.completedOrders} of ${r.orders}`],
+    ['checkout wall time', ms(r.checkoutWallMs)],
+    ['orders/s', r.ordersPerSecond === null ? 'n/a' : r.ordersPerSecond.toFixed(1)],
+    ['latency p50', ms(r.latencyMs.p50)],
+    ['latency p95', ms(r.latencyMs.p95)],
+    ['latency p99', ms(r.latencyMs.p99)],
+    ['latency max', ms(r.latencyMs.max)],
+    ['event lag p50', ms(r.lagMs.p50)],
+    ['event lag p99', ms(r.lagMs.p99)],
+    ['event lag max', ms(r.lagMs.max)],
+    ['lag observed', `${r.lagMs.observed} orders (${r.lagMs.notObserved} not seen); poll round trip p50 ${ms(r.lagMs.pollRoundTripP50Ms)}`],
+    ['lag observed via', r.lagMs.observedVia],
+    ['failures', `${r.failures.total} (setup ${r.failures.setup}, checkout ${r.failures.checkout}, events ${r.failures.events})`],
+  ]
+  const width = Math.max(...rows.map(([k]) => k.length))
+  const line = `+-${'-'.repeat(width)}-+-${'-'.repeat(Math.max(...rows.map(([, v]) => v.length)))}-+`
+  console.log(`\n${line}`)
+  for (const [k, v] of rows) console.log(`| ${k.padEnd(width)} | ${v.padEnd(line.length - width - 7)} |`)
+  console.log(line)
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    process.exit(1)
+  },
+)
