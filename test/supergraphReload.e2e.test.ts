@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import pino from 'pino'
+import { composeFromConfig } from '../gateway/compose.ts'
+import { supergraphFromFile } from '../gateway/supergraphFile.ts'
+import { query, startStack, type Stack } from './stack.ts'
+
+/** The supergraph as it would be composed if catalog's Product had no `description`. */
+function supergraphWithoutDescription(): string {
+  const catalog = readFileSync('subgraphs/catalog/schema.graphql', 'utf8').replace(/description: String\s+/, '')
+  const result = composeFromConfig('supergraph.yaml', { catalog })
+  if (!result.ok) throw new Error('composition failed')
+  return result.supergraphSdl
+}
+
+describe('reloading the supergraph file', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'supergraph-')), 'supergraph.graphql')
+  let stack: Stack
+  before(async () => {
+    writeFileSync(path, supergraphWithoutDescription())
+    stack = await startStack({ bus: false, supergraph: supergraphFromFile(path, pino({ level: 'silent' }), 50) })
+  })
+  after(() => stack.close())
+
+  const DESCRIPTION = `{ product(handle: "classic-tee-001") { description } }`
+  const TITLE = `{ product(handle: "classic-tee-001") { title } }`
+
+  it('serves the new schema once the file changes, without failing requests in flight', async () => {
+    assert.equal((await query(stack, DESCRIPTION)).body.errors?.[0]?.extensions?.['code'], 'GRAPHQL_VALIDATION_FAILED')
+    let swapping = true
+    const traffic = (async () => {
+      const failures: unknown[] = []
+      while (swapping) {
+        const { body } = await query(stack, TITLE)
+        if (body.errors || body.data?.['product']?.title !== 'Classic Tee 001') failures.push(body)
+      }
+      return failures
+    })()
+    writeFileSync(path, readFileSync('supergraph.graphql', 'utf8'))
+    const deadline = Date.now() + 10_000
+    let reloaded = false
+    while (!reloaded && Date.now() < deadline) {
+      reloaded = (await query(stack, DESCRIPTION)).body.errors === undefined
+      if (!reloaded) await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    swapping = false
+    assert.ok(reloaded, 'the gateway picked up the new supergraph')
+    assert.deepEqual(await traffic, [])
+    assert.match((await query(stack, DESCRIPTION)).body.data!['product'].description, /classic tee 001/)
+  })
+
+  it('keeps the current schema when the new file does not load', async () => {
+    writeFileSync(path, 'schema { this is not a supergraph')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const { body } = await query(stack, DESCRIPTION)
+    assert.equal(body.errors, undefined)
+  })
+})
