@@ -36,7 +36,15 @@ for (const subgraph of SUBGRAPHS) built.push({ subgraph, app: await subgraph.bui
 for (const { subgraph, app } of built) apps.push(await listenSubgraph(subgraph, app, config))
 // the gateway routes to the subgraphs started here unless SUBGRAPH_<NAME>_URL says otherwise
 const local = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, `http://${config.host}:${config.subgraphPorts[s.name]}/graphql`]))
-const gateway = await buildGatewayApp({ config: { ...config, subgraphUrls: { ...local, ...config.subgraphUrls } } })
+let gateway: FastifyInstance
+try {
+  gateway = await buildGatewayApp({ config: { ...config, subgraphUrls: { ...local, ...config.subgraphUrls } } })
+} catch (error) {
+  // e.g. a malformed manifest in TRUSTED_DOCUMENTS=enforce: refuse to serve without a contract
+  console.error(`gateway not started: ${error instanceof Error ? error.message : String(error)}`)
+  for (const app of apps) await app.close()
+  process.exit(1)
+}
 await gateway.listen({ host: config.host, port: config.gatewayPort })
 apps.push(gateway)
 

@@ -441,7 +441,8 @@ async function main(): Promise<void> {
     checkoutDone = true
     checkoutEndedAt = performance.now()
     if (attempted < prepared.length) console.log(`checkout: stopped at the time cap after ${attempted} of ${prepared.length} carts`)
-    console.log(`events: waiting for ${pending.size} orders still without PAYMENT_AUTHORIZED ...`)
+    const pendingAtCheckoutEnd = pending.size
+    console.log(`events: waiting for ${pendingAtCheckoutEnd} orders still without PAYMENT_AUTHORIZED ...`)
     await poller
     const unobserved = [...pending]
     for (const p of unobserved) failures.push({ phase: 'events', order: p.n, problem: `order ${p.orderId}: PAYMENT_AUTHORIZED not seen within the time allowed` })
@@ -451,6 +452,8 @@ async function main(): Promise<void> {
     const sortedLatency = [...latencies].sort((a, b) => a - b)
     const lags = [...placed.values()].flatMap((p) => (p.observedAt === null ? [] : [p.observedAt - p.respondedAt])).sort((a, b) => a - b)
     const sortedPoll = [...pollRoundTrips].sort((a, b) => a - b)
+    const observedTimes = [...placed.values()].flatMap((p) => (p.observedAt === null ? [] : [p.observedAt]))
+    const lastObserved = observedTimes.length > 0 ? Math.max(...observedTimes) : null
     const cpuList = cpus()
     const result = {
       benchmark: 'checkout',
@@ -470,6 +473,7 @@ async function main(): Promise<void> {
       lagVia: options.lagVia,
       cartsPrepared: prepared.length,
       checkoutsAttempted: attempted,
+      stoppedByTimeCap: attempted < prepared.length || unobserved.length > 0,
       completedOrders: completed,
       checkoutWallMs: round1(checkoutMs),
       ordersPerSecond: round1(checkoutMs > 0 ? completed / (checkoutMs / 1000) : null),
@@ -484,6 +488,10 @@ async function main(): Promise<void> {
         p99: round1(percentile(lags, 99)),
         max: round1(lags.at(-1) ?? null),
         observed: lags.length,
+        /** orders placed but not yet seen authorized when the last checkout response came back */
+        pendingAtCheckoutEnd,
+        /** from the last checkoutComplete response to the last order seen authorized: the backlog left when checkout stopped */
+        drainAfterCheckoutMs: round1(lastObserved === null || unobserved.length > 0 ? null : lastObserved - lastResponseAt),
         notObserved: unobserved.length,
         observedVia:
           options.lagVia === 'gateway'
@@ -539,10 +547,21 @@ function printTable(r: {
   concurrency: number
   orders: number
   completedOrders: number
+  stoppedByTimeCap: boolean
   checkoutWallMs: number | null
   ordersPerSecond: number | null
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null }
-  lagMs: { p50: number | null; p99: number | null; max: number | null; observed: number; notObserved: number; observedVia: string; pollRoundTripP50Ms: number | null }
+  lagMs: {
+    p50: number | null
+    p99: number | null
+    max: number | null
+    observed: number
+    notObserved: number
+    pendingAtCheckoutEnd: number
+    drainAfterCheckoutMs: number | null
+    observedVia: string
+    pollRoundTripP50Ms: number | null
+  }
   failures: { total: number; setup: number; checkout: number; events: number }
 }): void {
   const ms = (n: number | null) => (n === null ? 'n/a' : `${n.toFixed(1)} ms`)
@@ -550,7 +569,7 @@ function printTable(r: {
     ['mode', r.mode],
     ['machine', `${r.machine.cores} cores, ${r.machine.cpu}, node ${r.node}`],
     ['concurrency', String(r.concurrency)],
-    ['orders completed', `${r.completedOrders} of ${r.orders}`],
+    ['orders completed', `${r.completedOrders} of ${r.orders}${r.stoppedByTimeCap ? ' (stopped by the time cap)' : ''}`],
     ['checkout wall time', ms(r.checkoutWallMs)],
     ['orders/s', r.ordersPerSecond === null ? 'n/a' : r.ordersPerSecond.toFixed(1)],
     ['latency p50', ms(r.latencyMs.p50)],
@@ -561,6 +580,7 @@ function printTable(r: {
     ['event lag p99', ms(r.lagMs.p99)],
     ['event lag max', ms(r.lagMs.max)],
     ['lag observed', `${r.lagMs.observed} orders (${r.lagMs.notObserved} not seen); poll round trip p50 ${ms(r.lagMs.pollRoundTripP50Ms)}`],
+    ['events drained', `${r.lagMs.pendingAtCheckoutEnd} orders pending at the end of checkout, all seen ${ms(r.lagMs.drainAfterCheckoutMs)} after it`],
     ['lag observed via', r.lagMs.observedVia],
     ['failures', `${r.failures.total} (setup ${r.failures.setup}, checkout ${r.failures.checkout}, events ${r.failures.events})`],
   ]

@@ -1,5 +1,5 @@
 import { ApolloGateway, type SupergraphManager } from '@apollo/gateway'
-import { ApolloServer } from '@apollo/server'
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server'
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
 import { fastifyApolloHandler } from '@as-integrations/fastify'
 import { Supergraph } from '@apollo/federation-internals'
@@ -11,17 +11,21 @@ import { formatGatewayError } from './formatError.ts'
 import { checkReadiness, type ServiceEndpoint } from './readiness.ts'
 import { createSubgraphDataSource } from './subgraphDataSource.ts'
 import { supergraphFromFile } from './supergraphFile.ts'
+import { createTrustedDocuments } from './trustedDocuments.ts'
 
 export interface GatewayDeps {
   readonly config: Readonly<Config>
   /** Default: the file at config.supergraphPath, reloaded on change. */
   readonly supergraph?: SupergraphManager | string
   readonly logger?: FastifyBaseLogger
+  /** Extra Apollo Server plugins (tests observe the request pipeline with them). */
+  readonly apolloPlugins?: readonly ApolloServerPlugin<GatewayContext>[]
 }
 
 /**
  * The gateway: Fastify + @apollo/server + @apollo/gateway at `/graphql`, `/healthz` (the process
- * is alive) and `/readyz` (every subgraph of the current supergraph answers). Never listens.
+ * is alive), `/readyz` (every subgraph of the current supergraph answers) and
+ * `/metrics/trusted-documents` (known, unknown and refused operation counts). Never listens.
  */
 export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const { config } = deps
@@ -29,6 +33,16 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel, name: 'gateway' } }),
     bodyLimit: 1024 * 1024,
   }) as unknown as FastifyInstance
+
+  // before anything starts: in enforce mode a manifest that does not load stops the gateway here
+  const trustedDocuments =
+    config.trustedDocuments === 'off'
+      ? undefined
+      : createTrustedDocuments({
+          config,
+          logger: app.log,
+          isStaff: async (request) => (await viewerFromAuthorization(request.headers.authorization, config)).roles.includes('staff'),
+        })
 
   let services: ServiceEndpoint[] = []
   const routingUrl = (name: string, url: string) => config.subgraphUrls[name as SubgraphName] ?? url
@@ -62,23 +76,26 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     },
     // no fastifyApolloDrainPlugin: its drain calls fastify.close() from inside our onClose hook and
     // never returns; fastify's own close already stops accepting and waits for in-flight requests
-    plugins: config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : [],
+    plugins: [...(config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []), ...(deps.apolloPlugins ?? [])],
   })
   await apollo.start()
 
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
+    ...(trustedDocuments ? { preHandler: trustedDocuments.preHandler } : {}),
     handler: fastifyApolloHandler(apollo, {
       context: async (request) => ({ viewer: await viewerFromAuthorization(request.headers.authorization, config) }),
     }),
   })
   app.get('/healthz', async () => ({ status: 'ok' }))
+  app.get('/metrics/trusted-documents', async () => trustedDocuments?.stats() ?? { mode: 'off' })
   app.get('/readyz', async (_request, reply) => {
     const readiness = await checkReadiness(services, config.viewerSigningSecret)
     return reply.code(readiness.ready ? 200 : 503).send({ status: readiness.ready ? 'ready' : 'unavailable', services: readiness.services })
   })
   app.addHook('onClose', async () => {
+    trustedDocuments?.close()
     await apollo.stop()
   })
   return app

@@ -11,6 +11,8 @@ const CLIENT_CODES = new Set([
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_REQUIRED',
+  'PERSISTED_QUERY_HASH_MISMATCH',
   'SUBGRAPH_UNAVAILABLE',
 ])
 /** Extensions that may leave the gateway; `response` (subgraph URL and body) and stacks never do. */

@@ -12,6 +12,13 @@ try {
   }
   throw error
 }
-const app = await buildGatewayApp({ config })
+let app
+try {
+  app = await buildGatewayApp({ config })
+} catch (error) {
+  // e.g. a malformed manifest in TRUSTED_DOCUMENTS=enforce: refuse to serve without a contract
+  console.error(`gateway not started: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+}
 await app.listen({ host: config.host, port: config.gatewayPort })
 onShutdown(() => app.close())

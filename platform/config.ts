@@ -29,7 +29,16 @@ export interface Config {
   readonly natsUrl: string | null
   readonly eventMaxDeliveries: number
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** What the gateway does with operations that are not in a client manifest. */
+  readonly trustedDocuments: TrustedDocumentsMode
+  /** Staff may send free-form documents even in `enforce` mode. */
+  readonly trustedDocumentsAllowStaff: boolean
+  /** Folder of `<client>/manifest.json` persisted query manifests. */
+  readonly trustedDocumentsDir: string
 }
+
+export const TRUSTED_DOCUMENTS_MODES = ['off', 'log', 'enforce'] as const
+export type TrustedDocumentsMode = (typeof TRUSTED_DOCUMENTS_MODES)[number]
 
 /** Documented environment variables, with their default (what the README table shows). */
 export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; description: string }>> = {
@@ -58,6 +67,9 @@ export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; descri
   NATS_URL: { default: '(unset: in-process bus)', description: 'NATS server with JetStream; switches the event bus to durable streams' },
   EVENT_MAX_DELIVERIES: { default: '5', description: 'deliveries of an event before a consumer dead-letters it' },
   LOG_LEVEL: { default: 'info', description: 'pino log level (`silent` to mute)' },
+  TRUSTED_DOCUMENTS: { default: 'enforce (production), log (otherwise)', description: '`off`, `log` (operations outside the manifests run, logged and counted) or `enforce` (only manifest operations run)' },
+  TRUSTED_DOCUMENTS_ALLOW_STAFF: { default: 'false', description: 'let staff viewers send free-form documents in `enforce` mode' },
+  TRUSTED_DOCUMENTS_DIR: { default: 'operations', description: 'folder of `<client>/manifest.json` persisted query manifests; reloaded when they change' },
 }
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production'
@@ -130,6 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`)
   }
 
+  const trustedDocuments = env['TRUSTED_DOCUMENTS'] || (production ? 'enforce' : 'log')
+  if (!(TRUSTED_DOCUMENTS_MODES as readonly string[]).includes(trustedDocuments)) {
+    problems.push(`TRUSTED_DOCUMENTS must be one of ${TRUSTED_DOCUMENTS_MODES.join(', ')}, got '${trustedDocuments}'`)
+  }
+
   const config: Config = {
     nodeEnv,
     host: env['HOST'] || '127.0.0.1',
@@ -150,6 +167,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     natsUrl: url('NATS_URL', ['nats:', 'tls:']),
     eventMaxDeliveries: integer('EVENT_MAX_DELIVERIES', 5, 1, 100),
     logLevel: logLevel as Config['logLevel'],
+    trustedDocuments: trustedDocuments as TrustedDocumentsMode,
+    trustedDocumentsAllowStaff: boolean('TRUSTED_DOCUMENTS_ALLOW_STAFF', false),
+    trustedDocumentsDir: env['TRUSTED_DOCUMENTS_DIR'] || 'operations',
   }
   if (problems.length > 0) {
     throw new ConfigError(problems)

@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: 'an argument is invalid: malformed cursor, page size over the maximum, unknown currency, ...',
   GRAPHQL_PARSE_FAILED: 'the document is not valid GraphQL syntax',
   GRAPHQL_VALIDATION_FAILED: 'the document does not validate against the schema',
+  BAD_REQUEST: 'the HTTP request is malformed: a malformed persisted-operation id, a mutation over GET, ...',
+  PERSISTED_QUERY_NOT_FOUND: 'the operation id is not in the client manifests (the code Apollo clients understand)',
+  PERSISTED_QUERY_REQUIRED: 'TRUSTED_DOCUMENTS=enforce: only operations from the manifests run, by id',
+  PERSISTED_QUERY_HASH_MISMATCH: 'an operation id was sent with a body that does not hash to it',
   SUBGRAPH_UNAVAILABLE: 'a subgraph did not answer; the rest of the data is returned and `serviceName` names it',
   INTERNAL_SERVER_ERROR: 'an unexpected failure; details are logged, never returned',
 } as const

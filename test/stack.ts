@@ -6,7 +6,7 @@
 import type { SupergraphManager } from '@apollo/gateway'
 import type { FastifyInstance } from 'fastify'
 import { signToken, type TokenClaims } from '../gateway/auth.ts'
-import { buildGatewayApp } from '../gateway/app.ts'
+import { buildGatewayApp, type GatewayDeps } from '../gateway/app.ts'
 import { composeFromConfig, formatProblems } from '../gateway/compose.ts'
 import type { Config, SubgraphName } from '../platform/config.ts'
 import { countingDatabase, type CountingDatabase } from '../platform/db.ts'
@@ -47,6 +47,10 @@ export interface StackOptions {
   readonly bus?: Bus | false
   /** Run on this database instead of a fresh one, and leave it open on close (a restart over the same data). */
   readonly database?: TestDatabase
+  /** Gateway settings over the test config (trusted documents mode, ...). */
+  readonly gatewayConfig?: Partial<Config>
+  /** Extra Apollo Server plugins on the gateway. */
+  readonly apolloPlugins?: GatewayDeps['apolloPlugins']
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -84,8 +88,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const subgraph of SUBGRAPHS) built.push({ name: subgraph.name, app: await build(subgraph.name) })
   for (const { name, app } of built) await start(name, app)
 
-  const config: Readonly<Config> = { ...testConfig, subgraphUrls: { ...urls } }
-  const gateway = await buildGatewayApp({ config, supergraph: options.supergraph ?? composedSupergraph() })
+  const config: Readonly<Config> = { ...testConfig, ...options.gatewayConfig, subgraphUrls: { ...urls } }
+  const gateway = await buildGatewayApp({
+    config,
+    supergraph: options.supergraph ?? composedSupergraph(),
+    ...(options.apolloPlugins ? { apolloPlugins: options.apolloPlugins } : {}),
+  })
   await gateway.ready()
 
   return {
