@@ -82,6 +82,36 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     await consumer.stop()
   })
 
+  it('holds an aggregate back while its earlier event is retried, and lets other aggregates pass', async () => {
+    const applied: string[] = []
+    let failedOnce = false
+    const consumer = await startConsumer(
+      { db, bus, schema: 'finance', logger, backoffMs: () => 150 },
+      {
+        name: 'finance.ordering',
+        subjects: ['commerce.orders.Order.OrderOrdered'],
+        apply: async (_tx, event) => {
+          const label = `${event.aggregateId}#${event.sequence}`
+          if (label === 'o_a#1' && !failedOnce) {
+            failedOnce = true
+            throw new Error('first attempt fails')
+          }
+          applied.push(label)
+        },
+      },
+    )
+    const relay = startRelay({ db, bus, schema: 'orders', logger })
+    for (const id of ['o_a', 'o_b', 'o_a', 'o_b']) {
+      await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderOrdered', aggregateType: 'Order', aggregateId: id, payload: {} }))
+    }
+    await eventually(async () => applied.length === 4)
+    assert.ok(applied.indexOf('o_a#1') < applied.indexOf('o_a#2'), applied.join(' '))
+    assert.ok(applied.indexOf('o_b#1') < applied.indexOf('o_b#2'), applied.join(' '))
+    if (bus.kind === 'nats') assert.ok(applied.indexOf('o_b#2') < applied.indexOf('o_a#1'), `other aggregates pass a retried one: ${applied.join(' ')}`)
+    await relay.stop()
+    await consumer.stop()
+  })
+
   it('publishes nothing for a transaction that rolled back', async () => {
     await assert.rejects(
       db.transaction(async (tx) => {

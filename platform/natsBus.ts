@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream'
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type JsMsg, type StreamConfig } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Bus, ConsumerHandle, ConsumerSpec } from './bus.ts'
@@ -15,6 +15,38 @@ export interface NatsBusOptions {
 }
 
 const nanos = (ms: number) => ms * 1_000_000
+/** Unacked deliveries per consumer: the parallelism across aggregates. */
+const MAX_IN_FLIGHT = 64
+const ACK_WAIT_MS = 30_000
+
+/**
+ * Hands one message to the consumer until it acks: a nak waits its delay here (telling the server
+ * the message is still being worked on) and delivers again, so the aggregate's later events wait.
+ * `attempt` continues from the server's delivery count, which survives a crash.
+ */
+async function deliverUntilSettled(spec: ConsumerSpec, event: EventEnvelope, message: JsMsg): Promise<void> {
+  for (let attempt = message.info.deliveryCount; ; attempt++) {
+    let outcome: { acked: true } | { acked: false; delayMs: number } | null = null
+    await spec.onDelivery({
+      event,
+      attempt,
+      ack: async () => {
+        outcome = { acked: true }
+        await message.ackAck()
+      },
+      nak: async (delayMs) => {
+        outcome = { acked: false, delayMs }
+      },
+    })
+    const settled = outcome as { acked: true } | { acked: false; delayMs: number } | null
+    if (settled?.acked) return
+    const delay = settled ? settled.delayMs : 1000
+    for (let waited = 0; waited < delay; waited += 5000) {
+      message.working()
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, delay - waited)))
+    }
+  }
+}
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -22,8 +54,8 @@ const decoder = new TextDecoder()
  * NATS JetStream: one stream per domain (`COMMERCE_ORDERS` on `commerce.orders.>`), durable
  * pull consumers with explicit acks sent after the consumer's transaction commits, redelivery
  * on nak or ack timeout, and publish dedupe by outbox row (`Nats-Msg-Id`) so a relay that
- * republishes after a crash does not duplicate. `max_ack_pending: 1` keeps each consumer in
- * stream order. Dead letters go to `commerce.dlq.<consumer>` (stream `COMMERCE_DLQ`).
+ * republishes after a crash does not duplicate. A consumer handles different aggregates
+ * concurrently and each aggregate's events in stream order. Dead letters go to `commerce.dlq.<consumer>` (stream `COMMERCE_DLQ`).
  */
 export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
   const namespace = options.namespace ?? 'commerce'
@@ -62,21 +94,27 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       const handles: { close(): Promise<void | Error> }[] = []
       for (const [stream, subjects] of byStream) {
         const durable = `${spec.name}-${stream}`.replace(/[^A-Za-z0-9_-]/g, '_')
-        await jsm.consumers.add(stream, {
+        const config = {
           durable_name: durable,
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All,
           ...(subjects.length === 1 ? { filter_subject: subjects[0] as string } : { filter_subjects: subjects }),
-          max_ack_pending: 1,
-          ack_wait: nanos(30_000),
-        })
+          max_ack_pending: MAX_IN_FLIGHT,
+          ack_wait: nanos(ACK_WAIT_MS),
+        }
+        await jsm.consumers.add(stream, config).catch(() => jsm.consumers.update(stream, durable, config))
         durables.push({ stream, durable })
         const consumer = await js.consumers.get(stream, durable)
-        const messages = await consumer.consume({ max_messages: 16 })
+        const messages = await consumer.consume({ max_messages: MAX_IN_FLIGHT })
         handles.push(messages)
         running.add(messages)
         loops.push(
           (async () => {
+            // Events of one aggregate are handled one after another, in stream order, retries
+            // included (a failing event holds its aggregate back, never lets a later one pass);
+            // events of different aggregates are handled concurrently.
+            const chains = new Map<string, Promise<void>>()
+            const inFlight = new Set<Promise<void>>()
             for await (const message of messages) {
               let event: EventEnvelope
               try {
@@ -88,15 +126,19 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
                 message.term()
                 continue
               }
-              await spec.onDelivery({
-                event,
-                attempt: message.info.deliveryCount,
-                ack: async () => {
-                  await message.ackAck()
-                },
-                nak: async (delayMs) => message.nak(delayMs),
-              })
+              const key = `${event.aggregateType}\u0000${event.aggregateId}`
+              const handled: Promise<void> = (chains.get(key) ?? Promise.resolve())
+                .then(() => deliverUntilSettled(spec, event, message))
+                .catch((error: unknown) => options.logger.error({ err: error, consumer: spec.name, eventId: event.id }, 'delivery failed'))
+                .finally(() => {
+                  if (chains.get(key) === handled) chains.delete(key)
+                  inFlight.delete(handled)
+                })
+              chains.set(key, handled)
+              inFlight.add(handled)
+              if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight)
             }
+            await Promise.all(inFlight)
           })().catch((error: unknown) => options.logger.error({ err: error, consumer: spec.name }, 'consumer loop ended')),
         )
       }
