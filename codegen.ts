@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs'
+import { Supergraph } from '@apollo/federation-internals'
 import type { CodegenConfig } from '@graphql-codegen/cli'
+import { printSchema } from 'graphql'
 
 /**
  * Resolver types for each subgraph, generated from its schema.graphql (federation-aware:
@@ -8,17 +10,35 @@ import type { CodegenConfig } from '@graphql-codegen/cli'
  * it is stale.
  */
 const ALL_SUBGRAPHS = ['catalog', 'inventory', 'orders', 'finance'] as const
-// CODEGEN_ONLY=orders regenerates one subgraph's types (while the others' schemas are mid-edit)
+/**
+ * Typed documents for each client's operations (`operations/<client>/*.graphql`), generated with
+ * the client preset against the composed API schema (supergraph.graphql without its federation
+ * machinery): `operations/<client>/generated/` exports `ProductPageDocument` etc. The persisted
+ * manifests stay with `npm run operations`.
+ */
+const ALL_CLIENTS = ['storefront', 'partner'] as const
+// CODEGEN_ONLY=orders regenerates one subgraph's types (while the others' schemas are mid-edit);
+// CODEGEN_ONLY=storefront one client's typed documents
 const only = process.env['CODEGEN_ONLY']
 const SUBGRAPHS = only ? ALL_SUBGRAPHS.filter((name) => name === only) : ALL_SUBGRAPHS
+const CLIENTS = only ? ALL_CLIENTS.filter((name) => name === only) : ALL_CLIENTS
 
 const mappersOf = (name: string): Record<string, string> =>
   (JSON.parse(readFileSync(`subgraphs/${name}/codegen.json`, 'utf8')) as { mappers?: Record<string, string> }).mappers ?? {}
 
+/** The API schema's SDL, the schema clients see (printed, so codegen takes it as a schema string). */
+const apiSchemaSdl = (): string =>
+  printSchema(Supergraph.build(readFileSync('supergraph.graphql', 'utf8')).apiSchema().toGraphQLJSSchema())
+
+// every custom scalar travels as a JSON string (Int64 too: GraphQL Int is only 32-bit)
+const clientScalars = Object.fromEntries(
+  ['Int64', 'Decimal', 'CurrencyCode', 'DateTime', 'URI'].map((scalar) => [scalar, { input: 'string', output: 'string' }]),
+)
+
 const config: CodegenConfig = {
   overwrite: true,
-  generates: Object.fromEntries(
-    SUBGRAPHS.map((name) => [
+  generates: Object.fromEntries([
+    ...SUBGRAPHS.map((name) => [
       `subgraphs/${name}/generated/resolvers.ts`,
       {
         schema: `subgraphs/${name}/schema.graphql`,
@@ -41,6 +61,23 @@ const config: CodegenConfig = {
         },
       },
     ]),
-  ),
+    ...(CLIENTS.length === 0 ? [] : [apiSchemaSdl()]).flatMap((schema) =>
+      CLIENTS.map((client) => [
+        `operations/${client}/generated/`,
+        {
+          schema,
+          documents: [`operations/${client}/*.graphql`],
+          preset: 'client',
+          presetConfig: { fragmentMasking: false },
+          config: {
+            importExtension: '.ts',
+            useTypeImports: true,
+            enumsAsTypes: true,
+            scalars: clientScalars,
+          },
+        },
+      ]),
+    ),
+  ]),
 }
 export default config

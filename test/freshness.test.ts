@@ -4,6 +4,7 @@ import { describe, it } from 'node:test'
 import { generate } from '@graphql-codegen/cli'
 import codegenConfig from '../codegen.ts'
 import { composeFromConfig, formatProblems } from '../gateway/compose.ts'
+import { clientsIn } from '../operations/buildManifest.ts'
 import { SUBGRAPH_NAMES } from '../platform/config.ts'
 
 describe('committed generated files', () => {
@@ -14,9 +15,13 @@ describe('committed generated files', () => {
     assert.equal(committed.trimEnd(), result.supergraphSdl.trimEnd(), 'supergraph.graphql is stale: run npm run compose')
   })
 
-  it('the resolver types are what codegen gives for the current schemas', async () => {
+  it('the resolver types and typed client documents are what codegen gives for the current schemas', async () => {
     const outputs = await generate({ ...codegenConfig, cwd: process.cwd(), silent: true }, false)
-    assert.equal(outputs.length, SUBGRAPH_NAMES.length)
+    // per subgraph generated/resolvers.ts; per client (operations/<client>/) generated/{gql,graphql,index}.ts
+    const clients = clientsIn('operations')
+    const generatedClients = [...new Set(outputs.flatMap((o: { filename: string }) => /^operations\/([^/]+)\/generated\//.exec(o.filename)?.[1] ?? []))].sort()
+    assert.deepEqual(generatedClients, clients, 'every operations/<client>/ gets typed documents: add it to codegen.ts')
+    assert.equal(outputs.length, SUBGRAPH_NAMES.length + 3 * clients.length)
     for (const output of outputs) {
       const committed = readFileSync(output.filename, 'utf8')
       assert.equal(committed, output.content, `${output.filename} is stale: run npm run codegen`)

@@ -47,15 +47,11 @@ describe('seedFinance', () => {
     assert.deepEqual(await counts(), seeded)
   })
 
-  it('starts over with reset, append-only tables included, well under two seconds', async () => {
+  it('starts over with reset, append-only tables included', async () => {
     const outcome = await paymentCapture(test.db, createSimulatedProvider(), staff(), { idempotencyKey: 'seed-test', paymentId: 'pay_0073', amount: { minorUnits: '100', currency: 'USD' } })
     assert.deepEqual(outcome.userErrors, [])
     assert.notDeepEqual(await counts(), seeded)
-    // CPU time, not wall time: PGlite runs in this process, and other test files share the cores
-    const started = process.cpuUsage()
     await finance.seed(test.db, { reset: true })
-    const { user, system } = process.cpuUsage(started)
-    assert.ok((user + system) / 1000 < 2000, `seed took ${(user + system) / 1000} ms of CPU`)
     assert.deepEqual(await counts(), seeded)
     const { rows } = await test.db.query<{ next: string }>(`select nextval('finance.invoice_number_seq')::text as next`)
     assert.equal(rows[0]?.next, '77')

