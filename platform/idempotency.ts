@@ -142,3 +142,19 @@ export function canonicalJson(value: unknown): string {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
 }
+
+export interface IdempotencyConflict {
+  readonly code: 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_CONCURRENT_REQUEST'
+  readonly field: string[]
+  readonly message: string
+}
+
+/**
+ * The userError every domain answers with when a key was used with other input (`reused`) or is
+ * held by a request still running (`inFlight`). Both codes are in every domain's error enum.
+ */
+export function idempotencyConflict(kind: 'reused' | 'inFlight', field: readonly string[] = ['input', 'idempotencyKey']): IdempotencyConflict {
+  return kind === 'reused'
+    ? { code: 'IDEMPOTENCY_KEY_REUSED', field: [...field], message: 'This idempotency key was used for another request' }
+    : { code: 'IDEMPOTENCY_CONCURRENT_REQUEST', field: [...field], message: 'A request with this idempotency key is still running; retry later' }
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../../platform/db.ts'
-import { runIdempotent } from '../../platform/idempotency.ts'
+import { idempotencyConflict, runIdempotent } from '../../platform/idempotency.ts'
 import { isEnabledCurrency } from '../../platform/money.ts'
 import { requireSubject, viewerScope } from '../../platform/viewer.ts'
 import type { Context } from './context.ts'
@@ -57,9 +57,8 @@ export async function cartLinesAdd(input: CartLinesAddInput, { viewer, db, loade
       }
       return outcome.result
     case 'reused':
-      return failed(userError('IDEMPOTENCY_KEY_REUSED', ['input', 'idempotencyKey'], 'This idempotency key was used for another request'))
     case 'inFlight':
-      return failed(userError('IDEMPOTENCY_CONCURRENT_REQUEST', ['input', 'idempotencyKey'], 'A request with this idempotency key is still running'))
+      return failed(idempotencyConflict(outcome.kind))
   }
 }
 

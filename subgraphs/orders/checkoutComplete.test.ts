@@ -172,7 +172,7 @@ describe('Mutation.checkoutComplete with the real inventory subgraph', () => {
     const input = { idempotencyKey: 'racing', cartId: 'cart_0008', expectedTotal: cart.total }
     const [a, b] = await Promise.all([checkout(input, customer('c_1008')), checkout(input, customer('c_1008'))])
     assert.ok(a.order)
-    assert.deepEqual(b, { order: null, userErrors: [{ code: 'IDEMPOTENCY_CONCURRENT_REQUEST', field: ['input', 'idempotencyKey'], message: 'A request with this idempotency key is still running' }] })
+    assert.deepEqual(b, { order: null, userErrors: [{ code: 'IDEMPOTENCY_CONCURRENT_REQUEST', field: ['input', 'idempotencyKey'], message: 'A request with this idempotency key is still running; retry later' }] })
     assert.equal(await orderCountOf('c_1008'), world.orders.filter((o) => o.customerId === 'c_1008').length + 1)
   })
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { runIdempotentSteps } from '../../platform/idempotency.ts'
+import { idempotencyConflict, runIdempotentSteps } from '../../platform/idempotency.ts'
 import { requireSubject, viewerScope } from '../../platform/viewer.ts'
 import { validateCheckout, type CheckoutRequest, type CheckoutSnapshot } from './checkoutValidation.ts'
 import type { Context } from './context.ts'
@@ -92,7 +92,7 @@ function checkoutErrorOf(error: InventoryUserError, lines: readonly { sku: strin
     case 'UNKNOWN_SKU':
       return userError('INSUFFICIENT_STOCK', ['input', 'cartId'], line ? `${line.sku} is not stocked anywhere` : error.message)
     case 'IDEMPOTENCY_CONCURRENT_REQUEST':
-      return userError('IDEMPOTENCY_CONCURRENT_REQUEST', ['input', 'idempotencyKey'], 'A request with this idempotency key is still running')
+      return idempotencyConflict('inFlight')
     default:
       return userError('INVALID', ['input', 'cartId'], error.message)
   }

@@ -1,4 +1,4 @@
-import type { IdempotencyOutcome } from '../../platform/idempotency.ts'
+import { idempotencyConflict, type IdempotencyOutcome } from '../../platform/idempotency.ts'
 import { fractionDigits, isEnabledCurrency } from '../../platform/money.ts'
 import type { OrderErrorCode, OrderUserErrorModel } from './models.ts'
 
@@ -18,9 +18,8 @@ export function payloadOf<P>(outcome: IdempotencyOutcome<P>, failed: (errors: Or
     case 'replayed':
       return outcome.result
     case 'reused':
-      return failed([userError('IDEMPOTENCY_KEY_REUSED', ['input', 'idempotencyKey'], 'This idempotency key was used for another request')])
     case 'inFlight':
-      return failed([userError('IDEMPOTENCY_CONCURRENT_REQUEST', ['input', 'idempotencyKey'], 'A request with this idempotency key is still running')])
+      return failed([idempotencyConflict(outcome.kind)])
   }
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { runIdempotent } from '../../../platform/idempotency.ts'
+import { idempotencyConflict, runIdempotent } from '../../../platform/idempotency.ts'
 import { appendEvent } from '../../../platform/outbox.ts'
 import { requireStaff, viewerScope } from '../../../platform/viewer.ts'
 import type { MutationResolvers, VariantPricesSetInput } from '../generated/resolvers.ts'
@@ -11,7 +11,6 @@ import { deletePricesOf, insertPrices, type NewPrice } from '../store/priceStore
 import { touchProduct } from '../store/productStore.ts'
 import { lockVariantBySku } from '../store/variantStore.ts'
 
-const KEY_FIELD = ['input', 'idempotencyKey']
 
 export const Mutation: MutationResolvers = {
   variantPricesSet: async (_, { input }, { db, viewer }): Promise<VariantPricesSetModel> => {
@@ -54,17 +53,11 @@ export const Mutation: MutationResolvers = {
       case 'replayed':
         return outcome.result
       case 'reused':
-        return rejected('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for another request')
       case 'inFlight':
-        return rejected('IDEMPOTENCY_CONCURRENT_REQUEST', 'A request with this idempotency key is still running; retry later')
+        return { variantId: null, userErrors: [idempotencyConflict(outcome.kind)] }
     }
   },
 }
-
-const rejected = (code: 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_CONCURRENT_REQUEST', message: string): VariantPricesSetModel => ({
-  variantId: null,
-  userErrors: [{ code, field: KEY_FIELD, message }],
-})
 
 /**
  * The input as the idempotency hash sees it: without the key, and with instants as RFC 3339

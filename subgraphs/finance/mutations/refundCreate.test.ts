@@ -88,7 +88,7 @@ describe('refundCreate', () => {
     const reused = await refund('ref-1', usdOrder, 1998n)
     assert.deepEqual(reused.data?.['refundCreate'], {
       refund: null,
-      userErrors: [{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'], message: 'This idempotency key was already used with another input' }],
+      userErrors: [{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'], message: 'This idempotency key was used for another request' }],
     })
   })
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Database, Queryable } from '../../../platform/db.ts'
-import { runIdempotentSteps, type IdempotentSteps, type MutationResult } from '../../../platform/idempotency.ts'
+import { idempotencyConflict, runIdempotentSteps, type IdempotentSteps, type MutationResult } from '../../../platform/idempotency.ts'
 import { viewerScope, type Viewer } from '../../../platform/viewer.ts'
 import type { FinanceErrorCode, FinanceUserErrorModel } from '../models.ts'
 
@@ -40,11 +40,8 @@ export async function runMutationSteps<P, O>(
     case 'replayed':
       return outcome.result
     case 'reused':
-      return failed(userError('IDEMPOTENCY_KEY_REUSED', ['input', 'idempotencyKey'], 'This idempotency key was already used with another input'))
     case 'inFlight':
-      return failed(
-        userError('IDEMPOTENCY_CONCURRENT_REQUEST', ['input', 'idempotencyKey'], 'A request with this idempotency key is still running; retry later'),
-      )
+      return failed(idempotencyConflict(outcome.kind))
   }
 }
 

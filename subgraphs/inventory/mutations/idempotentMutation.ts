@@ -1,10 +1,9 @@
 import { badUserInput } from '../../../platform/errors.ts'
 import type { Queryable } from '../../../platform/db.ts'
-import { runIdempotent } from '../../../platform/idempotency.ts'
+import { idempotencyConflict, runIdempotent } from '../../../platform/idempotency.ts'
 import { viewerScope } from '../../../platform/viewer.ts'
 import type { Context } from '../context.ts'
 import type { InventoryUserErrorModel } from '../models.ts'
-import { userError } from './userError.ts'
 
 /** Longest list of changes, moves or lines one mutation takes: one transaction, bounded. */
 export const MAX_MUTATION_LINES = 250
@@ -47,8 +46,7 @@ export async function runInventoryMutation<P extends { readonly userErrors: read
     case 'replayed':
       return outcome.result
     case 'reused':
-      return mutation.failed([userError('IDEMPOTENCY_KEY_REUSED', mutation.keyField, 'This idempotency key was used for another request')])
     case 'inFlight':
-      return mutation.failed([userError('IDEMPOTENCY_CONCURRENT_REQUEST', mutation.keyField, 'A request with this idempotency key is still running')])
+      return mutation.failed([idempotencyConflict(outcome.kind, mutation.keyField)])
   }
 }
