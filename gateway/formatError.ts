@@ -14,9 +14,10 @@ const CLIENT_CODES = new Set([
   'PERSISTED_QUERY_REQUIRED',
   'PERSISTED_QUERY_HASH_MISMATCH',
   'SUBGRAPH_UNAVAILABLE',
+  'EVENT_CURSOR_EXPIRED',
 ])
 /** Extensions that may leave the gateway; `response` (subgraph URL and body) and stacks never do. */
-const CLIENT_EXTENSIONS = ['code', 'serviceName', 'argumentName'] as const
+const CLIENT_EXTENSIONS = ['code', 'serviceName', 'argumentName', 'retentionHours'] as const
 
 const URL_PATTERN = /\b(?:https?|wss?|postgres(?:ql)?):\/\/[^\s"')]+/gi
 

@@ -24,6 +24,18 @@ export interface ConsumerHandle {
 }
 
 /**
+ * A live, non-durable view of the events published from now on: every process that tails gets
+ * every matching event, in publish order, possibly twice (a relay that republished). Nothing is
+ * acked or remembered; a tail that needs what it missed reads its source's event log.
+ */
+export interface TailSpec {
+  readonly subjects: readonly string[]
+  readonly onEvent: (event: EventEnvelope) => void
+  /** The tail broke (connection lost for good); events may have been missed since. */
+  readonly onError?: (error: unknown) => void
+}
+
+/**
  * At-least-once delivery of events between services. Two drivers: in-process (embedded mode)
  * and NATS JetStream (`NATS_URL`). Consumers dedupe by event id, so redelivery is harmless.
  */
@@ -36,6 +48,8 @@ export interface Bus {
    */
   publish(event: EventEnvelope, options?: { readonly dedupeId?: string }): Promise<void>
   consume(spec: ConsumerSpec): Promise<ConsumerHandle>
+  /** Resolves once the tail is attached: every event published after that reaches it. */
+  tail(spec: TailSpec): Promise<ConsumerHandle>
   /** Deliveries not yet acked by this process's consumers (tests wait for 0 to see effects). */
   pending(): Promise<number>
   /** Records an event a consumer gave up on where operators look for it (a dead-letter subject). */

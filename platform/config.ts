@@ -35,6 +35,18 @@ export interface Config {
   readonly trustedDocumentsAllowStaff: boolean
   /** Folder of `<client>/manifest.json` persisted query manifests. */
   readonly trustedDocumentsDir: string
+  /** How long published events stay in a service's event log (subscribers resume within it). */
+  readonly eventLogRetentionHours: number
+  /** Limits of one graphql-ws connection at the gateway. */
+  readonly websocket: Readonly<{
+    maxSubscriptions: number
+    maxMessageBytes: number
+    maxMessagesPerSecond: number
+    maxBufferedEvents: number
+    connectionInitTimeoutMs: number
+  }>
+  /** On SIGTERM: how long open sockets may keep streaming before they are closed with 1001. */
+  readonly shutdownDrainMs: number
 }
 
 export const TRUSTED_DOCUMENTS_MODES = ['off', 'log', 'enforce'] as const
@@ -70,6 +82,13 @@ export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; descri
   TRUSTED_DOCUMENTS: { default: 'enforce (production), log (otherwise)', description: '`off`, `log` (operations outside the manifests run, logged and counted) or `enforce` (only manifest operations run)' },
   TRUSTED_DOCUMENTS_ALLOW_STAFF: { default: 'false', description: 'let staff viewers send free-form documents in `enforce` mode' },
   TRUSTED_DOCUMENTS_DIR: { default: 'operations', description: 'folder of `<client>/manifest.json` persisted query manifests; reloaded when they change' },
+  EVENT_LOG_RETENTION_HOURS: { default: '24', description: 'how long published events stay in each service\'s event log; a subscription cursor older than this must resync' },
+  WS_MAX_SUBSCRIPTIONS: { default: '100', description: 'subscriptions one graphql-ws connection may hold at once (more: closed with 4429)' },
+  WS_MAX_MESSAGE_BYTES: { default: '65536', description: 'largest message a graphql-ws client may send (larger: closed with 1009)' },
+  WS_MAX_MESSAGES_PER_SECOND: { default: '50', description: 'messages a graphql-ws client may send per second (more: closed with 4429)' },
+  WS_MAX_BUFFERED_EVENTS: { default: '1000', description: 'events waiting for a slow graphql-ws client before it is disconnected (1013)' },
+  WS_CONNECTION_INIT_TIMEOUT_MS: { default: '5000', description: 'time a graphql-ws client has to send `connection_init` (then 4408)' },
+  SHUTDOWN_DRAIN_MS: { default: '5000', description: 'on SIGTERM, how long open sockets keep streaming before they are closed with 1001' },
 }
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production'
@@ -170,6 +189,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     trustedDocuments: trustedDocuments as TrustedDocumentsMode,
     trustedDocumentsAllowStaff: boolean('TRUSTED_DOCUMENTS_ALLOW_STAFF', false),
     trustedDocumentsDir: env['TRUSTED_DOCUMENTS_DIR'] || 'operations',
+    eventLogRetentionHours: integer('EVENT_LOG_RETENTION_HOURS', 24, 1, 24 * 90),
+    websocket: Object.freeze({
+      maxSubscriptions: integer('WS_MAX_SUBSCRIPTIONS', 100, 1, 100_000),
+      maxMessageBytes: integer('WS_MAX_MESSAGE_BYTES', 65_536, 1024, 16 * 1024 * 1024),
+      maxMessagesPerSecond: integer('WS_MAX_MESSAGES_PER_SECOND', 50, 1, 100_000),
+      maxBufferedEvents: integer('WS_MAX_BUFFERED_EVENTS', 1000, 1, 1_000_000),
+      connectionInitTimeoutMs: integer('WS_CONNECTION_INIT_TIMEOUT_MS', 5000, 100, 600_000),
+    }),
+    shutdownDrainMs: integer('SHUTDOWN_DRAIN_MS', 5000, 0, 600_000),
   }
   if (problems.length > 0) {
     throw new ConfigError(problems)

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   PERSISTED_QUERY_NOT_FOUND: 'the operation id is not in the client manifests (the code Apollo clients understand)',
   PERSISTED_QUERY_REQUIRED: 'TRUSTED_DOCUMENTS=enforce: only operations from the manifests run, by id',
   PERSISTED_QUERY_HASH_MISMATCH: 'an operation id was sent with a body that does not hash to it',
+  EVENT_CURSOR_EXPIRED: 'a subscription `after` cursor is older than the event log keeps (EVENT_LOG_RETENTION_HOURS): resync with `inventoryLevels(filter: { sinceVersion })`, then subscribe without `after`',
   SUBGRAPH_UNAVAILABLE: 'a subgraph did not answer; the rest of the data is returned and `serviceName` names it',
   INTERNAL_SERVER_ERROR: 'an unexpected failure; details are logged, never returned',
 } as const

@@ -17,6 +17,11 @@ export interface EventEnvelope<Payload = unknown> {
   /** W3C trace context of the request that caused it (`traceparent`, `tracestate`). */
   readonly traceContext: Readonly<Record<string, string>>
   readonly payload: Payload
+  /**
+   * The row's place in its source's event log (publication order, set by the relay when it
+   * first publishes the row); stable across republishing. Subscribers resume from it.
+   */
+  readonly logPosition?: number
 }
 
 /** `commerce.<source>.<aggregateType>.<type>`: consumers filter by domain or by type. */

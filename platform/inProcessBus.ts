@@ -1,4 +1,4 @@
-import type { Bus, ConsumerHandle, ConsumerSpec } from './bus.ts'
+import type { Bus, ConsumerHandle, ConsumerSpec, TailSpec } from './bus.ts'
 import { subjectMatches, subjectOf, type EventEnvelope } from './events.ts'
 
 interface Pending {
@@ -24,6 +24,7 @@ interface Consumer {
  */
 export function createInProcessBus(): Bus {
   const consumers = new Set<Consumer>()
+  const tails = new Set<TailSpec>()
   let closed = false
 
   const drain = async (consumer: Consumer) => {
@@ -72,6 +73,14 @@ export function createInProcessBus(): Bus {
     async publish(event) {
       if (closed) throw new Error('bus is closed')
       const subject = subjectOf(event)
+      for (const tail of tails) {
+        if (!tail.subjects.some((pattern) => subjectMatches(pattern, subject))) continue
+        try {
+          tail.onEvent(event)
+        } catch (error) {
+          tail.onError?.(error)
+        }
+      }
       const targets = [...consumers].filter((c) => !c.stopped && c.spec.subjects.some((pattern) => subjectMatches(pattern, subject)))
       const delivered = await Promise.all(
         targets.map(
@@ -96,6 +105,14 @@ export function createInProcessBus(): Bus {
         },
       }
     },
+    async tail(spec) {
+      tails.add(spec)
+      return {
+        async stop() {
+          tails.delete(spec)
+        },
+      }
+    },
     async pending() {
       let count = 0
       for (const consumer of consumers) count += consumer.queue.length
@@ -111,6 +128,7 @@ export function createInProcessBus(): Bus {
         for (const pending of consumer.queue.splice(0)) pending.settled(false)
       }
       consumers.clear()
+      tails.clear()
     },
   }
 }

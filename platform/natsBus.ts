@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type JsMsg, type StreamConfig } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
 import type { FastifyBaseLogger } from 'fastify'
-import type { Bus, ConsumerHandle, ConsumerSpec } from './bus.ts'
+import type { Bus, ConsumerHandle, ConsumerSpec, TailSpec } from './bus.ts'
 import { SUBGRAPH_NAMES } from './config.ts'
 import { isEventEnvelope, subjectOf, type EventEnvelope } from './events.ts'
 
@@ -149,6 +149,40 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
             running.delete(handle)
           }
           await Promise.all(loops)
+        },
+      }
+    },
+    async tail(spec: TailSpec): Promise<ConsumerHandle> {
+      // an ordered consumer per stream: ephemeral, flow-controlled, recreated by the client after
+      // a reconnect from the last stream sequence it saw, so the tail neither skips nor repeats
+      const byStream = new Map<string, string[]>()
+      for (const pattern of spec.subjects) byStream.set(streamFor(pattern), [...(byStream.get(streamFor(pattern)) ?? []), toNats(pattern)])
+      const handles: { close(): Promise<void | Error> }[] = []
+      for (const [stream, subjects] of byStream) {
+        // start right after the stream's last message now: whatever is published from here on is
+        // delivered even if the consumer is created on the server a moment later
+        const { state } = await jsm.streams.info(stream)
+        const consumer = await js.consumers.get(stream, { filter_subjects: subjects, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: state.last_seq + 1 })
+        const messages = await consumer.consume()
+        handles.push(messages)
+        running.add(messages)
+        void (async () => {
+          for await (const message of messages) {
+            try {
+              const parsed: unknown = JSON.parse(decoder.decode(message.data))
+              if (isEventEnvelope(parsed)) spec.onEvent(parsed)
+            } catch (error) {
+              options.logger.error({ err: error, subject: message.subject }, 'tail listener failed')
+            }
+          }
+        })().catch((error: unknown) => spec.onError?.(error))
+      }
+      return {
+        async stop() {
+          for (const handle of handles) {
+            await handle.close()
+            running.delete(handle)
+          }
         },
       }
     },

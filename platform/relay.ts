@@ -15,6 +15,10 @@ export interface RelayOptions {
   readonly pollMs?: number
   readonly batchSize?: number
   readonly leaseSeconds?: number
+  /** Published rows older than this are deleted (the event log's retention); 0 keeps them all. */
+  readonly retentionMs?: number
+  /** How often the lease holder prunes. */
+  readonly pruneEveryMs?: number
 }
 
 export interface Relay {
@@ -34,6 +38,7 @@ interface OutboxRow {
   occurred_at: Date
   trace_context: Record<string, string>
   payload: unknown
+  log_position: string | null
 }
 
 /**
@@ -55,6 +60,19 @@ export function startRelay(options: RelayOptions): Relay {
   let dirty = false
   let waiters: (() => void)[] = []
   let failures = 0
+  const retentionMs = options.retentionMs ?? 0
+  const pruneEveryMs = options.pruneEveryMs ?? 10 * 60_000
+  let lastPrune = 0
+
+  const prune = async () => {
+    if (retentionMs <= 0 || Date.now() - lastPrune < pruneEveryMs) return
+    lastPrune = Date.now()
+    const { rowCount } = await db.query(
+      `delete from ${schema}.outbox where published_at is not null and published_at < now() - make_interval(secs => $1)`,
+      [retentionMs / 1000],
+    )
+    if (rowCount > 0) logger.info({ schema, pruned: rowCount }, 'pruned the event log past its retention')
+  }
 
   const acquireLease = async () => {
     const { rowCount } = await db.query(
@@ -67,12 +85,34 @@ export function startRelay(options: RelayOptions): Relay {
     return rowCount > 0
   }
 
+  /**
+   * Numbers the batch's new rows after every row numbered before, in position order. A row
+   * numbered by a run that crashed before publishing keeps its number (and goes first).
+   */
+  const numberRows = async (rows: OutboxRow[]) => {
+    const fresh = rows.filter((row) => row.log_position === null)
+    if (fresh.length === 0) return
+    const { rows: numbers } = await db.query<{ n: string }>(`select nextval('${schema}.outbox_log_seq') as n from generate_series(1, $1)`, [fresh.length])
+    const sorted = numbers.map((row) => BigInt(row.n)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    fresh.forEach((row, i) => {
+      row.log_position = String(sorted[i])
+    })
+    const { rowCount } = await db.query(
+      `update ${schema}.outbox o set log_position = v.log_position from unnest($1::bigint[], $2::bigint[]) as v(position, log_position)
+       where o.position = v.position and o.log_position is null`,
+      [fresh.map((row) => row.position), fresh.map((row) => row.log_position)],
+    )
+    // another relay (a lease that expired under us) numbered them first: start over
+    if (rowCount !== fresh.length) throw new Error(`outbox rows of ${schema} were numbered concurrently`)
+  }
+
   const publishBatch = async (): Promise<number> => {
     const { rows } = await db.query<OutboxRow>(
-      `select position, id, type, source, aggregate_type, aggregate_id, sequence, occurred_at, trace_context, payload
-       from ${schema}.outbox where published_at is null order by position limit $1`,
+      `select position, id, type, source, aggregate_type, aggregate_id, sequence, occurred_at, trace_context, payload, log_position
+       from ${schema}.outbox where published_at is null order by log_position nulls last, position limit $1`,
       [batchSize],
     )
+    await numberRows(rows)
     for (const row of rows) {
       if (stopped) break
       await bus.publish(toEnvelope(row), { dedupeId: `${schema}:${row.position}` })
@@ -86,7 +126,10 @@ export function startRelay(options: RelayOptions): Relay {
       dirty = false
       let published = 0
       try {
-        if (await acquireLease()) published = await publishBatch()
+        if (await acquireLease()) {
+          published = await publishBatch()
+          await prune()
+        }
         failures = 0
       } catch (error) {
         failures++
@@ -151,5 +194,6 @@ function toEnvelope(row: OutboxRow): EventEnvelope {
     occurredAt: new Date(row.occurred_at).toISOString(),
     traceContext: row.trace_context,
     payload: row.payload,
+    ...(row.log_position === null ? {} : { logPosition: Number(row.log_position) }),
   }
 }

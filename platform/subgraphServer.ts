@@ -8,6 +8,8 @@ import type { Database } from './db.ts'
 import { startRelay, type Relay } from './relay.ts'
 import { ERROR_CODES } from './errors.ts'
 import { VIEWER_HEADER, verifyViewer, type Viewer } from './viewer.ts'
+import { useServer } from 'graphql-ws/use/ws'
+import { WebSocketServer } from 'ws'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,12 +24,18 @@ declare module 'fastify' {
 export interface SubgraphAppOptions<Context> {
   readonly name: SubgraphName
   readonly schema: GraphQLSchema
-  readonly config: Pick<Config, 'viewerSigningSecret' | 'logLevel'>
+  readonly config: Pick<Config, 'viewerSigningSecret' | 'logLevel' | 'eventLogRetentionHours'>
   /** Builds the per-request context (DataLoaders are created here, once per request). */
   readonly context: (viewer: Viewer) => Context
   readonly logger?: FastifyBaseLogger
   /** Releases what the subgraph owns (timers, ...) when the app closes. */
   readonly onClose?: () => Promise<void> | void
+  /**
+   * Serve the schema's subscriptions over graphql-ws (`graphql-transport-ws`) on `/graphql`. The
+   * gateway authenticates with the signed viewer in `connection_init`'s payload
+   * (`{ headers: { 'x-commerce-viewer': … } }`); anything else is closed with 4403.
+   */
+  readonly subscriptions?: boolean
   /**
    * The subgraph's part in the event flow: its outbox relay and its consumers. Consumers are
    * registered while the app is built and the relay starts when it is ready, so a host that builds
@@ -84,6 +92,8 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
     },
   })
 
+  if (options.subscriptions) serveSubscriptions(app, options)
+
   if (options.events) {
     const { bus, db, handlers, maxDeliveries } = options.events
     const consumerOptions = { db, bus, schema: options.name, logger: app.log, ...(maxDeliveries ? { maxDeliveries } : {}) }
@@ -92,7 +102,7 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
     let relay: Relay | null = null
     app.decorate('relay', { flush: async () => relay?.flush() })
     app.addHook('onReady', async () => {
-      relay = startRelay({ db, bus, schema: options.name, logger: app.log })
+      relay = startRelay({ db, bus, schema: options.name, logger: app.log, retentionMs: options.config.eventLogRetentionHours * 3600_000 })
     })
     app.addHook('onClose', async () => {
       await relay?.stop()
@@ -106,6 +116,42 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
     })
   }
   return app
+}
+
+const MAX_WS_MESSAGE_BYTES = 1024 * 1024
+
+function serveSubscriptions<Context>(app: FastifyInstance, options: SubgraphAppOptions<Context>): void {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES })
+  app.server.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+      socket.destroy()
+      return
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request))
+  })
+  const viewers = new WeakMap<object, Viewer>()
+  const server = useServer<Record<string, unknown> | undefined, { viewer?: Viewer }>(
+    {
+      schema: options.schema,
+      onConnect: (ctx) => {
+        const headers = ctx.connectionParams?.['headers'] as Record<string, unknown> | undefined
+        const header = headers?.[VIEWER_HEADER]
+        const viewer = verifyViewer(typeof header === 'string' ? header : undefined, options.config.viewerSigningSecret)
+        if (!viewer) return false
+        viewers.set(ctx, viewer)
+        return true
+      },
+      context: (ctx) => options.context(viewers.get(ctx) as Viewer) as never,
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { data: result.data ?? null, errors: result.errors.flatMap(flatten).map((error) => sanitize(error, app.log)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.flatMap(flatten).map((error) => sanitize(error, app.log)),
+    },
+    wss,
+  )
+  // sockets first (1001, Going away), so the HTTP server can close
+  app.addHook('preClose', async () => {
+    await server.dispose()
+  })
 }
 
 /** mercurius wraps validation failures as one error holding the list. */

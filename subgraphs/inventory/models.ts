@@ -1,4 +1,5 @@
 import type { Connection, Edge } from '../../platform/pagination.ts'
+import type { StockLevelChanged } from './events.ts'
 import type { InventoryAdjustmentReason, InventoryErrorCode, InventoryQuantityName, LocationType, ReplenishmentStatus, ReservationStatus } from './generated/resolvers.ts'
 
 /** The states a level stores; ON_HAND is derived from them and never stored. */
@@ -116,3 +117,12 @@ export interface ReservePayloadModel {
 
 export type LevelConnection = Connection<InventoryLevelModel>
 export type LevelEdge = Edge<InventoryLevelModel>
+
+/** One `StockLevelChanged` event as the stock feed delivers it. */
+export interface StockEventModel {
+  readonly eventId: string
+  /** Place in the event log (publication order); the cursor encodes it. */
+  readonly logPosition: number
+  readonly occurredAt: string
+  readonly payload: StockLevelChanged
+}

@@ -11,13 +11,14 @@ import { ProductVariant } from './resolvers/productVariant.ts'
 import { Query } from './resolvers/query.ts'
 import { Replenishment, ReplenishmentLine } from './resolvers/replenishment.ts'
 import { Reservation } from './resolvers/reservation.ts'
+import { StockLevelChangedEvent, Subscription } from './resolvers/subscription.ts'
 
-// Subscription.stockLevelChanged stays in the schema unresolved until the stock feed is built
-// from StockLevelChanged outbox events.
 export const resolvers: Resolvers = {
   ...scalarResolvers,
   Query,
   Mutation,
+  Subscription,
+  StockLevelChangedEvent,
   Location,
   InventoryItem,
   InventoryLevel,
