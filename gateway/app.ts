@@ -12,6 +12,16 @@ import { checkReadiness, type ServiceEndpoint } from './readiness.ts'
 import { createSubgraphDataSource } from './subgraphDataSource.ts'
 import { supergraphFromFile } from './supergraphFile.ts'
 import { createTrustedDocuments } from './trustedDocuments.ts'
+import { SubscriptionHub } from './subscriptions/hub.ts'
+import { buildSupergraphRuntime, type SupergraphRuntime } from './subscriptions/runtime.ts'
+import { serveGraphQLOverWebSocket } from './subscriptions/socket.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Gateway only: the subscription path (benchmarks and tests look inside). */
+    subscriptions?: { readonly hub: SubscriptionHub; runtime(): SupergraphRuntime | null }
+  }
+}
 
 export interface GatewayDeps {
   readonly config: Readonly<Config>
@@ -46,23 +56,27 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
 
   let services: ServiceEndpoint[] = []
   const routingUrl = (name: string, url: string) => config.subgraphUrls[name as SubgraphName] ?? url
+  const dataSourceFor = (name: string, url: string) =>
+    createSubgraphDataSource({ name, url, signingSecret: config.viewerSigningSecret, timeoutMs: config.subgraphTimeoutMs })
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraph ?? supergraphFromFile(config.supergraphPath, app.log),
     logger: app.log,
-    buildService: ({ name, url }) =>
-      createSubgraphDataSource({
-        name,
-        url: routingUrl(name, url ?? ''),
-        signingSecret: config.viewerSigningSecret,
-        timeoutMs: config.subgraphTimeoutMs,
-      }),
+    buildService: ({ name, url }) => dataSourceFor(name, routingUrl(name, url ?? '')),
   })
+  // the subscription path plans with the same supergraph, rebuilt whenever it changes
+  let runtime: SupergraphRuntime | null = null
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     services = Supergraph.build(coreSupergraphSdl)
       .subgraphs()
       .values()
       .map((subgraph) => ({ name: subgraph.name, url: routingUrl(subgraph.name, subgraph.url) }))
+    try {
+      runtime = buildSupergraphRuntime(coreSupergraphSdl, routingUrl, dataSourceFor)
+    } catch (error) {
+      app.log.error({ err: error }, 'the supergraph cannot be planned for subscriptions; keeping the previous one')
+    }
   })
+  const hub = new SubscriptionHub({ signingSecret: config.viewerSigningSecret, logger: app.log, maxBufferedEvents: config.websocket.maxBufferedEvents })
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -88,6 +102,9 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       context: async (request) => ({ viewer: await viewerFromAuthorization(request.headers.authorization, config) }),
     }),
   })
+  const sockets = serveGraphQLOverWebSocket({ app, config, runtime: () => runtime, hub, apollo, trustedDocuments })
+  app.decorate('subscriptions', { hub, runtime: () => runtime })
+  app.get('/metrics/subscriptions', async () => ({ connections: sockets.connections, ...hub.metrics() }))
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/metrics/trusted-documents', async () => trustedDocuments?.stats() ?? { mode: 'off' })
   app.get('/readyz', async (_request, reply) => {

@@ -20,6 +20,11 @@ export interface TrustedDocumentsStats {
 export interface TrustedDocuments {
   /** Fastify preHandler for the GraphQL route: resolves ids to documents, or answers the request. */
   preHandler(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined>
+  /**
+   * The same decision for an operation sent over graphql-ws (`subscribe` payload): the document to
+   * run, or the refusal to send back as the operation's error.
+   */
+  resolveSocketPayload(payload: Record<string, unknown>, isStaff: boolean): { readonly query: string | undefined; readonly operationName: string | undefined } | Refusal
   stats(): TrustedDocumentsStats
   close(): void
 }
@@ -123,6 +128,31 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
           counts.known++
           rewrite(request, method, params as Record<string, unknown>, decision.operation)
           return
+      }
+    },
+    resolveSocketPayload(payload, isStaff) {
+      const operationName = typeof payload['operationName'] === 'string' ? payload['operationName'] : undefined
+      if (mode === 'off') return { query: typeof payload['query'] === 'string' ? payload['query'] : undefined, operationName }
+      const parsed = documentRequestOf('POST', payload)
+      if (parsed.kind === 'refuse') {
+        counts.refused++
+        return parsed
+      }
+      const freeFormAllowed = config.trustedDocumentsAllowStaff && parsed.query !== undefined && isStaff
+      const decision = decide(parsed, (id) => operations.get(id), { mode, freeFormAllowed })
+      switch (decision.kind) {
+        case 'refuse':
+          counts.refused++
+          return decision
+        case 'pass':
+          if (decision.unknown) {
+            counts.unknown++
+            logger.warn({ operationName, documentId: parsed.id, transport: 'graphql-ws' }, 'operation outside the trusted documents')
+          }
+          return { query: parsed.query, operationName }
+        case 'run':
+          counts.known++
+          return { query: decision.operation.body, operationName: operationName ?? decision.operation.name }
       }
     },
     stats: () => ({ mode, operations: operations.size, ...counts }),

@@ -18,7 +18,7 @@ describe('migrate', () => {
     writeFileSync(join(dir, '0001_things.sql'), 'create table things (id int primary key);')
     writeFileSync(join(dir, '0002_more.sql'), 'alter table things add column name text;')
     const first = await migrate(test.db, 'mig_test', dir)
-    assert.deepEqual(first, ['platform/0001_idempotency.sql', 'platform/0002_outbox.sql', '0001_things.sql', '0002_more.sql'])
+    assert.deepEqual(first, ['platform/0001_idempotency.sql', 'platform/0002_outbox.sql', 'platform/0003_outbox_log.sql', '0001_things.sql', '0002_more.sql'])
     assert.deepEqual(await migrate(test.db, 'mig_test', dir), [])
     await test.db.query(`insert into mig_test.things (id, name) values (1, 'a')`)
   })

@@ -20,6 +20,8 @@ const TEMPLATE_DIR = join(ROOT, '.data', 'test-templates')
 export const testConfig: Readonly<Config> = loadConfig({
   NODE_ENV: 'test',
   LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
+  // sockets still open when a test stops its gateway close at once
+  SHUTDOWN_DRAIN_MS: '0',
   ...(process.env['DATABASE_URL'] ? { DATABASE_URL: process.env['DATABASE_URL'] } : {}),
 })
 

@@ -94,7 +94,8 @@ export function collect<T = Record<string, any>>(client: Client, query: string, 
         },
         error: (error) => {
           wake?.()
-          reject(error instanceof Error ? error : new Error(JSON.stringify(error)))
+          // an `error` message arrives as its list of GraphQL errors; a closed socket as a CloseEvent
+          reject(error)
         },
         complete: () => {
           wake?.()

@@ -30,6 +30,8 @@ export interface Stack {
   /** Stops one subgraph (to see the gateway degrade); `startSubgraph` brings it back on the same port. */
   stopSubgraph(name: SubgraphName): Promise<void>
   startSubgraph(name: SubgraphName): Promise<void>
+  /** Makes the gateway listen on an ephemeral port (graphql-ws needs a real socket); its ws:// URL. */
+  gatewayWsUrl(): Promise<string>
   resetCounters(): void
   queries(): Record<SubgraphName, number>
   close(): Promise<void>
@@ -124,6 +126,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await subgraphs[name].close()
     },
     startSubgraph: start,
+    gatewayWsUrl: async () => {
+      if (!gateway.server.listening) await gateway.listen({ host: '127.0.0.1', port: 0 })
+      const address = gateway.server.address()
+      if (!address || typeof address === 'string') throw new Error('no port')
+      return `ws://127.0.0.1:${address.port}/graphql`
+    },
     resetCounters: () => {
       for (const db of Object.values(databases)) db.counter.queries = 0
     },

@@ -1,0 +1,375 @@
+import { createHash } from 'node:crypto'
+import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway'
+import type { FetchNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner'
+import type { FastifyBaseLogger } from 'fastify'
+import { GraphQLError, print, type DocumentNode, type ExecutionResult } from 'graphql'
+import { createClient, type Client } from 'graphql-ws'
+import WebSocket from 'ws'
+import { createAsyncQueue, type AsyncQueue } from '../../platform/asyncQueue.ts'
+import { hasRole, isStaff, signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
+import type { GatewayContext } from '../context.ts'
+import { CURSOR_KEY, preparePrimaryOperation, type PrimaryOperation } from './primaryOperation.ts'
+import type { PlannedSubscription, SupergraphRuntime } from './runtime.ts'
+
+/** Counters and gauges of the subscription path (`/metrics/subscriptions`). */
+export interface SubscriptionMetrics {
+  /** Client subscriptions streaming now. */
+  subscribers: number
+  /** Upstream subscriptions open now (shared by every subscriber with the same upstream operation, variables and visibility). */
+  upstreamSubscriptions: number
+  /** Upstream subscribe calls made, re-subscriptions after failures included. */
+  upstreamSubscribes: number
+  upstreamRetries: number
+  upstreamEvents: number
+  /** Per-event executions of the rest of a plan (one per distinct client operation per event). */
+  executions: number
+  /** Entity fetches sent to subgraphs for events. */
+  entityFetches: number
+  /** Entity fetches answered from another execution of the same event (same selection). */
+  entityFetchesShared: number
+  /** Results handed to client subscriptions. */
+  delivered: number
+  slowConsumerDisconnects: number
+}
+
+export interface SubscribeRequest {
+  readonly document: DocumentNode
+  readonly operationName: string | null | undefined
+  readonly variables: Readonly<Record<string, unknown>>
+  readonly viewer: Viewer
+  /** Called once when this subscriber's buffer passes the limit; the caller disconnects it. */
+  readonly onSlowConsumer: () => void
+}
+
+export interface SubscriptionHubOptions {
+  readonly signingSecret: string
+  readonly logger: FastifyBaseLogger
+  readonly maxBufferedEvents: number
+  readonly retry?: { readonly initialMs?: number; readonly maxMs?: number; readonly giveUpAfterMs?: number }
+}
+
+const EVENT_SERVICE = '__subscription_event__'
+
+interface Subscriber {
+  readonly queue: AsyncQueue<ExecutionResult>
+  readonly onSlowConsumer: () => void
+  slow: boolean
+}
+
+/** Subscribers with the same client operation and variables: one execution per event serves them all. */
+interface Pipeline {
+  readonly key: string
+  readonly plan: QueryPlan
+  readonly planned: PlannedSubscription
+  readonly request: { query: string; variables: Record<string, unknown>; operationName: string | undefined }
+  readonly subscribers: Set<Subscriber>
+}
+
+interface Upstream {
+  readonly key: string
+  readonly serviceName: string
+  readonly runtime: SupergraphRuntime
+  readonly viewer: Viewer
+  readonly primary: PrimaryOperation
+  readonly client: Client
+  readonly clientKey: string
+  readonly pipelines: Map<string, Pipeline>
+  cursor: string | null
+  unsubscribe: (() => void) | null
+  chain: Promise<void>
+  closed: boolean
+  failures: number
+  failingSince: number | null
+  retryTimer: NodeJS.Timeout | null
+}
+
+/**
+ * Federated subscriptions: a client subscription is planned with the query planner; its primary
+ * fetch becomes one upstream graphql-ws subscription to the owning subgraph, shared by every
+ * subscriber whose upstream operation, variables and visibility are equal; for each upstream
+ * event the rest of the plan (entity fetches to other subgraphs) runs once per distinct client
+ * operation, with fetches of the same selection made once per event across them, and the result
+ * is pushed to each subscriber's own bounded buffer — a slow subscriber never holds up the others.
+ * A failed upstream is re-subscribed with backoff from the cursor of the last event delivered.
+ */
+export class SubscriptionHub {
+  private readonly upstreams = new Map<string, Upstream>()
+  private readonly clients = new Map<string, { client: Client; users: number }>()
+  private readonly counters: SubscriptionMetrics = {
+    subscribers: 0, upstreamSubscriptions: 0, upstreamSubscribes: 0, upstreamRetries: 0, upstreamEvents: 0, executions: 0,
+    entityFetches: 0, entityFetchesShared: 0, delivered: 0, slowConsumerDisconnects: 0,
+  }
+  private closing = false
+
+  constructor(private readonly options: SubscriptionHubOptions) {}
+
+  metrics(): SubscriptionMetrics {
+    return { ...this.counters }
+  }
+
+  /** Starts a client subscription, or returns the errors that stop it from starting. */
+  subscribe(runtime: SupergraphRuntime, request: SubscribeRequest): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
+    let planned: PlannedSubscription
+    try {
+      planned = runtime.plan(request.document, request.operationName)
+    } catch (error) {
+      return { errors: [new GraphQLError(`The subscription cannot be planned: ${(error as Error).message}`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] }
+    }
+    const node = planned.plan.node as SubscriptionNode | undefined
+    if (node?.kind !== 'Subscription') {
+      return { errors: [new GraphQLError('Not a subscription operation', { extensions: { code: 'BAD_REQUEST' } })] }
+    }
+    const primary = preparePrimaryOperation(node.primary, request.variables, (field) => runtime.resumableFields.has(field))
+    const visibility = visibilityOf(request.viewer)
+    const visibilityKey = JSON.stringify(visibility)
+    const upstreamKey = hash([node.primary.serviceName, visibilityKey, primary.query, JSON.stringify(primary.variablesFrom(primary.initialCursor))])
+    const upstream = this.upstreams.get(upstreamKey) ?? this.openUpstream(upstreamKey, runtime, node.primary.serviceName, visibility, visibilityKey, primary)
+
+    const pipelineKey = hash([print(request.document), request.operationName ?? '', JSON.stringify(request.variables)])
+    let pipeline = upstream.pipelines.get(pipelineKey)
+    if (!pipeline) {
+      pipeline = {
+        key: pipelineKey,
+        planned,
+        // the primary fetch, answered by the event itself, then the rest of the plan
+        plan: {
+          kind: 'QueryPlan',
+          node: node.rest
+            ? { kind: 'Sequence', nodes: [{ ...node.primary, serviceName: EVENT_SERVICE, operationKind: 'query' } as FetchNode, node.rest] }
+            : ({ ...node.primary, serviceName: EVENT_SERVICE, operationKind: 'query' } as FetchNode),
+        },
+        request: { query: print(request.document), variables: { ...request.variables }, operationName: request.operationName ?? undefined },
+        subscribers: new Set(),
+      }
+      upstream.pipelines.set(pipelineKey, pipeline)
+    }
+    const owner = pipeline
+    const subscriber: Subscriber = {
+      onSlowConsumer: request.onSlowConsumer,
+      slow: false,
+      queue: createAsyncQueue<ExecutionResult>(() => {
+        this.counters.subscribers--
+        owner.subscribers.delete(subscriber)
+        if (owner.subscribers.size === 0) upstream.pipelines.delete(owner.key)
+        if (upstream.pipelines.size === 0) this.closeUpstream(upstream)
+      }),
+    }
+    pipeline.subscribers.add(subscriber)
+    this.counters.subscribers++
+    return subscriber.queue
+  }
+
+  /** Ends every subscription (the socket layer closes the sockets). */
+  async close(): Promise<void> {
+    this.closing = true
+    for (const upstream of [...this.upstreams.values()]) {
+      for (const pipeline of upstream.pipelines.values()) for (const subscriber of pipeline.subscribers) subscriber.queue.end()
+      this.closeUpstream(upstream)
+    }
+    await Promise.all([...this.clients.values()].map(({ client }) => client.dispose()))
+    this.clients.clear()
+  }
+
+  private openUpstream(key: string, runtime: SupergraphRuntime, serviceName: string, viewer: Viewer, visibilityKey: string, primary: PrimaryOperation): Upstream {
+    const url = runtime.urls.get(serviceName)
+    if (!url) throw new Error(`no routing URL for ${serviceName}`)
+    const clientKey = `${url}\u0000${visibilityKey}`
+    const entry = this.clients.get(clientKey) ?? { client: this.createClient(url, viewer, clientKey), users: 0 }
+    entry.users++
+    this.clients.set(clientKey, entry)
+    const upstream: Upstream = {
+      key, serviceName, runtime, viewer, primary, client: entry.client, clientKey, pipelines: new Map(),
+      cursor: primary.initialCursor, unsubscribe: null, chain: Promise.resolve(), closed: false,
+      failures: 0, failingSince: null, retryTimer: null,
+    }
+    this.upstreams.set(key, upstream)
+    this.counters.upstreamSubscriptions++
+    this.start(upstream)
+    return upstream
+  }
+
+  private createClient(url: string, viewer: Viewer, clientKey: string): Client {
+    const client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      lazy: true,
+      retryAttempts: 0,
+      keepAlive: 10_000,
+      // signed per connection: the signature is only fresh for minutes
+      connectionParams: () => ({ headers: { [VIEWER_HEADER]: signViewer(viewer, this.options.signingSecret) } }),
+    })
+    client.on('connected', () => {
+      for (const upstream of this.upstreams.values()) {
+        if (upstream.clientKey === clientKey) upstream.failingSince = null
+      }
+    })
+    return client
+  }
+
+  private start(upstream: Upstream): void {
+    if (upstream.closed) return
+    this.counters.upstreamSubscribes++
+    let ended = false
+    const end = (error: unknown) => {
+      if (ended) return
+      ended = true
+      upstream.unsubscribe = null
+      upstream.chain = upstream.chain
+        .then(() => this.upstreamEnded(upstream, error))
+        .catch((failure: unknown) => this.options.logger.error({ err: failure, service: upstream.serviceName }, 'upstream retry failed'))
+    }
+    upstream.unsubscribe = upstream.client.subscribe(
+      { query: upstream.primary.query, variables: upstream.primary.variablesFrom(upstream.cursor), ...(upstream.primary.operationName ? { operationName: upstream.primary.operationName } : {}) },
+      {
+        next: (result) => {
+          this.counters.upstreamEvents++
+          upstream.chain = upstream.chain.then(() => this.onEvent(upstream, result as ExecutionResult)).catch((error: unknown) => {
+            this.options.logger.error({ err: error, service: upstream.serviceName }, 'subscription event failed')
+          })
+        },
+        error: (error) => end(error ?? new Error('upstream error')),
+        complete: () => end(null),
+      },
+    )
+  }
+
+  private async upstreamEnded(upstream: Upstream, error: unknown): Promise<void> {
+    if (upstream.closed || this.closing) return
+    // the subgraph ended the stream (restart, redeploy) or the socket broke: subscribe again from
+    // the last cursor, with backoff; the subscribers only see latency
+    const retry = this.options.retry ?? {}
+    const now = Date.now()
+    upstream.failingSince ??= now
+    if (now - upstream.failingSince > (retry.giveUpAfterMs ?? 60_000)) {
+      this.options.logger.error({ err: error, service: upstream.serviceName }, 'upstream subscription unavailable; ending its subscribers')
+      this.fail(upstream, new GraphQLError(`Service '${upstream.serviceName}' is unavailable; resume with your last cursor`, {
+        extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: upstream.serviceName },
+      }))
+      return
+    }
+    upstream.failures++
+    this.counters.upstreamRetries++
+    const base = Math.min(retry.maxMs ?? 5000, (retry.initialMs ?? 100) * 2 ** Math.min(upstream.failures - 1, 10))
+    const delay = base / 2 + Math.random() * (base / 2)
+    this.options.logger.warn({ service: upstream.serviceName, delayMs: Math.round(delay), failures: upstream.failures, reason: describe(error) }, 'upstream subscription ended; re-subscribing')
+    upstream.retryTimer = setTimeout(() => {
+      upstream.retryTimer = null
+      this.start(upstream)
+    }, delay)
+  }
+
+  private async onEvent(upstream: Upstream, result: ExecutionResult): Promise<void> {
+    if (upstream.closed) return
+    const root = result.data?.[upstream.primary.rootKey] as Record<string, unknown> | null | undefined
+    if (!root) {
+      // the subgraph refused the subscription (bad filter, expired cursor, forbidden): final
+      this.fail(upstream, ...((result.errors ?? []) as GraphQLError[]))
+      return
+    }
+    upstream.failures = 0
+    const cursor = root[CURSOR_KEY]
+    const memo = new Map<string, Promise<unknown>>()
+    const serviceMap: ServiceMap = { [EVENT_SERVICE]: { process: async () => ({ data: result.data ?? null, ...(result.errors ? { errors: result.errors as never } : {}) }) } }
+    for (const [name, source] of upstream.runtime.dataSources) serviceMap[name] = this.memoized(source, name, memo)
+    await Promise.all(
+      [...upstream.pipelines.values()].map(async (pipeline) => {
+        this.counters.executions++
+        const requestContext = {
+          request: pipeline.request,
+          context: { viewer: upstream.viewer },
+          logger: this.options.logger,
+          metrics: {},
+          overallCachePolicy: { replace() {}, restrict() {}, policyIfCacheable: () => null },
+        }
+        const executed = await executeQueryPlan(
+          pipeline.plan, serviceMap, requestContext as never, pipeline.planned.operationContext, upstream.runtime.supergraphSchema, upstream.runtime.apiSchemaInternal,
+        )
+        const output: ExecutionResult = { data: executed.data ?? null, ...(executed.errors?.length ? { errors: executed.errors } : {}) }
+        for (const subscriber of pipeline.subscribers) this.push(subscriber, output)
+      }),
+    )
+    if (typeof cursor === 'string') upstream.cursor = cursor
+  }
+
+  private push(subscriber: Subscriber, result: ExecutionResult): void {
+    if (subscriber.slow) return
+    if (subscriber.queue.size >= this.options.maxBufferedEvents) {
+      subscriber.slow = true
+      this.counters.slowConsumerDisconnects++
+      subscriber.onSlowConsumer()
+      return
+    }
+    if (subscriber.queue.push(result)) this.counters.delivered++
+  }
+
+  /** One fetch per (service, document, variables) per event, whichever execution asks first. */
+  private memoized(source: GraphQLDataSource<GatewayContext>, name: string, memo: Map<string, Promise<unknown>>): GraphQLDataSource<GatewayContext> {
+    return {
+      process: (options) => {
+        const key = `${name}\u0000${options.request.query ?? ''}\u0000${JSON.stringify(options.request.variables ?? {})}`
+        const known = memo.get(key)
+        if (known) {
+          this.counters.entityFetchesShared++
+          return known as ReturnType<typeof source.process>
+        }
+        this.counters.entityFetches++
+        const response = source.process(options)
+        memo.set(key, response)
+        return response
+      },
+    }
+  }
+
+  private fail(upstream: Upstream, ...errors: GraphQLError[]): void {
+    for (const pipeline of upstream.pipelines.values()) {
+      for (const subscriber of pipeline.subscribers) {
+        subscriber.queue.push({ data: null, errors })
+        subscriber.queue.end()
+      }
+    }
+    this.closeUpstream(upstream)
+  }
+
+  private closeUpstream(upstream: Upstream): void {
+    if (upstream.closed) return
+    upstream.closed = true
+    if (upstream.retryTimer) clearTimeout(upstream.retryTimer)
+    upstream.unsubscribe?.()
+    upstream.unsubscribe = null
+    this.upstreams.delete(upstream.key)
+    this.counters.upstreamSubscriptions--
+    const entry = this.clients.get(upstream.clientKey)
+    if (entry && --entry.users === 0) {
+      this.clients.delete(upstream.clientKey)
+      void entry.client.dispose()
+    }
+  }
+}
+
+/** The subject forwarded for a view shared by several partners or staff (no customer has it). */
+export const SHARED_SUBJECT = 'gateway:shared-subscription'
+
+/**
+ * What decides what a subscriber may see upstream: roles, scopes and locations — and the subject
+ * only for customers (whose data is theirs). Subscribers with equal visibility share upstream
+ * subscriptions and entity fetches; the forwarded viewer of a shared view names no one.
+ */
+export function visibilityOf(viewer: Viewer): Viewer {
+  const ownsData = hasRole(viewer, 'customer') && !isStaff(viewer) && !hasRole(viewer, 'partner')
+  return {
+    sub: ownsData || viewer.sub === null ? viewer.sub : SHARED_SUBJECT,
+    roles: [...viewer.roles].sort(),
+    scopes: [...viewer.scopes].sort(),
+    locationIds: viewer.locationIds === null ? null : [...viewer.locationIds].sort(),
+  }
+}
+
+const hash = (parts: readonly string[]): string => createHash('sha256').update(parts.join('\u0000')).digest('hex')
+
+const describe = (error: unknown): string => {
+  if (error === null || error === undefined) return 'completed'
+  if (error instanceof Error) return error.message
+  const close = error as { code?: number; reason?: string }
+  if (typeof close.code === 'number') return `closed ${close.code} ${close.reason ?? ''}`.trim()
+  return String(error)
+}

@@ -1,0 +1,220 @@
+import type { ApolloServer } from '@apollo/server'
+import type { FastifyInstance } from 'fastify'
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+} from 'graphql'
+import { getVariableValues } from 'graphql/execution/values.js'
+import { CloseCode } from 'graphql-ws'
+import { useServer } from 'graphql-ws/use/ws'
+import { WebSocketServer, type WebSocket } from 'ws'
+import type { Config } from '../../platform/config.ts'
+import { hasRole, isStaff, type Viewer } from '../../platform/viewer.ts'
+import { viewerFromAuthorization } from '../auth.ts'
+import type { GatewayContext } from '../context.ts'
+import { formatGatewayError } from '../formatError.ts'
+import type { TrustedDocuments } from '../trustedDocuments.ts'
+import type { SubscriptionHub } from './hub.ts'
+import type { SupergraphRuntime } from './runtime.ts'
+
+/** The scope a token needs to open a socket (partners subscribe to the stock feed with it). */
+export const SOCKET_SCOPE = 'stock:read'
+
+/** Close codes beyond graphql-ws's own (4400, 4401, 4403, 4408, 4409, 4429, 4500) and ws's 1009. */
+export const SocketCloseCode = {
+  /** Going away: the gateway is shutting down; reconnect (elsewhere) with your cursor. */
+  GoingAway: 1001,
+  /** Try again later: this client read too slowly and its buffer overflowed; reconnect with your cursor. */
+  SlowConsumer: 1013,
+  /** Too many subscriptions on this connection, or messages sent too fast. */
+  TooManyRequests: CloseCode.TooManyInitialisationRequests,
+} as const
+
+export interface SocketServerOptions {
+  readonly app: FastifyInstance
+  readonly config: Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience' | 'websocket' | 'shutdownDrainMs'>
+  readonly runtime: () => SupergraphRuntime | null
+  readonly hub: SubscriptionHub
+  readonly apollo: ApolloServer<GatewayContext>
+  readonly trustedDocuments: TrustedDocuments | undefined
+}
+
+export interface SocketServer {
+  /** Open connections now. */
+  readonly connections: number
+}
+
+interface ConnectionState {
+  viewer: Viewer
+}
+
+/** The operation a subscribe message resolved to, carried from onSubscribe to execute/subscribe. */
+interface SocketOperation extends GatewayContext {
+  readonly query: string
+  readonly socket: WebSocket
+}
+
+const canOpenSocket = (viewer: Viewer): boolean => (isStaff(viewer) || hasRole(viewer, 'partner')) && viewer.scopes.includes(SOCKET_SCOPE)
+
+const codedError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } })
+
+/**
+ * GraphQL over WebSocket (`graphql-transport-ws`) on the gateway's `/graphql`, beside HTTP on the
+ * same port. The token travels in `connection_init` (`{ authorization: 'Bearer …' }`); a
+ * connection without a partner or staff token holding `stock:read` is closed with 4403.
+ * Subscriptions run through the SubscriptionHub; queries and mutations through Apollo Server's
+ * own pipeline (the same plans, plugins and error formatting as HTTP). Operations named by id
+ * follow the trusted documents policy. Per connection: a cap on open operations and on message
+ * size and rate, and a bounded buffer per subscription (a slow reader is closed with 1013).
+ * On close the server stops accepting sockets, lets open ones stream for SHUTDOWN_DRAIN_MS,
+ * then closes them with 1001 so clients resume elsewhere.
+ */
+export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketServer {
+  const { app, config, hub, apollo, trustedDocuments } = options
+  const limits = config.websocket
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes })
+  const states = new WeakMap<object, ConnectionState>()
+  let draining = false
+
+  app.server.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n')
+      return
+    }
+    if (draining) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\n\r\n')
+      return
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request))
+  })
+
+  // registered before graphql-ws's own listener: counts every message, whatever its type
+  wss.on('connection', (socket: WebSocket) => {
+    let windowStart = Date.now()
+    let inWindow = 0
+    socket.on('message', () => {
+      const now = Date.now()
+      if (now - windowStart >= 1000) {
+        windowStart = now
+        inWindow = 0
+      }
+      if (++inWindow > limits.maxMessagesPerSecond) {
+        socket.close(SocketCloseCode.TooManyRequests, `Rate limit exceeded: at most ${limits.maxMessagesPerSecond} messages per second`)
+      }
+    })
+  })
+
+  const server = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
+    {
+      connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {}
+        const authorization = params['authorization'] ?? params['Authorization']
+        let viewer: Viewer
+        try {
+          viewer = await viewerFromAuthorization(typeof authorization === 'string' ? authorization : undefined, config)
+        } catch {
+          return false
+        }
+        if (!canOpenSocket(viewer)) return false
+        states.set(ctx, { viewer })
+        return true
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const state = states.get(ctx) as ConnectionState
+        const socket = ctx.extra.socket
+        // ctx.subscriptions already holds this one
+        if (Object.keys(ctx.subscriptions).length > limits.maxSubscriptions) {
+          socket.close(SocketCloseCode.TooManyRequests, `Too many subscriptions: at most ${limits.maxSubscriptions} per connection`)
+          return [codedError(`At most ${limits.maxSubscriptions} operations per connection`, 'BAD_REQUEST')]
+        }
+        let query = typeof payload.query === 'string' ? payload.query : undefined
+        let operationName = payload.operationName ?? undefined
+        if (trustedDocuments) {
+          const resolved = trustedDocuments.resolveSocketPayload(payload as unknown as Record<string, unknown>, isStaff(state.viewer))
+          if ('kind' in resolved) return [codedError(resolved.message, resolved.code)]
+          query = resolved.query
+          operationName = resolved.operationName
+        }
+        if (query === undefined || query === '') return [codedError('The operation has no document (send "query", or a known id)', 'BAD_REQUEST')]
+        const runtime = options.runtime()
+        if (!runtime) return [codedError('The gateway has no schema yet', 'INTERNAL_SERVER_ERROR')]
+        let document: DocumentNode
+        try {
+          document = parse(query)
+        } catch (error) {
+          return [codedError((error as Error).message, 'GRAPHQL_PARSE_FAILED')]
+        }
+        const invalid = validate(runtime.apiSchema, document)
+        if (invalid.length > 0) return invalid.map((error) => codedError(error.message, 'GRAPHQL_VALIDATION_FAILED'))
+        const operation = getOperationAST(document, operationName)
+        if (!operation) return [codedError('Unable to identify the operation (name it with operationName)', 'BAD_REQUEST')]
+        const variables = payload.variables ?? {}
+        const coerced = getVariableValues(runtime.apiSchema, operation.variableDefinitions ?? [], variables)
+        if (coerced.errors) return coerced.errors.map((error) => codedError(error.message, 'BAD_USER_INPUT'))
+        const contextValue: SocketOperation = { viewer: state.viewer, query, socket }
+        return {
+          schema: runtime.apiSchema,
+          document,
+          variableValues: variables,
+          contextValue,
+          ...(operationName ? { operationName } : {}),
+        } satisfies ExecutionArgs
+      },
+      execute: (async (args: ExecutionArgs) => {
+        const { viewer, query } = args.contextValue as SocketOperation
+        const response = await apollo.executeOperation(
+          { query, variables: (args.variableValues ?? {}) as Record<string, unknown>, ...(args.operationName ? { operationName: args.operationName } : {}) },
+          { contextValue: { viewer } },
+        )
+        if (response.body.kind !== 'single') return { errors: [codedError('Incremental delivery is not supported over graphql-ws', 'BAD_REQUEST')] }
+        return response.body.singleResult as unknown as ExecutionResult
+      }) as never,
+      subscribe: ((args: ExecutionArgs) => {
+        const { viewer, socket } = args.contextValue as SocketOperation
+        const runtime = options.runtime()
+        if (!runtime) return { errors: [codedError('The gateway has no schema yet', 'INTERNAL_SERVER_ERROR')] }
+        return hub.subscribe(runtime, {
+          document: args.document,
+          operationName: args.operationName,
+          variables: (args.variableValues ?? {}) as Record<string, unknown>,
+          viewer,
+          onSlowConsumer: () =>
+            socket.close(SocketCloseCode.SlowConsumer, `Slow consumer: more than ${limits.maxBufferedEvents} events waiting; reconnect with your last cursor`),
+        })
+      }) as never,
+      onNext: (_ctx, _id, _payload, _args, result) => ({
+        data: (result.data ?? null) as Record<string, unknown> | null,
+        ...(result.errors?.length ? { errors: result.errors.map(toFormatted).map(formatGatewayError) } : {}),
+      }),
+      onError: (_ctx, _id, _payload, errors) => errors.map(toFormatted).map(formatGatewayError),
+    },
+    wss,
+  )
+
+  app.addHook('preClose', async () => {
+    draining = true
+    const deadline = Date.now() + config.shutdownDrainMs
+    while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    // sockets first, with 1001 (a close, not a completion: clients reconnect and resume), then
+    // the upstream subscriptions they held
+    await server.dispose()
+    await hub.close()
+  })
+
+  return {
+    get connections() {
+      return wss.clients.size
+    },
+  }
+}
+
+function toFormatted(error: GraphQLError | GraphQLFormattedError): GraphQLFormattedError {
+  return error instanceof GraphQLError ? error.toJSON() : error
+}

@@ -1,0 +1,371 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import type { Client } from 'graphql-ws'
+import { parse } from 'graphql'
+import { signToken, type TokenClaims } from '../gateway/auth.ts'
+import { collect, openRawSocket, wsClient, type Collected } from '../platform/wsTesting.ts'
+import { buildWorld } from '../seed/world.ts'
+import { asCustomer, asStaff, query, startStack, type Stack } from './stack.ts'
+
+const world = buildWorld()
+const activeSkus = new Set(
+  world.variants.filter((v) => world.products.find((p) => p.id === v.productId)?.status === 'ACTIVE').map((v) => v.sku),
+)
+const eurPriced = new Set(world.prices.filter((p) => p.currency === 'EUR' && p.channelId === null).map((p) => p.sku))
+// levels only these tests touch: plenty AVAILABLE at the east warehouse, an active product with a EUR price
+const levels = world.stockLevels.filter(
+  (s) => s.locationId === 'loc_wh_east' && s.available >= 60 && s.reserved === 0 && activeSkus.has(s.sku) && eurPriced.has(s.sku),
+)
+let nextLevel = 0
+const takeLevel = () => {
+  const level = levels[nextLevel++]
+  if (!level) throw new Error('the world ran out of levels')
+  return level
+}
+const variantOf = (sku: string) => world.variants.find((v) => v.sku === sku)!
+const productOf = (sku: string) => world.products.find((p) => p.id === variantOf(sku).productId)!
+
+const PARTNER: TokenClaims = { sub: 'partner_acme', roles: ['partner'], scopes: ['stock:read'] }
+
+// a selection spanning inventory and catalog, with an alias, a fragment, variables and a directive
+const FEED = `subscription Feed($filter: StockLevelFilterInput!, $after: String, $withProduct: Boolean!) {
+  stock: stockLevelChanged(filter: $filter, after: $after) {
+    eventId cursor version sku reason transition
+    location { id }
+    changes { name before after }
+    variant { ...VariantFields product @include(if: $withProduct) { title } }
+  }
+}
+fragment VariantFields on ProductVariant { sku variantTitle: title price(currency: "EUR") { amount { minorUnits currency } } }`
+
+const ADJUST = `mutation ($input: InventoryAdjustInput!) { inventoryAdjustQuantities(input: $input) { userErrors { code field message } } }`
+
+describe('stock subscriptions through the gateway (graphql-ws)', () => {
+  let stack: Stack
+  let url: string
+  let partnerToken: string
+  const clients: Client[] = []
+  const client = async (claims: TokenClaims = PARTNER) => {
+    const c = wsClient(url, { authorization: `Bearer ${await signToken(claims, stack.config)}` })
+    clients.push(c)
+    return c
+  }
+  let adjustments = 0
+  const adjust = async (sku: string, delta: number, locationId = 'loc_wh_east') => {
+    const { body } = await query(stack, ADJUST, {
+      input: { idempotencyKey: `sub-e2e-${++adjustments}`, reason: 'CORRECTION', changes: [{ sku, locationId, name: 'AVAILABLE', delta, changeFromQuantity: null }] },
+    }, asStaff)
+    assert.deepEqual(body.data?.['inventoryAdjustQuantities']?.userErrors, [], JSON.stringify(body))
+  }
+  const metrics = async () => (await stack.gateway.inject({ method: 'GET', url: '/metrics/subscriptions' })).json() as { [name: string]: number } & Record<'subscribers' | 'upstreamSubscriptions' | 'upstreamEvents' | 'executions' | 'entityFetches' | 'entityFetchesShared' | 'upstreamRetries' | 'slowConsumerDisconnects', number>
+  const waitUntil = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+  }
+  const feedSubscribers = () => stack.subgraphs.inventory.stockFeed?.subscriberCount ?? -1
+  /** Every earlier test's subscriptions are gone, upstream included (counts below start from 0). */
+  const settled = () => waitUntil('earlier subscriptions to end', async () => feedSubscribers() === 0 && (await metrics())['upstreamSubscriptions'] === 0)
+  const availableAfter = (result: { data?: any }) =>
+    result.data?.stock.changes.find((c: { name: string }) => c.name === 'AVAILABLE')?.after as number
+
+  before(async () => {
+    stack = await startStack({ gatewayConfig: { websocket: { maxSubscriptions: 5, maxMessageBytes: 4096, maxMessagesPerSecond: 20, maxBufferedEvents: 3, connectionInitTimeoutMs: 300 } } })
+    url = await stack.gatewayWsUrl()
+    partnerToken = await signToken(PARTNER, stack.config)
+  })
+  after(async () => {
+    for (const c of clients) await c.dispose()
+    await stack.close()
+  })
+
+  it('streams a stock adjustment and a checkout with catalog fields resolved; filters exclude the rest', async () => {
+    await settled()
+    const level = takeLevel()
+    const other = takeLevel()
+    const feed = collect(await client(), FEED, { filter: { skus: [level.sku] }, withProduct: true })
+    await waitUntil('the upstream subscription', () => feedSubscribers() === 1)
+
+    await adjust(other.sku, -1)
+    await adjust(level.sku, -2)
+    const [adjusted] = await feed.waitFor(1)
+    assert.equal(adjusted?.errors, undefined, JSON.stringify(adjusted?.errors))
+    const event = adjusted?.data?.['stock']
+    assert.equal(event.sku, level.sku)
+    assert.equal(event.reason, 'CORRECTION')
+    assert.equal(event.location.id, 'loc_wh_east')
+    assert.deepEqual(event.changes, [
+      { name: 'AVAILABLE', before: level.available, after: level.available - 2 },
+      { name: 'ON_HAND', before: event.changes[1].before, after: event.changes[1].before - 2 },
+    ])
+    assert.equal(event.variant.sku, level.sku)
+    assert.equal(event.variant.variantTitle, variantOf(level.sku).title)
+    assert.equal(event.variant.product.title, productOf(level.sku).title)
+    assert.equal(event.variant.price.amount.currency, 'EUR')
+    assert.match(event.variant.price.amount.minorUnits, /^\d+$/)
+    assert.ok(!('__gatewayCursor' in event), 'the gateway\'s own cursor field stays internal')
+
+    // a checkout reserves the sku (the cart lines are priced in USD; the event is the same)
+    const { body: cart } = await query(stack, `mutation ($input: CartLinesAddInput!) { cartLinesAdd(input: $input) { cart { id total { minorUnits currency } } userErrors { code } } }`,
+      { input: { idempotencyKey: 'sub-cart', currency: 'USD', countryCode: 'US', lines: [{ sku: level.sku, quantity: 1 }] } }, asCustomer('c_1003'))
+    const created = cart.data?.['cartLinesAdd']?.cart
+    assert.ok(created, JSON.stringify(cart))
+    const { body: placed } = await query(stack, `mutation ($input: CheckoutCompleteInput!) { checkoutComplete(input: $input) { order { id } userErrors { code message } } }`,
+      { input: { idempotencyKey: 'sub-checkout', cartId: created.id, paymentMethodToken: 'tok_ok', expectedTotal: created.total } }, asCustomer('c_1003'))
+    assert.deepEqual(placed.data?.['checkoutComplete']?.userErrors, [], JSON.stringify(placed))
+    const results = await feed.waitFor(2)
+    const reserved = results[1]?.data?.['stock']
+    assert.equal(reserved.sku, level.sku)
+    assert.equal(reserved.changes.find((c: { name: string }) => c.name === 'AVAILABLE').after, level.available - 3)
+    assert.equal(reserved.variant.product.title, productOf(level.sku).title)
+    await stack.flushEvents()
+    assert.ok(feed.results.every((r) => r.data?.['stock'].sku === level.sku), 'only the subscribed sku')
+    feed.stop()
+  })
+
+  it('shares one upstream subscription and one entity fetch per event across subscribers', async () => {
+    await settled()
+    const level = takeLevel()
+    const variables = { filter: { skus: [level.sku] }, withProduct: true }
+    const c = await client()
+    const same = [collect(c, FEED, variables), collect(c, FEED, variables), collect(await client(), FEED, variables)]
+    try {
+      await waitUntil('subscriptions to start', async () => (await metrics())['subscribers'] === 3 && feedSubscribers() === 1)
+      const before = await metrics()
+      assert.equal(before['upstreamSubscriptions'], 1)
+      assert.equal(feedSubscribers(), 1, 'inventory serves one subscription for all three')
+
+      await adjust(level.sku, -1)
+      for (const feed of same) await feed.waitFor(1)
+      const afterEvent = await metrics()
+      assert.equal(afterEvent['upstreamEvents'] - before['upstreamEvents'], 1)
+      assert.equal(afterEvent['executions'] - before['executions'], 1, 'one execution for the three')
+      assert.equal(afterEvent['entityFetches'] - before['entityFetches'], 1, 'catalog is asked once for the event')
+      assert.deepEqual(same[1]?.results[0], same[0]?.results[0])
+
+      // a different selection of the rest (no product title) rides the same upstream subscription
+      const lean = collect(c, FEED, { ...variables, withProduct: false })
+      same.push(lean)
+      await waitUntil('the fourth subscriber', async () => (await metrics())['subscribers'] === 4)
+      const beforeSecond = await metrics()
+      await adjust(level.sku, -1)
+      await lean.waitFor(1)
+      for (const feed of same.slice(0, 3)) await feed.waitFor(2)
+      const afterSecond = await metrics()
+      assert.equal(afterSecond['upstreamSubscriptions'], 1)
+      assert.equal(afterSecond['upstreamEvents'] - beforeSecond['upstreamEvents'], 1)
+      assert.equal(afterSecond['executions'] - beforeSecond['executions'], 2, 'one execution per distinct client operation')
+      assert.equal(lean.results[0]?.data?.['stock'].variant.product, undefined)
+
+      // another visibility (a partner limited to some locations) gets its own upstream
+      const limited = collect(await client({ ...PARTNER, sub: 'partner_eu', locationIds: ['loc_wh_eu'] }), FEED, variables)
+      same.push(limited)
+      await waitUntil('a second upstream', async () => (await metrics())['upstreamSubscriptions'] === 2)
+    } finally {
+      for (const feed of same) feed.stop()
+    }
+    await waitUntil('upstreams released', async () => (await metrics())['upstreamSubscriptions'] === 0 && feedSubscribers() === 0)
+  })
+
+  it('replays exactly the missed events after a reconnect with `after`, then continues live', async () => {
+    await settled()
+    const level = takeLevel()
+    const variables = { filter: { skus: [level.sku] }, withProduct: false }
+    const first = collect(await client(), FEED, variables)
+    await waitUntil('the upstream subscription', () => feedSubscribers() === 1)
+    await adjust(level.sku, -1)
+    const [seen] = await first.waitFor(1)
+    const cursor = seen?.data?.['stock'].cursor as string
+    // the client dies mid-stream
+    await clients.pop()!.dispose()
+    await waitUntil('the upstream released', () => feedSubscribers() === 0)
+
+    for (let i = 0; i < 5; i++) await adjust(level.sku, -1)
+    const resumed = collect(await client(), FEED, { ...variables, after: cursor })
+    const replayed = await resumed.waitFor(5)
+    assert.deepEqual(replayed.map(availableAfter), [2, 3, 4, 5, 6].map((n) => level.available - n))
+    await adjust(level.sku, -1)
+    const all = await resumed.waitFor(6)
+    assert.equal(availableAfter(all[5]!), level.available - 7)
+    await stack.flushEvents()
+    assert.equal(resumed.results.length, 6, 'nothing twice')
+    assert.equal(new Set(resumed.results.map((r) => r.data?.['stock'].eventId)).size, 6)
+    resumed.stop()
+  })
+
+  it('loses nothing when the inventory subgraph restarts mid-stream', async () => {
+    await settled()
+    const level = takeLevel()
+    const feed = collect(await client(), FEED, { filter: { skus: [level.sku] }, withProduct: true })
+    await waitUntil('the upstream subscription', () => feedSubscribers() === 1)
+    await adjust(level.sku, -1)
+    await feed.waitFor(1)
+    const before = await metrics()
+
+    await stack.stopSubgraph('inventory')
+    await stack.startSubgraph('inventory')
+    // changes right after the restart, before the gateway has necessarily re-subscribed
+    for (let i = 0; i < 3; i++) await adjust(level.sku, -1)
+    const results = await feed.waitFor(4, 20_000)
+    assert.deepEqual(results.map(availableAfter), [1, 2, 3, 4].map((n) => level.available - n))
+    assert.ok(results.every((r) => r.errors === undefined), JSON.stringify(results.map((r) => r.errors)))
+    const afterRestart = await metrics()
+    assert.ok(afterRestart['upstreamRetries'] > before['upstreamRetries'], 'the gateway re-subscribed')
+    await adjust(level.sku, -1)
+    await feed.waitFor(5)
+    await stack.flushEvents()
+    assert.equal(feed.results.length, 5)
+    feed.stop()
+  })
+
+  it('enforces a partner\'s locations end to end', async () => {
+    await settled()
+    const level = takeLevel()
+    const eu = world.stockLevels.find((s) => s.sku === level.sku && s.locationId === 'loc_wh_eu')
+    if (!eu) return
+    const feed = collect(await client({ ...PARTNER, sub: 'partner_eu', locationIds: ['loc_wh_eu'] }), FEED, { filter: { skus: [level.sku] }, withProduct: false })
+    await waitUntil('the upstream subscription', () => feedSubscribers() === 1)
+    await adjust(level.sku, -1, 'loc_wh_east')
+    await adjust(level.sku, -1, 'loc_wh_eu')
+    const [only] = await feed.waitFor(1)
+    assert.equal(only?.data?.['stock'].location.id, 'loc_wh_eu')
+    await stack.flushEvents()
+    assert.equal(feed.results.length, 1)
+    feed.stop()
+  })
+
+  it('runs queries and mutations over the socket too', async () => {
+    await settled()
+    const c = await client({ ...PARTNER, roles: ['partner', 'staff'] })
+    const level = takeLevel()
+    const result = collect(c, `query ($skus: [String!]!) { inventoryLevels(filter: { skus: $skus }, first: 5) { nodes { location { id } variant: item { sku } } } }`, { skus: [level.sku] })
+    await result.done
+    assert.equal(result.results[0]?.errors, undefined, JSON.stringify(result.results[0]))
+    assert.ok(result.results[0]?.data?.['inventoryLevels'].nodes.length > 0)
+    const mutation = collect(c, ADJUST, { input: { idempotencyKey: 'ws-adjust', reason: 'CORRECTION', changes: [{ sku: level.sku, locationId: 'loc_wh_east', name: 'AVAILABLE', delta: -1, changeFromQuantity: null }] } })
+    await mutation.done
+    assert.deepEqual(mutation.results[0]?.data?.['inventoryAdjustQuantities'], { userErrors: [] })
+  })
+
+  it('answers bad operations with coded errors, not closes', async () => {
+    await settled()
+    const c = await client()
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['subscription { nope }', {}, 'GRAPHQL_VALIDATION_FAILED'],
+      ['subscription {', {}, 'GRAPHQL_PARSE_FAILED'],
+      [FEED, { withProduct: true }, 'BAD_USER_INPUT'],
+      [FEED, { filter: {}, withProduct: true }, 'BAD_USER_INPUT'],
+      [FEED, { filter: { skus: ['X'] }, after: 'garbage', withProduct: true }, 'BAD_USER_INPUT'],
+    ]
+    for (const [document, variables, code] of cases) {
+      const feed = collect(c, document, variables)
+      const error = await feed.done.then(() => feed.results[0]?.errors?.[0], (e: unknown) => (Array.isArray(e) ? e[0] : e))
+      assert.equal((error as { extensions?: Record<string, unknown> })?.extensions?.['code'], code, `${document.slice(0, 30)} ${JSON.stringify(error)}`)
+    }
+  })
+
+  describe('protocol and auth', () => {
+    const init = (token: string | null) => ({ type: 'connection_init', payload: token === null ? {} : { authorization: `Bearer ${token}` } })
+    const subscribe = (id: string) => ({ id, type: 'subscribe', payload: { query: FEED, variables: { filter: { skus: ['X'] }, withProduct: false } } })
+
+    it('closes a socket that never sends connection_init with 4408', async () => {
+      const raw = await openRawSocket(url)
+      assert.equal((await raw.closed).code, 4408)
+    })
+    it('closes a subscribe before connection_init with 4401', async () => {
+      const raw = await openRawSocket(url)
+      raw.send(subscribe('1'))
+      assert.equal((await raw.closed).code, 4401)
+    })
+    it('closes with 4403 without a token, with a bad token, a customer token or a partner without stock:read', async () => {
+      const tokens = [
+        null,
+        'not.a.jwt',
+        await signToken(PARTNER, { ...stack.config, jwtSecret: 'another-secret-that-is-long-enough-0000' }),
+        await signToken(asCustomer('c_1001'), stack.config),
+        await signToken({ ...PARTNER, scopes: [] }, stack.config),
+      ]
+      for (const token of tokens) {
+        const raw = await openRawSocket(url)
+        raw.send(init(token))
+        assert.equal((await raw.closed).code, 4403, `token ${token?.slice(0, 12)}`)
+      }
+    })
+    it('acknowledges a partner token and closes a duplicate subscription id with 4409', async () => {
+      const raw = await openRawSocket(url)
+      raw.send(init(partnerToken))
+      assert.equal((await raw.nextMessage())['type'], 'connection_ack')
+      raw.send(subscribe('same'))
+      raw.send(subscribe('same'))
+      assert.equal((await raw.closed).code, 4409)
+    })
+    it('closes an oversized message with 1009', async () => {
+      const raw = await openRawSocket(url)
+      raw.send(init(partnerToken))
+      await raw.nextMessage()
+      raw.send({ id: 'big', type: 'subscribe', payload: { query: `{ __typename }`, variables: { padding: 'x'.repeat(10_000) } } })
+      assert.equal((await raw.closed).code, 1009)
+    })
+    it('closes with 4429 past the subscription cap or the message rate', async () => {
+      const raw = await openRawSocket(url)
+      raw.send(init(partnerToken))
+      await raw.nextMessage()
+      for (let i = 1; i <= 6; i++) raw.send(subscribe(String(i)))
+      const closed = await raw.closed
+      assert.equal(closed.code, 4429)
+      assert.match(closed.reason, /Too many subscriptions/)
+
+      const chatty = await openRawSocket(url)
+      chatty.send(init(partnerToken))
+      await chatty.nextMessage()
+      for (let i = 0; i < 30; i++) chatty.send({ type: 'ping' })
+      const limited = await chatty.closed
+      assert.equal(limited.code, 4429)
+      assert.match(limited.reason, /Rate limit/)
+    })
+    it('closes a malformed message with 4400', async () => {
+      const raw = await openRawSocket(url)
+      raw.send(init(partnerToken))
+      await raw.nextMessage()
+      raw.sendRaw('{not json')
+      assert.equal((await raw.closed).code, 4400)
+    })
+  })
+
+  it('disconnects a slow consumer without slowing the others', async () => {
+    await settled()
+    const level = takeLevel()
+    const subscriptions = stack.gateway.subscriptions!
+    const runtime = subscriptions.runtime()!
+    let slowCalls = 0
+    // a subscriber that never reads (its socket would be closed with 1013)
+    const stalled = subscriptions.hub.subscribe(runtime, {
+      document: parse(FEED), operationName: 'Feed', variables: { filter: { skus: [level.sku] }, withProduct: false },
+      viewer: { sub: PARTNER.sub, roles: ['partner'], scopes: ['stock:read'], locationIds: null }, onSlowConsumer: () => slowCalls++,
+    })
+    assert.ok(Symbol.asyncIterator in stalled)
+    const reader: Collected = collect(await client(), FEED, { filter: { skus: [level.sku] }, withProduct: false })
+    await waitUntil('both subscriptions', () => feedSubscribers() === 1 && reader.results.length === 0)
+    for (let i = 0; i < 6; i++) await adjust(level.sku, -1)
+    await reader.waitFor(6)
+    assert.equal(slowCalls, 1, 'the stalled subscriber passed its buffer of 3 once')
+    const m = await metrics()
+    assert.ok(m['slowConsumerDisconnects'] >= 1)
+    await (stalled as AsyncIterableIterator<unknown>).return?.()
+    reader.stop()
+  })
+
+  it('releases every upstream subscription and listener when clients go', async () => {
+    await settled()
+    const c = await client()
+    for (let i = 0; i < 3; i++) collect(c, FEED, { filter: { skus: [takeLevel().sku] }, withProduct: false })
+    await waitUntil('three upstreams', async () => (await metrics())['upstreamSubscriptions'] === 3 && feedSubscribers() === 3)
+    await c.dispose()
+    await waitUntil('nothing left', async () => {
+      const m = await metrics()
+      return m['upstreamSubscriptions'] === 0 && m['subscribers'] === 0 && feedSubscribers() === 0
+    })
+  })
+})
