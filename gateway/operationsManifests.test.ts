@@ -34,7 +34,7 @@ describe('the client operations', () => {
       'query ProductPage',
       'query SearchProducts',
     ])
-    assert.deepEqual(names('partner'), ['query OrderStatus', 'query StockLevels'])
+    assert.deepEqual(names('partner'), ['query OrderStatus', 'subscription StockChanges', 'query StockLevels'])
   })
 })
 

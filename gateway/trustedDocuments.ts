@@ -130,7 +130,10 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
           return
       }
     },
-    resolveSocketPayload(payload, isStaff) {
+    resolveSocketPayload(sent, isStaff) {
+      // graphql-ws requires `query` to be a string: a client naming an operation by id sends ""
+      const { query: text, ...rest } = sent
+      const payload = typeof text === 'string' && text !== '' ? sent : rest
       const operationName = typeof payload['operationName'] === 'string' ? payload['operationName'] : undefined
       if (mode === 'off') return { query: typeof payload['query'] === 'string' ? payload['query'] : undefined, operationName }
       const parsed = documentRequestOf('POST', payload)

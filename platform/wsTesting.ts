@@ -30,7 +30,13 @@ export async function openRawSocket(url: string, protocol = 'graphql-transport-w
     messages.push(JSON.parse(String(data)) as Record<string, any>)
     waiter?.()
   })
-  const closed = new Promise<ClosedWith>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })))
+  let isClosed = false
+  const closed = new Promise<ClosedWith>((resolve) =>
+    socket.on('close', (code, reason) => {
+      isClosed = true
+      resolve({ code, reason: String(reason) })
+    }),
+  )
   socket.on('error', () => {})
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve())
@@ -44,7 +50,10 @@ export async function openRawSocket(url: string, protocol = 'graphql-transport-w
     async nextMessage(timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs
       while (messages.length <= taken) {
-        if (Date.now() > deadline) throw new Error(`no message within ${timeoutMs} ms (got ${JSON.stringify(messages)})`)
+        if (Date.now() > deadline || isClosed) {
+          const why = isClosed ? `the socket closed (${JSON.stringify(await closed)})` : `no message within ${timeoutMs} ms`
+          throw new Error(`${why}; got ${JSON.stringify(messages)}`)
+        }
         await new Promise<void>((resolve) => {
           waiter = resolve
           setTimeout(resolve, 50)

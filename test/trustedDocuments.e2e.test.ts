@@ -5,6 +5,7 @@ import type { ApolloServerPlugin } from '@apollo/server'
 import { signToken, type TokenClaims } from '../gateway/auth.ts'
 import type { GatewayContext } from '../gateway/context.ts'
 import type { PersistedQueryManifest } from '../gateway/trustedDocumentsManifest.ts'
+import { openRawSocket, type RawSocket } from '../platform/wsTesting.ts'
 import { asCustomer, asStaff, startStack, type Stack } from './stack.ts'
 
 const manifestOf = (client: string) => JSON.parse(readFileSync(`operations/${client}/manifest.json`, 'utf8')) as PersistedQueryManifest
@@ -186,10 +187,66 @@ describe('trusted documents in enforce mode', () => {
     assert.ok(sent.body.data!['inventoryLevels'].nodes.length > 0)
   })
 
+  describe('over graphql-ws', () => {
+    const PARTNER: TokenClaims = { sub: 'p_ws', roles: ['partner'], scopes: ['stock:read'] }
+    const connect = async () => {
+      const raw = await openRawSocket(await stack.gatewayWsUrl())
+      raw.send({ type: 'connection_init', payload: { authorization: `Bearer ${await signToken(PARTNER, stack.config)}` } })
+      assert.equal((await raw.nextMessage())['type'], 'connection_ack')
+      return raw
+    }
+    const reply = async (raw: RawSocket, id: string) => {
+      for (;;) {
+        const message = await raw.nextMessage()
+        if (message['id'] === id) return message
+      }
+    }
+
+    it('runs a storefront operation by documentId and by extensions.persistedQuery', async () => {
+      const raw = await connect()
+      const variables = { handle: 'classic-tee-001', currency: 'USD' }
+      raw.send({ id: 'a', type: 'subscribe', payload: { query: '', documentId: `sha256:${PRODUCT_PAGE}`, variables } })
+      const byDocumentId = await reply(raw, 'a')
+      assert.equal(byDocumentId['type'], 'next', JSON.stringify(byDocumentId))
+      assert.equal(byDocumentId['payload'].data.product.title, 'Classic Tee 001')
+      raw.send({ id: 'b', type: 'subscribe', payload: { query: '', variables, extensions: { persistedQuery: { version: 1, sha256Hash: PRODUCT_PAGE } } } })
+      assert.equal((await reply(raw, 'b'))['payload'].data.product.title, 'Classic Tee 001')
+      raw.close()
+    })
+
+    it('streams the partner stock subscription by id', async () => {
+      const raw = await connect()
+      raw.send({ id: 's', type: 'subscribe', payload: { query: '', documentId: idOf('partner', 'StockChanges'), variables: { filter: { skus: ['APP-0002-M'] } } } })
+      const deadline = Date.now() + 5000
+      while (stack.subgraphs.inventory.stockFeed?.subscriberCount !== 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+      const { body } = await post(stack, {
+        query: `mutation ($input: InventoryAdjustInput!) { inventoryAdjustQuantities(input: $input) { userErrors { code } } }`,
+        variables: { input: { idempotencyKey: 'ws-td', reason: 'CORRECTION', changes: [{ sku: 'APP-0002-M', locationId: 'loc_wh_east', name: 'AVAILABLE', delta: -1, changeFromQuantity: null }] } },
+      }, asStaff)
+      assert.deepEqual(body.data?.['inventoryAdjustQuantities'].userErrors, [])
+      const event = await reply(raw, 's')
+      assert.equal(event['type'], 'next', JSON.stringify(event))
+      assert.equal(event['payload'].data.stockLevelChanged.sku, 'APP-0002-M')
+      assert.equal(typeof event['payload'].data.stockLevelChanged.variant.product.title, 'string')
+      raw.close()
+    })
+
+    it('refuses free-form documents and unknown ids with the same codes as HTTP', async () => {
+      const raw = await connect()
+      raw.send({ id: 'f', type: 'subscribe', payload: { query: '{ products(first: 1) { nodes { id } } }' } })
+      const freeForm = await reply(raw, 'f')
+      assert.equal(freeForm['type'], 'error')
+      assert.equal(freeForm['payload'][0].extensions.code, 'PERSISTED_QUERY_REQUIRED')
+      raw.send({ id: 'u', type: 'subscribe', payload: { query: '', documentId: UNKNOWN } })
+      assert.equal((await reply(raw, 'u'))['payload'][0].extensions.code, 'PERSISTED_QUERY_NOT_FOUND')
+      raw.close()
+    })
+  })
+
   it('counts known and refused requests', async () => {
     const stats = (await stack.gateway.inject({ method: 'GET', url: '/metrics/trusted-documents' })).json()
     assert.equal(stats.mode, 'enforce')
-    assert.equal(stats.operations, 9)
+    assert.equal(stats.operations, 10)
     assert.ok(stats.known > 5)
     assert.ok(stats.refused > 5)
     assert.equal(stats.unknown, 0)

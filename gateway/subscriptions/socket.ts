@@ -134,7 +134,7 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
           socket.close(SocketCloseCode.TooManyRequests, `Too many subscriptions: at most ${limits.maxSubscriptions} per connection`)
           return [codedError(`At most ${limits.maxSubscriptions} operations per connection`, 'BAD_REQUEST')]
         }
-        let query = typeof payload.query === 'string' ? payload.query : undefined
+        let query = typeof payload.query === 'string' && payload.query !== '' ? payload.query : undefined
         let operationName = payload.operationName ?? undefined
         if (trustedDocuments) {
           const resolved = trustedDocuments.resolveSocketPayload(payload as unknown as Record<string, unknown>, isStaff(state.viewer))
