@@ -162,7 +162,9 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         // start right after the stream's last message now: whatever is published from here on is
         // delivered even if the consumer is created on the server a moment later
         const { state } = await jsm.streams.info(stream)
-        const consumer = await js.consumers.get(stream, { filter_subjects: subjects, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: state.last_seq + 1 })
+        // one subject goes as `filter_subject` (servers before 2.10 know no `filter_subjects`)
+        const filter = subjects.length === 1 ? (subjects[0] as string) : subjects
+        const consumer = await js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: state.last_seq + 1 })
         const messages = await consumer.consume()
         handles.push(messages)
         running.add(messages)

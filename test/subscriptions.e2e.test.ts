@@ -5,7 +5,9 @@ import { parse } from 'graphql'
 import { signToken, type TokenClaims } from '../gateway/auth.ts'
 import { collect, openRawSocket, wsClient, type Collected } from '../platform/wsTesting.ts'
 import { buildWorld } from '../seed/world.ts'
-import { asCustomer, asStaff, query, startStack, type Stack } from './stack.ts'
+import type { FastifyInstance } from 'fastify'
+import { buildGatewayApp } from '../gateway/app.ts'
+import { asCustomer, asStaff, composedSupergraph, query, startStack, type Stack } from './stack.ts'
 
 const world = buildWorld()
 const activeSkus = new Set(
@@ -234,6 +236,50 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
     await stack.flushEvents()
     assert.equal(feed.results.length, 1)
     feed.stop()
+  })
+
+  it('on shutdown streams through the drain, closes with 1001, and the client resumes on another instance', async () => {
+    await settled()
+    const level = takeLevel()
+    const listen = async (app: FastifyInstance) => {
+      await app.listen({ host: '127.0.0.1', port: 0 })
+      const address = app.server.address()
+      return `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`
+    }
+    const supergraph = composedSupergraph()
+    const leaving = await buildGatewayApp({ config: { ...stack.config, shutdownDrainMs: 1500 }, supergraph })
+    const staying = await buildGatewayApp({ config: stack.config, supergraph })
+    try {
+      const leavingClient = wsClient(await listen(leaving), { authorization: `Bearer ${partnerToken}` })
+      clients.push(leavingClient)
+      const variables = { filter: { skus: [level.sku] }, withProduct: true }
+      const feed = collect(leavingClient, FEED, variables)
+      await waitUntil('the upstream subscription', () => feedSubscribers() === 1)
+      await adjust(level.sku, -1)
+      await feed.waitFor(1)
+
+      const closing = leaving.close()
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      // draining: new sockets are turned away, open ones keep streaming
+      await assert.rejects(openRawSocket(`ws://127.0.0.1:${(leaving.server.address() as { port: number }).port}/graphql`), /503/)
+      await adjust(level.sku, -1)
+      await feed.waitFor(2)
+      await closing
+      const closedWith = await feed.done.then(() => null, (error: unknown) => error as { code?: number })
+      assert.equal(closedWith?.code, 1001, 'Going away')
+
+      // missed while the client moved
+      await adjust(level.sku, -1)
+      await adjust(level.sku, -1)
+      const cursor = feed.results[1]?.data?.['stock'].cursor
+      const resumed = collect(wsClient(await listen(staying), { authorization: `Bearer ${partnerToken}` }), FEED, { ...variables, after: cursor })
+      const results = await resumed.waitFor(2)
+      assert.deepEqual(results.map(availableAfter), [3, 4].map((n) => level.available - n))
+      assert.equal(results[0]?.data?.['stock'].variant.product.title, productOf(level.sku).title)
+      resumed.stop()
+    } finally {
+      await staying.close()
+    }
   })
 
   it('runs queries and mutations over the socket too', async () => {
