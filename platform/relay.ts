@@ -113,10 +113,19 @@ export function startRelay(options: RelayOptions): Relay {
       [batchSize],
     )
     await numberRows(rows)
-    for (const row of rows) {
-      if (stopped) break
-      await bus.publish(toEnvelope(row), { dedupeId: `${schema}:${row.position}` })
-      await db.query(`update ${schema}.outbox set published_at = now() where position = $1`, [row.position])
+    // one statement marks what was published (a failure part way marks the part that made it);
+    // a crash before it republishes those rows, which consumers and the stock feed drop as seen
+    const published: string[] = []
+    try {
+      for (const row of rows) {
+        if (stopped) break
+        await bus.publish(toEnvelope(row), { dedupeId: `${schema}:${row.position}` })
+        published.push(row.position)
+      }
+    } finally {
+      if (published.length > 0) {
+        await db.query(`update ${schema}.outbox set published_at = now() where position = any($1::bigint[])`, [published])
+      }
     }
     return rows.length
   }

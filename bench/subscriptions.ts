@@ -1,0 +1,259 @@
+/**
+ * Subscription fan-out benchmark: many partners subscribed to the stock feed through one gateway
+ * process, a burst of stock changes, and how fast each event reaches each subscriber.
+ *
+ *   node --import tsx --expose-gc bench/subscriptions.ts [--subscribers 1000] [--groups 10]
+ *        [--changes 100] [--concurrency 4] [--mode embedded|pg-nats] [--max-seconds 180]
+ *
+ * The supergraph runs in the main thread (test/stack.ts: four subgraphs + the gateway listening on
+ * 127.0.0.1); the subscribers run in a worker thread, one graphql-ws connection each, so the main
+ * thread's heap holds only the server side of every subscription.
+ * - Subscribers are split into `--groups` partners, each watching its own 20 SKUs at
+ *   loc_wh_east; members of a group send the same operation and variables (shared upstream).
+ *   The selection spans inventory and catalog (variant and product titles, EUR price), so each
+ *   event costs the gateway an entity fetch.
+ * - Burst (measured): `--changes` stock adjustments through the gateway, `--concurrency` in
+ *   flight, rotating over the groups' SKUs. Latency of a delivery = time the subscriber received
+ *   it − the event's occurredAt (set inside the transaction that changed the stock), so it
+ *   covers commit, outbox relay, bus, the inventory feed, the gateway's per-event execution and
+ *   the socket.
+ * - Memory per subscriber = growth of the main thread's heap (after GC) from before the first
+ *   subscriber connected to when all were streaming, divided by the subscribers.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
+import type { SubscriptionMetrics } from '../gateway/subscriptions/hub.ts'
+
+const FEED = `subscription BenchFeed($filter: StockLevelFilterInput!) {
+  stockLevelChanged(filter: $filter) {
+    eventId cursor version occurredAt sku
+    location { id }
+    changes { name before after }
+    transition
+    variant { title product { title } price(currency: "EUR") { amount { minorUnits currency } } }
+  }
+}`
+const ADJUST = `mutation BenchAdjust($input: InventoryAdjustInput!) {
+  inventoryAdjustQuantities(input: $input) { userErrors { code field message } }
+}`
+const LOCATION = 'loc_wh_east'
+const SKUS_PER_GROUP = 20
+
+interface WorkerInput {
+  readonly url: string
+  readonly token: string
+  readonly groups: readonly (readonly string[])[]
+  readonly subscribers: number
+}
+type WorkerMessage =
+  | { readonly kind: 'connected'; readonly failures: number; readonly ms: number }
+  | { readonly kind: 'report'; readonly latencies: number[]; readonly received: number; readonly errors: string[] }
+
+const percentile = (sorted: readonly number[], p: number): number | null => {
+  if (sorted.length === 0) return null
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? null
+}
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+// ── the subscribers (worker thread) ─────────────────────────────────────────────────────────
+
+async function runSubscribers(input: WorkerInput): Promise<void> {
+  const { createClient } = await import('graphql-ws')
+  const { default: WebSocket } = await import('ws')
+  const latencies: number[] = []
+  const errors: string[] = []
+  let received = 0
+  let failures = 0
+  const started = performance.now()
+  const clients: { dispose(): Promise<void> | void }[] = []
+  let acked = 0
+  for (let i = 0; i < input.subscribers; i++) {
+    const skus = input.groups[i % input.groups.length] as readonly string[]
+    const client = createClient({
+      url: input.url,
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${input.token}` },
+      on: { connected: () => acked++, error: () => failures++ },
+    })
+    clients.push(client)
+    client.subscribe<{ stockLevelChanged: { occurredAt: string } }>(
+      { query: FEED, variables: { filter: { skus, locationIds: [LOCATION] } } },
+      {
+        next: (result) => {
+          received++
+          const occurredAt = result.data?.stockLevelChanged.occurredAt
+          if (occurredAt) latencies.push(Date.now() - Date.parse(occurredAt))
+          if (result.errors && errors.length < 10) errors.push(JSON.stringify(result.errors[0]))
+        },
+        error: (error) => {
+          if (errors.length < 10) errors.push(error instanceof Error ? error.message : JSON.stringify(error))
+        },
+        complete: () => {},
+      },
+    )
+    // open sockets at a steady pace rather than all in one tick
+    if (i % 50 === 49) await sleep(5)
+  }
+  while (acked + failures < input.subscribers) await sleep(20)
+  parentPort?.postMessage({ kind: 'connected', failures, ms: performance.now() - started } satisfies WorkerMessage)
+  parentPort?.on('message', async (message: string) => {
+    if (message !== 'report') return
+    parentPort?.postMessage({ kind: 'report', latencies, received, errors } satisfies WorkerMessage)
+    await Promise.all(clients.map((client) => client.dispose()))
+  })
+}
+
+// ── the run (main thread) ───────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      subscribers: { type: 'string', default: '1000' },
+      groups: { type: 'string', default: '10' },
+      changes: { type: 'string', default: '100' },
+      concurrency: { type: 'string', default: '4' },
+      mode: { type: 'string', default: 'embedded' },
+      'max-seconds': { type: 'string', default: '180' },
+    },
+  })
+  const subscribers = Number(values.subscribers)
+  const groupCount = Number(values.groups)
+  const changes = Number(values.changes)
+  const concurrency = Number(values.concurrency)
+  const maxSeconds = Number(values['max-seconds'])
+  const mode = values.mode
+  if (![subscribers, groupCount, changes, concurrency, maxSeconds].every((n) => Number.isInteger(n) && n > 0) || (mode !== 'embedded' && mode !== 'pg-nats')) {
+    throw new Error('usage: bench/subscriptions.ts [--subscribers N] [--groups N] [--changes N] [--concurrency N] [--mode embedded|pg-nats] [--max-seconds N]')
+  }
+  setTimeout(() => {
+    console.error(`bench: still running ${maxSeconds + 30}s after start; exiting`)
+    process.exit(2)
+  }, (maxSeconds + 30) * 1000).unref()
+  if (mode === 'pg-nats') {
+    process.env['DATABASE_URL'] ||= 'postgres://postgres@127.0.0.1:5432/test'
+    process.env['NATS_URL'] ||= 'nats://127.0.0.1:4222'
+  } else {
+    delete process.env['DATABASE_URL']
+    delete process.env['NATS_URL']
+  }
+  const gc = (globalThis as { gc?: () => void }).gc
+  if (!gc) console.warn('run with --expose-gc for a steady memory figure')
+
+  const { signToken } = await import('../gateway/auth.ts')
+  const { startStack, query } = await import('../test/stack.ts')
+  const { buildWorld } = await import('../seed/world.ts')
+
+  const world = buildWorld()
+  const active = new Set(world.variants.filter((v) => world.products.find((p) => p.id === v.productId)?.status === 'ACTIVE').map((v) => v.sku))
+  const candidates = world.stockLevels.filter((s) => s.locationId === LOCATION && s.available >= 20 && active.has(s.sku)).map((s) => s.sku)
+  if (candidates.length < groupCount * SKUS_PER_GROUP) throw new Error(`only ${candidates.length} SKUs to watch; use fewer --groups`)
+  const groups = Array.from({ length: groupCount }, (_, g) => candidates.slice(g * SKUS_PER_GROUP, (g + 1) * SKUS_PER_GROUP))
+
+  // the stack's gateway reads its limits from the environment-free test config: widen the buffer
+  const stack = await startStack({ gatewayConfig: { websocket: { maxSubscriptions: 100, maxMessageBytes: 65_536, maxMessagesPerSecond: 1000, maxBufferedEvents: 10_000, connectionInitTimeoutMs: 10_000 } } })
+  const url = await stack.gatewayWsUrl()
+  const metrics = async () => (await stack.gateway.inject({ method: 'GET', url: '/metrics/subscriptions' })).json() as SubscriptionMetrics & { connections: number }
+  const token = await signToken({ sub: 'partner_bench', roles: ['partner'], scopes: ['stock:read'] }, stack.config)
+  const staff = await signToken({ sub: 'staff_bench', roles: ['staff'] }, stack.config)
+
+  gc?.()
+  const heapBefore = process.memoryUsage().heapUsed
+  const rssBefore = process.memoryUsage().rss
+  const worker = new Worker(fileURLToPath(new URL('./worker.mjs', import.meta.url)), { workerData: { module: import.meta.url, url, token, groups, subscribers } satisfies WorkerInput & { module: string } })
+  const fromWorker = (kind: WorkerMessage['kind']) =>
+    new Promise<WorkerMessage>((resolve, reject) => {
+      const onMessage = (message: WorkerMessage) => {
+        if (message.kind !== kind) return
+        worker.off('message', onMessage)
+        resolve(message)
+      }
+      worker.on('message', onMessage)
+      worker.once('error', reject)
+    })
+  const connected = (await fromWorker('connected')) as Extract<WorkerMessage, { kind: 'connected' }>
+  const deadline = Date.now() + 60_000
+  while ((await metrics())['subscribers'] < subscribers - connected.failures && Date.now() < deadline) await sleep(50)
+  await sleep(500)
+  gc?.()
+  const heapStreaming = process.memoryUsage().heapUsed
+  const rssStreaming = process.memoryUsage().rss
+  const before = await metrics()
+  console.log(`${subscribers} subscribers connected in ${Math.round(connected.ms)} ms (${connected.failures} failed); upstream subscriptions: ${before['upstreamSubscriptions']}`)
+
+  // the burst
+  const burstStarted = performance.now()
+  let next = 0
+  const problems: string[] = []
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < changes) {
+        const n = next++
+        const group = groups[n % groupCount] as string[]
+        const sku = group[Math.floor(n / groupCount) % SKUS_PER_GROUP] as string
+        const { body } = await query(stack, ADJUST, {
+          input: { idempotencyKey: `bench-sub-${n}-${Date.now()}`, reason: 'CORRECTION', changes: [{ sku, locationId: LOCATION, name: 'AVAILABLE', delta: -1, changeFromQuantity: null }] },
+        }, staff)
+        const userErrors = body.data?.['inventoryAdjustQuantities']?.userErrors as unknown[] | undefined
+        if (body.errors?.length || userErrors?.length) problems.push(JSON.stringify(body.errors ?? userErrors))
+      }
+    }),
+  )
+  const burstMs = performance.now() - burstStarted
+  const perGroup = subscribers / groupCount
+  const expected = Math.round((changes - problems.length) * perGroup)
+  const waitUntil = Date.now() + Math.min(60_000, maxSeconds * 1000)
+  while ((await metrics())['delivered'] - before['delivered'] < expected && Date.now() < waitUntil) await sleep(50)
+  await sleep(300)
+  worker.postMessage('report')
+  const report = (await fromWorker('report')) as Extract<WorkerMessage, { kind: 'report' }>
+  const after = await metrics()
+  await worker.terminate()
+  await stack.close()
+
+  const sorted = [...report.latencies].sort((a, b) => a - b)
+  const result = {
+    benchmark: 'subscriptions',
+    mode,
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    options: { subscribers, groups: groupCount, changes, concurrency },
+    connectMs: Math.round(connected.ms),
+    failedConnections: connected.failures,
+    burst: { changes, failed: problems.length, ms: Math.round(burstMs), changesPerSecond: Math.round((changes / burstMs) * 1000 * 10) / 10 },
+    deliveries: { expected, received: report.received, missing: expected - report.received },
+    latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? null },
+    gateway: {
+      upstreamSubscriptions: before['upstreamSubscriptions'],
+      upstreamEvents: after['upstreamEvents'] - before['upstreamEvents'],
+      executions: after['executions'] - before['executions'],
+      entityFetches: after['entityFetches'] - before['entityFetches'],
+      slowConsumerDisconnects: after['slowConsumerDisconnects'],
+    },
+    memory: {
+      heapPerSubscriberKiB: Math.round(((heapStreaming - heapBefore) / subscribers / 1024) * 10) / 10,
+      rssPerSubscriberKiB: Math.round(((rssStreaming - rssBefore) / subscribers / 1024) * 10) / 10,
+      heapStreamingMiB: Math.round(heapStreaming / 2 ** 20),
+    },
+    errors: [...problems.slice(0, 5), ...report.errors],
+  }
+  console.log(JSON.stringify(result, null, 2))
+  const dir = fileURLToPath(new URL('./results/', import.meta.url))
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(`${dir}subscriptions-${mode}-c${concurrency}.json`, `${JSON.stringify(result, null, 2)}\n`)
+  process.exit(result.deliveries.missing === 0 && result.failedConnections === 0 ? 0 : 1)
+}
+
+if (isMainThread) {
+  main().catch((error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  })
+} else {
+  void runSubscribers(workerData as WorkerInput)
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { followStockFeed, type StockEvent } from '../examples/partnerStockFeed.ts'
+import { signToken } from '../gateway/auth.ts'
+import { asStaff, query, startStack, type Stack } from './stack.ts'
+
+const SKU = 'APP-0003-M'
+const ADJUST = `mutation ($input: InventoryAdjustInput!) { inventoryAdjustQuantities(input: $input) { userErrors { code message } } }`
+
+describe('the example partner client (examples/partnerStockFeed.ts)', () => {
+  let stack: Stack
+  let dir: string
+  let n = 0
+  const adjust = async () => {
+    const { body } = await query(stack, ADJUST, { input: { idempotencyKey: `example-${++n}`, reason: 'CORRECTION', changes: [{ sku: SKU, locationId: 'loc_wh_east', name: 'AVAILABLE', delta: -1, changeFromQuantity: null }] } }, asStaff)
+    assert.deepEqual(body.data?.['inventoryAdjustQuantities']?.userErrors, [])
+  }
+  const waitFor = async (what: string, check: () => boolean) => {
+    const deadline = Date.now() + 15_000
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+  }
+  before(async () => {
+    // enforce: the example's operations must be the reviewed ones
+    stack = await startStack({ gatewayConfig: { trustedDocuments: 'enforce', trustedDocumentsAllowStaff: true } })
+    dir = mkdtempSync(join(tmpdir(), 'partner-feed-'))
+  })
+  after(async () => {
+    await stack.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('applies every change once, in order, across a cut connection and a client restart', async () => {
+    const url = await stack.gatewayWsUrl()
+    const token = await signToken({ sub: 'partner_example', roles: ['partner'], scopes: ['stock:read'] }, stack.config)
+    const applied: StockEvent[] = []
+    const start = () =>
+      followStockFeed({ url, token, filter: { skus: [SKU] }, statePath: join(dir, 'cursor.json'), apply: (event) => void applied.push(event), log: () => {} })
+    let feed = start()
+    const subscribed = () => stack.subgraphs.inventory.stockFeed?.subscriberCount === 1
+    await waitFor('the subscription', subscribed)
+    await adjust()
+    await waitFor('the first event', () => applied.length === 1)
+
+    // the connection is cut; changes happen before the client is back
+    feed.client.terminate()
+    await adjust()
+    await adjust()
+    await waitFor('the missed events', () => applied.length === 3)
+
+    // the client process restarts: it resumes from the cursor it saved
+    await feed.stop()
+    await waitFor('the old subscription to go', () => stack.subgraphs.inventory.stockFeed?.subscriberCount === 0)
+    await adjust()
+    feed = start()
+    await waitFor('the event missed while stopped', () => applied.length === 4)
+    await adjust()
+    await waitFor('a live event', () => applied.length === 5)
+    await feed.stop()
+
+    const available = applied.map((e) => e.changes.find((c) => c.name === 'AVAILABLE')?.after as number)
+    assert.deepEqual(available, available.map((_, i) => (available[0] as number) - i), 'each change once, in order')
+    assert.equal(new Set(applied.map((e) => e.eventId)).size, 5)
+    assert.ok(applied.every((e) => typeof e.variant.product.title === 'string'))
+  })
+})
