@@ -83,6 +83,9 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     logger: app.log,
     introspection: config.nodeEnv !== 'production',
     includeStacktraceInErrorResponses: false,
+    // the process's own shutdown closes the app (draining sockets first); Apollo's handlers would
+    // stop the server and re-raise the signal, killing open sockets with no close frame
+    stopOnTerminationSignals: false,
     formatError: (formatted, error) => {
       const safe = formatGatewayError(formatted)
       if (safe.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error }, 'unexpected gateway error')
