@@ -15,6 +15,8 @@ export interface AsyncQueue<T> extends AsyncIterableIterator<T> {
   /** Values queued and not yet taken. */
   readonly size: number
   readonly closed: boolean
+  /** Closes the queue (the consumer is done), releasing the producer's side at once. */
+  return(): Promise<IteratorResult<T>>
 }
 
 export function createAsyncQueue<T>(onClose?: () => void): AsyncQueue<T> {
