@@ -153,6 +153,9 @@ export async function startStockFeed(options: StockFeedOptions): Promise<StockFe
   const replay = async (subscriber: Subscriber) => {
     const { skus, locationIds } = subscriber.matcher
     for (;;) {
+      // read the next page only when the socket has taken most of the last one: a long replay
+      // never sits in memory whole
+      while (subscriber.queue.size > REPLAY_PAGE / 2 && !subscriber.queue.closed) await new Promise((resolve) => setTimeout(resolve, 10))
       if (subscriber.queue.closed) return
       const page = await stockEventsAfter(db, { skus, locationIds }, { afterPosition: subscriber.last, limit: REPLAY_PAGE })
       for (const event of page) {
