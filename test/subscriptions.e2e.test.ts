@@ -147,18 +147,24 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
       assert.equal(afterEvent['entityFetches'] - before['entityFetches'], 1, 'catalog is asked once for the event')
       assert.deepEqual(same[1]?.results[0], same[0]?.results[0])
 
-      // a different selection of the rest (no product title) rides the same upstream subscription
+      // a different selection of the rest (no product title) rides the same upstream subscription;
+      // so does the same selection under another operation name, sharing the event's catalog fetch
       const lean = collect(c, FEED, { ...variables, withProduct: false })
-      same.push(lean)
-      await waitUntil('the fourth subscriber', async () => (await metrics())['subscribers'] === 4)
+      const renamed = collect(await client({ ...PARTNER, sub: 'partner_other' }), FEED.replace('subscription Feed(', 'subscription OtherFeed('), variables)
+      same.push(lean, renamed)
+      await waitUntil('the fifth subscriber', async () => (await metrics())['subscribers'] === 5)
       const beforeSecond = await metrics()
       await adjust(level.sku, -1)
       await lean.waitFor(1)
+      await renamed.waitFor(1)
       for (const feed of same.slice(0, 3)) await feed.waitFor(2)
       const afterSecond = await metrics()
       assert.equal(afterSecond['upstreamSubscriptions'], 1)
       assert.equal(afterSecond['upstreamEvents'] - beforeSecond['upstreamEvents'], 1)
-      assert.equal(afterSecond['executions'] - beforeSecond['executions'], 2, 'one execution per distinct client operation')
+      assert.equal(afterSecond['executions'] - beforeSecond['executions'], 3, 'one execution per distinct client operation')
+      assert.equal(afterSecond['entityFetches'] - beforeSecond['entityFetches'], 2, 'with and without the product title')
+      assert.equal(afterSecond['entityFetchesShared'] - beforeSecond['entityFetchesShared'], 1, 'the renamed operation reuses the fetch')
+      assert.deepEqual(renamed.results[0]?.data, same[0]?.results[1]?.data)
       assert.equal(lean.results[0]?.data?.['stock'].variant.product, undefined)
 
       // another visibility (a partner limited to some locations) gets its own upstream
@@ -338,6 +344,12 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
         raw.send(init(token))
         assert.equal((await raw.closed).code, 4403, `token ${token?.slice(0, 12)}`)
       }
+    })
+    it('takes the token nested under headers too', async () => {
+      const raw = await openRawSocket(url)
+      raw.send({ type: 'connection_init', payload: { headers: { Authorization: `Bearer ${partnerToken}` } } })
+      assert.equal((await raw.nextMessage())['type'], 'connection_ack')
+      raw.close()
     })
     it('acknowledges a partner token and closes a duplicate subscription id with 4409', async () => {
       const raw = await openRawSocket(url)

@@ -122,7 +122,9 @@ export class SubscriptionHub {
     const primary = preparePrimaryOperation(node.primary, request.variables, (field) => runtime.resumableFields.has(field))
     const visibility = visibilityOf(request.viewer)
     const visibilityKey = JSON.stringify(visibility)
-    const upstreamKey = hash([node.primary.serviceName, visibilityKey, primary.query, JSON.stringify(primary.variablesFrom(primary.initialCursor))])
+    // keyed without the operation's name (the planner derives it from the client's): clients that
+    // name the same selection differently share the upstream subscription
+    const upstreamKey = hash([node.primary.serviceName, visibilityKey, unnamed(primary.query), JSON.stringify(primary.variablesFrom(primary.initialCursor))])
     const upstream = this.upstreams.get(upstreamKey) ?? this.openUpstream(upstreamKey, runtime, node.primary.serviceName, visibility, visibilityKey, primary)
 
     const pipelineKey = hash([print(request.document), request.operationName ?? '', JSON.stringify(request.variables)])
@@ -306,7 +308,7 @@ export class SubscriptionHub {
   private memoized(source: GraphQLDataSource<GatewayContext>, name: string, memo: Map<string, Promise<unknown>>): GraphQLDataSource<GatewayContext> {
     return {
       process: (options) => {
-        const key = `${name}\u0000${options.request.query ?? ''}\u0000${JSON.stringify(options.request.variables ?? {})}`
+        const key = `${name}\u0000${unnamed(options.request.query ?? '')}\u0000${JSON.stringify(options.request.variables ?? {})}`
         const known = memo.get(key)
         if (known) {
           this.counters.entityFetchesShared++
@@ -363,6 +365,9 @@ export function visibilityOf(viewer: Viewer): Viewer {
     locationIds: viewer.locationIds === null ? null : [...viewer.locationIds].sort(),
   }
 }
+
+/** An operation's text without its name: `query Feed__catalog__1(` and `query Other__catalog__1(` fetch the same. */
+const unnamed = (operation: string): string => operation.replace(/^(\s*(?:query|mutation|subscription))\s+[_A-Za-z][_0-9A-Za-z]*/, '$1')
 
 const hash = (parts: readonly string[]): string => createHash('sha256').update(parts.join('\u0000')).digest('hex')
 

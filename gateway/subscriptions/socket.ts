@@ -115,7 +115,9 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
       connectionInitWaitTimeout: limits.connectionInitTimeoutMs,
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {}
-        const authorization = params['authorization'] ?? params['Authorization']
+        // `{ authorization }` as Apollo Client sends it; `{ headers: { authorization } }` as some clients nest it
+        const headers = (params['headers'] ?? {}) as Record<string, unknown>
+        const authorization = params['authorization'] ?? params['Authorization'] ?? headers['authorization'] ?? headers['Authorization']
         let viewer: Viewer
         try {
           viewer = await viewerFromAuthorization(typeof authorization === 'string' ? authorization : undefined, config)
