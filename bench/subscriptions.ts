@@ -5,9 +5,10 @@
  *   node --import tsx --expose-gc bench/subscriptions.ts [--subscribers 1000] [--groups 10]
  *        [--changes 100] [--concurrency 4] [--mode embedded|pg-nats] [--max-seconds 180]
  *
- * The supergraph runs in the main thread (test/stack.ts: four subgraphs + the gateway listening on
- * 127.0.0.1); the subscribers run in a worker thread, one graphql-ws connection each, so the main
- * thread's heap holds only the server side of every subscription.
+ * Three event loops, as in production where the gateway is a process of its own: the main thread
+ * runs the four subgraphs (test/stack.ts) and sends the stock changes; a worker thread runs the
+ * gateway under test (listening on 127.0.0.1, routing to those subgraphs); another worker runs the
+ * subscribers, one graphql-ws connection each. All share this machine's cores.
  * - Subscribers are split into `--groups` partners, each watching its own 20 SKUs at
  *   loc_wh_east; members of a group send the same operation and variables (shared upstream).
  *   The selection spans inventory and catalog (variant and product titles, EUR price), so each
@@ -17,7 +18,7 @@
  *   it − the event's occurredAt (set inside the transaction that changed the stock), so it
  *   covers commit, outbox relay, bus, the inventory feed, the gateway's per-event execution and
  *   the socket.
- * - Memory per subscriber = growth of the main thread's heap (after GC) from before the first
+ * - Memory per subscriber = growth of the gateway thread's heap (after GC) from before the first
  *   subscriber connected to when all were streaming, divided by the subscribers.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -44,14 +45,21 @@ const LOCATION = 'loc_wh_east'
 const SKUS_PER_GROUP = 20
 
 interface WorkerInput {
+  readonly role: 'clients'
   readonly url: string
   readonly token: string
   readonly groups: readonly (readonly string[])[]
   readonly subscribers: number
 }
+interface GatewayInput {
+  readonly role: 'gateway'
+  readonly subgraphUrls: Record<string, string>
+}
 type WorkerMessage =
   | { readonly kind: 'connected'; readonly failures: number; readonly ms: number }
   | { readonly kind: 'report'; readonly latencies: number[]; readonly received: number; readonly errors: string[] }
+  | { readonly kind: 'listening'; readonly url: string }
+  | { readonly kind: 'heap'; readonly used: number }
 
 const percentile = (sorted: readonly number[], p: number): number | null => {
   if (sorted.length === 0) return null
@@ -109,6 +117,34 @@ async function runSubscribers(input: WorkerInput): Promise<void> {
   })
 }
 
+// ── the gateway under test (worker thread) ──────────────────────────────────────────────────
+
+async function runGateway(input: GatewayInput): Promise<void> {
+  const { getHeapStatistics } = await import('node:v8')
+  const { buildGatewayApp } = await import('../gateway/app.ts')
+  const { testConfig } = await import('../platform/testing.ts')
+  const { composedSupergraph } = await import('../test/stack.ts')
+  const config = {
+    ...testConfig,
+    subgraphUrls: input.subgraphUrls,
+    websocket: { maxSubscriptions: 100, maxMessageBytes: 65_536, maxMessagesPerSecond: 1000, maxBufferedEvents: 10_000, connectionInitTimeoutMs: 10_000 },
+  }
+  const app = await buildGatewayApp({ config, supergraph: composedSupergraph() })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  parentPort?.postMessage({ kind: 'listening', url: `http://127.0.0.1:${port}` } satisfies WorkerMessage)
+  parentPort?.on('message', async (message: string) => {
+    if (message === 'heap') {
+      ;(globalThis as { gc?: () => void }).gc?.()
+      parentPort?.postMessage({ kind: 'heap', used: getHeapStatistics().used_heap_size } satisfies WorkerMessage)
+    } else if (message === 'close') {
+      await app.close()
+      process.exit(0)
+    }
+  })
+}
+
 // ── the run (main thread) ───────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
@@ -142,8 +178,7 @@ async function main(): Promise<void> {
     delete process.env['DATABASE_URL']
     delete process.env['NATS_URL']
   }
-  const gc = (globalThis as { gc?: () => void }).gc
-  if (!gc) console.warn('run with --expose-gc for a steady memory figure')
+  if (!(globalThis as { gc?: () => void }).gc) console.warn('run with --expose-gc for a steady memory figure')
 
   const { signToken } = await import('../gateway/auth.ts')
   const { startStack, query } = await import('../test/stack.ts')
@@ -155,34 +190,39 @@ async function main(): Promise<void> {
   if (candidates.length < groupCount * SKUS_PER_GROUP) throw new Error(`only ${candidates.length} SKUs to watch; use fewer --groups`)
   const groups = Array.from({ length: groupCount }, (_, g) => candidates.slice(g * SKUS_PER_GROUP, (g + 1) * SKUS_PER_GROUP))
 
-  // the stack's gateway reads its limits from the environment-free test config: widen the buffer
-  const stack = await startStack({ gatewayConfig: { websocket: { maxSubscriptions: 100, maxMessageBytes: 65_536, maxMessagesPerSecond: 1000, maxBufferedEvents: 10_000, connectionInitTimeoutMs: 10_000 } } })
-  const url = await stack.gatewayWsUrl()
-  const metrics = async () => (await stack.gateway.inject({ method: 'GET', url: '/metrics/subscriptions' })).json() as SubscriptionMetrics & { connections: number }
+  // the subgraphs (and an in-process gateway that only carries the stock changes) in this thread
+  const stack = await startStack()
   const token = await signToken({ sub: 'partner_bench', roles: ['partner'], scopes: ['stock:read'] }, stack.config)
   const staff = await signToken({ sub: 'staff_bench', roles: ['staff'] }, stack.config)
 
-  gc?.()
-  const heapBefore = process.memoryUsage().heapUsed
-  const rssBefore = process.memoryUsage().rss
-  const worker = new Worker(fileURLToPath(new URL('./worker.mjs', import.meta.url)), { workerData: { module: import.meta.url, url, token, groups, subscribers } satisfies WorkerInput & { module: string } })
-  const fromWorker = (kind: WorkerMessage['kind']) =>
-    new Promise<WorkerMessage>((resolve, reject) => {
+  const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url))
+  const fromWorker = <K extends WorkerMessage['kind']>(worker: Worker, kind: K) =>
+    new Promise<Extract<WorkerMessage, { kind: K }>>((resolve, reject) => {
       const onMessage = (message: WorkerMessage) => {
         if (message.kind !== kind) return
         worker.off('message', onMessage)
-        resolve(message)
+        resolve(message as Extract<WorkerMessage, { kind: K }>)
       }
       worker.on('message', onMessage)
       worker.once('error', reject)
     })
-  const connected = (await fromWorker('connected')) as Extract<WorkerMessage, { kind: 'connected' }>
+  const gatewayWorker = new Worker(WORKER, { workerData: { module: import.meta.url, role: 'gateway', subgraphUrls: stack.urls } satisfies GatewayInput & { module: string } })
+  const { url: gatewayUrl } = await fromWorker(gatewayWorker, 'listening')
+  const gatewayHeap = async () => {
+    gatewayWorker.postMessage('heap')
+    return (await fromWorker(gatewayWorker, 'heap')).used
+  }
+  const metrics = async () => (await (await fetch(`${gatewayUrl}/metrics/subscriptions`)).json()) as SubscriptionMetrics & { connections: number }
+
+  const heapBefore = await gatewayHeap()
+  const clients = new Worker(WORKER, {
+    workerData: { module: import.meta.url, role: 'clients', url: `${gatewayUrl.replace('http', 'ws')}/graphql`, token, groups, subscribers } satisfies WorkerInput & { module: string },
+  })
+  const connected = await fromWorker(clients, 'connected')
   const deadline = Date.now() + 60_000
   while ((await metrics())['subscribers'] < subscribers - connected.failures && Date.now() < deadline) await sleep(50)
   await sleep(500)
-  gc?.()
-  const heapStreaming = process.memoryUsage().heapUsed
-  const rssStreaming = process.memoryUsage().rss
+  const heapStreaming = await gatewayHeap()
   const before = await metrics()
   console.log(`${subscribers} subscribers connected in ${Math.round(connected.ms)} ms (${connected.failures} failed); upstream subscriptions: ${before['upstreamSubscriptions']}`)
 
@@ -210,10 +250,12 @@ async function main(): Promise<void> {
   const waitUntil = Date.now() + Math.min(60_000, maxSeconds * 1000)
   while ((await metrics())['delivered'] - before['delivered'] < expected && Date.now() < waitUntil) await sleep(50)
   await sleep(300)
-  worker.postMessage('report')
-  const report = (await fromWorker('report')) as Extract<WorkerMessage, { kind: 'report' }>
+  clients.postMessage('report')
+  const report = await fromWorker(clients, 'report')
   const after = await metrics()
-  await worker.terminate()
+  await clients.terminate()
+  gatewayWorker.postMessage('close')
+  await new Promise((resolve) => gatewayWorker.once('exit', resolve))
   await stack.close()
 
   const sorted = [...report.latencies].sort((a, b) => a - b)
@@ -236,9 +278,8 @@ async function main(): Promise<void> {
       slowConsumerDisconnects: after['slowConsumerDisconnects'],
     },
     memory: {
-      heapPerSubscriberKiB: Math.round(((heapStreaming - heapBefore) / subscribers / 1024) * 10) / 10,
-      rssPerSubscriberKiB: Math.round(((rssStreaming - rssBefore) / subscribers / 1024) * 10) / 10,
-      heapStreamingMiB: Math.round(heapStreaming / 2 ** 20),
+      gatewayHeapPerSubscriberKiB: Math.round(((heapStreaming - heapBefore) / subscribers / 1024) * 10) / 10,
+      gatewayHeapStreamingMiB: Math.round(heapStreaming / 2 ** 20),
     },
     errors: [...problems.slice(0, 5), ...report.errors],
   }
@@ -254,6 +295,8 @@ if (isMainThread) {
     console.error(error)
     process.exit(1)
   })
+} else if ((workerData as WorkerInput | GatewayInput).role === 'gateway') {
+  void runGateway(workerData as GatewayInput)
 } else {
   void runSubscribers(workerData as WorkerInput)
 }
