@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto'
-import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway'
+import { executeQueryPlan, type ServiceMap } from '@apollo/gateway'
 import type { FetchNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner'
 import type { FastifyBaseLogger } from 'fastify'
 import { GraphQLError, print, type DocumentNode, type ExecutionResult } from 'graphql'
 import { createClient, type Client } from 'graphql-ws'
 import WebSocket from 'ws'
 import { createAsyncQueue, type AsyncQueue } from '../../platform/asyncQueue.ts'
-import { hasRole, isStaff, signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
-import type { GatewayContext } from '../context.ts'
+import { signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
+import { eventDataSources, unnamed } from './eventFetches.ts'
 import { CURSOR_KEY, preparePrimaryOperation, type PrimaryOperation } from './primaryOperation.ts'
 import type { PlannedSubscription, SupergraphRuntime } from './runtime.ts'
+import { visibilityOf } from './visibility.ts'
 
 /** Counters and gauges of the subscription path (`/metrics/subscriptions`). */
 export interface SubscriptionMetrics {
@@ -270,9 +271,10 @@ export class SubscriptionHub {
     }
     upstream.failures = 0
     const cursor = root[CURSOR_KEY]
-    const memo = new Map<string, Promise<unknown>>()
-    const serviceMap: ServiceMap = { [EVENT_SERVICE]: { process: async () => ({ data: result.data ?? null, ...(result.errors ? { errors: result.errors as never } : {}) }) } }
-    for (const [name, source] of upstream.runtime.dataSources) serviceMap[name] = this.memoized(source, name, memo)
+    const serviceMap: ServiceMap = {
+      ...eventDataSources(upstream.runtime.dataSources, this.counters),
+      [EVENT_SERVICE]: { process: async () => ({ data: result.data ?? null, ...(result.errors ? { errors: result.errors as never } : {}) }) },
+    }
     await Promise.all(
       [...upstream.pipelines.values()].map(async (pipeline) => {
         this.counters.executions++
@@ -304,24 +306,6 @@ export class SubscriptionHub {
     if (subscriber.queue.push(result)) this.counters.delivered++
   }
 
-  /** One fetch per (service, document, variables) per event, whichever execution asks first. */
-  private memoized(source: GraphQLDataSource<GatewayContext>, name: string, memo: Map<string, Promise<unknown>>): GraphQLDataSource<GatewayContext> {
-    return {
-      process: (options) => {
-        const key = `${name}\u0000${unnamed(options.request.query ?? '')}\u0000${JSON.stringify(options.request.variables ?? {})}`
-        const known = memo.get(key)
-        if (known) {
-          this.counters.entityFetchesShared++
-          return known as ReturnType<typeof source.process>
-        }
-        this.counters.entityFetches++
-        const response = source.process(options)
-        memo.set(key, response)
-        return response
-      },
-    }
-  }
-
   private fail(upstream: Upstream, ...errors: GraphQLError[]): void {
     for (const pipeline of upstream.pipelines.values()) {
       for (const subscriber of pipeline.subscribers) {
@@ -347,27 +331,6 @@ export class SubscriptionHub {
     }
   }
 }
-
-/** The subject forwarded for a view shared by several partners or staff (no customer has it). */
-export const SHARED_SUBJECT = 'gateway:shared-subscription'
-
-/**
- * What decides what a subscriber may see upstream: roles, scopes and locations — and the subject
- * only for customers (whose data is theirs). Subscribers with equal visibility share upstream
- * subscriptions and entity fetches; the forwarded viewer of a shared view names no one.
- */
-export function visibilityOf(viewer: Viewer): Viewer {
-  const ownsData = hasRole(viewer, 'customer') && !isStaff(viewer) && !hasRole(viewer, 'partner')
-  return {
-    sub: ownsData || viewer.sub === null ? viewer.sub : SHARED_SUBJECT,
-    roles: [...viewer.roles].sort(),
-    scopes: [...viewer.scopes].sort(),
-    locationIds: viewer.locationIds === null ? null : [...viewer.locationIds].sort(),
-  }
-}
-
-/** An operation's text without its name: `query Feed__catalog__1(` and `query Other__catalog__1(` fetch the same. */
-const unnamed = (operation: string): string => operation.replace(/^(\s*(?:query|mutation|subscription))\s+[_A-Za-z][_0-9A-Za-z]*/, '$1')
 
 const hash = (parts: readonly string[]): string => createHash('sha256').update(parts.join('\u0000')).digest('hex')
 
