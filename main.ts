@@ -50,5 +50,5 @@ apps.push(gateway)
 
 const storage = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${config.dataDir}`
 gateway.log.info(`ready in ${Date.now() - started} ms on ${storage}, events on ${bus.kind === 'nats' ? 'NATS JetStream' : 'the in-process bus'}`)
-gateway.log.info(`gateway    http://${config.host}:${config.gatewayPort}/graphql`)
+gateway.log.info(`gateway    http://${config.host}:${config.gatewayPort}/graphql (and ws:// for graphql-ws)`)
 for (const subgraph of SUBGRAPHS) gateway.log.info(`${subgraph.name.padEnd(10)} ${local[subgraph.name]}`)
