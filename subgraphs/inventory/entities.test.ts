@@ -154,7 +154,7 @@ describe('inventory entities', () => {
       const query = entities('InventoryAdjustmentGroup', 'id reason referenceDocumentUri createdAt changes { item { sku } location { id } name delta quantityAfterChange }')
       const representations = [{ __typename: 'InventoryAdjustmentGroup', id }, { __typename: 'InventoryAdjustmentGroup', id: 'adj_none' }]
       const { data } = await execute(app, query, { representations }, staff())
-      const [group, missing] = data?.['_entities']
+      const [group, missing] = data?.['_entities'] ?? []
       assert.equal(missing, null)
       assert.equal(group.reason, 'CYCLE_COUNT')
       assert.equal(group.referenceDocumentUri, 'gid://wms/CycleCount/CC-9')

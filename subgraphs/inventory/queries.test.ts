@@ -53,7 +53,7 @@ describe('inventory queries', () => {
       const { data } = await execute(app, `query($skus: [String!]) { inventoryLevels(filter: { skus: $skus, locationIds: ["${withIncoming.locationId}"] }) { nodes { ${LEVEL_FIELDS} } } }`, {
         skus: [withIncoming.sku],
       })
-      const [level] = data?.['inventoryLevels'].nodes
+      const [level] = data?.['inventoryLevels'].nodes ?? []
       const s = withIncoming
       assert.equal(level.id, `${s.sku}@${s.locationId}`)
       assert.deepEqual(level.item, { sku: s.sku })
