@@ -158,6 +158,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       const byStream = new Map<string, string[]>()
       for (const pattern of spec.subjects) byStream.set(streamFor(pattern), [...(byStream.get(streamFor(pattern)) ?? []), toNats(pattern)])
       const handles: { close(): Promise<void | Error> }[] = []
+      let stopped = false
       for (const [stream, subjects] of byStream) {
         // start right after the stream's last message now: whatever is published from here on is
         // delivered even if the consumer is created on the server a moment later
@@ -177,10 +178,13 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
               options.logger.error({ err: error, subject: message.subject }, 'tail listener failed')
             }
           }
+          // the iteration ends by itself only when the consumer is gone for good
+          if (!stopped) throw new Error(`the tail of ${stream} ended`)
         })().catch((error: unknown) => spec.onError?.(error))
       }
       return {
         async stop() {
+          stopped = true
           for (const handle of handles) {
             await handle.close()
             running.delete(handle)

@@ -121,18 +121,33 @@ export async function startStockFeed(options: StockFeedOptions): Promise<StockFe
     }
   }
 
+  // A tail that breaks (the bus lost the consumer for good) ends every stream with an error, so
+  // subscribers resume from their cursors (the log fills the gap), and is attached again.
   let tail: ConsumerHandle | null = null
-  if (bus) {
+  let stopped = false
+  const attach = async (): Promise<void> => {
+    if (!bus || stopped) return
     tail = await bus.tail({
       subjects: [STOCK_SUBJECT],
       onEvent,
       onError: (error) => {
-        // the live source is gone: end every stream with an error; clients resume by cursor
-        logger.error({ err: error }, 'stock feed lost the bus')
+        logger.error({ err: error }, 'stock feed lost the bus; ending its streams and attaching again')
         for (const subscriber of subscribers) subscriber.queue.fail(graphqlError('INTERNAL_SERVER_ERROR', 'The stock feed was interrupted; resume with your last cursor'))
+        const previous = tail
+        tail = null
+        void previous?.stop().catch(() => {})
+        const retry = (delayMs: number) =>
+          setTimeout(() => {
+            attach().catch((failure: unknown) => {
+              logger.error({ err: failure }, 'stock feed cannot attach to the bus; retrying')
+              retry(Math.min(delayMs * 2, 30_000))
+            })
+          }, delayMs).unref()
+        retry(1000)
       },
     })
   }
+  await attach()
 
   const startPosition = async (after: string | null | undefined): Promise<number | null> => {
     if (after === null || after === undefined) return null
@@ -195,6 +210,7 @@ export async function startStockFeed(options: StockFeedOptions): Promise<StockFe
       return subscribers.size
     },
     async stop() {
+      stopped = true
       await tail?.stop()
       for (const subscriber of subscribers) subscriber.queue.end()
       subscribers.clear()

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import type { Client } from 'graphql-ws'
-import type { Bus } from '../../platform/bus.ts'
+import type { Bus, TailSpec } from '../../platform/bus.ts'
 import { createInProcessBus } from '../../platform/inProcessBus.ts'
 import { encodeCursor } from '../../platform/pagination.ts'
 import { execute, openTestDatabase, partner, signedHeaders, staff, testConfig, viewer, type TestDatabase } from '../../platform/testing.ts'
@@ -197,3 +197,51 @@ async function waitForSubscribers(app: FastifyInstance, count: number): Promise<
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
+
+describe('the stock feed when its bus tail breaks', () => {
+  let test: TestDatabase
+  let inner: Bus
+  let app: FastifyInstance
+  let url: string
+  const tails: TailSpec[] = []
+  before(async () => {
+    test = await openTestDatabase([inventory])
+    inner = createInProcessBus()
+    // the in-process bus, with a hand on each tail's error callback
+    const bus: Bus = { ...inner, tail: async (spec) => { tails.push(spec); return inner.tail(spec) } }
+    app = await inventory.buildApp({ config: testConfig, db: test.db, bus })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const address = app.server.address()
+    url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`
+  })
+  after(async () => {
+    await app.close()
+    await inner.close()
+    await test.close()
+  })
+
+  it('ends every stream with an error (subscribers resume by cursor) and attaches again', async () => {
+    const c = wsClient(url, { headers: signedHeaders(stockReader()) })
+    const broken = collect(c, FEED, { filter: { locationIds: ['loc_wh_east'] } })
+    await waitForSubscribers(app, 1)
+    assert.equal(tails.length, 1)
+    tails[0]?.onError?.(new Error('consumer deleted'))
+    const failure = await broken.done.then(() => broken.results.at(-1), (error: unknown) => error)
+    assert.match(JSON.stringify(failure), /INTERNAL_SERVER_ERROR|resume with your last cursor/)
+    const deadline = Date.now() + 5000
+    while (tails.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.equal(tails.length, 2, 'attached again')
+
+    const level = takeLevel()
+    const live = collect(c, FEED, { filter: { skus: [level.sku] } })
+    await waitForSubscribers(app, 1)
+    const response = await execute(app, ADJUST, {
+      input: { idempotencyKey: 'feed-reattached', reason: 'CORRECTION', changes: [{ sku: level.sku, locationId: level.locationId, name: 'AVAILABLE', delta: -1, changeFromQuantity: null }] },
+    }, staff())
+    assert.deepEqual(response.data?.['inventoryAdjustQuantities']?.userErrors, [])
+    await app.relay?.flush()
+    const [event] = await live.waitFor(1)
+    assert.equal(event?.data?.['stockLevelChanged'].sku, level.sku)
+    await c.dispose()
+  })
+})
