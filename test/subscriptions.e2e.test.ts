@@ -345,6 +345,14 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
         assert.equal((await raw.closed).code, 4403, `token ${token?.slice(0, 12)}`)
       }
     })
+    it('closes the connection with 4403 when its token expires', async () => {
+      const raw = await openRawSocket(url)
+      raw.send(init(await signToken({ ...PARTNER, expiresIn: 2 }, stack.config)))
+      assert.equal((await raw.nextMessage())['type'], 'connection_ack')
+      const closed = await raw.closed
+      assert.equal(closed.code, 4403)
+      assert.match(closed.reason, /Token expired/)
+    })
     it('takes the token nested under headers too', async () => {
       const raw = await openRawSocket(url)
       raw.send({ type: 'connection_init', payload: { headers: { Authorization: `Bearer ${partnerToken}` } } })

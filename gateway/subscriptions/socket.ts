@@ -12,6 +12,7 @@ import {
 } from 'graphql'
 import { getVariableValues } from 'graphql/execution/values.js'
 import { CloseCode } from 'graphql-ws'
+import { decodeJwt } from 'jose'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Config } from '../../platform/config.ts'
@@ -126,6 +127,15 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         }
         if (!canOpenSocket(viewer)) return false
         states.set(ctx, { viewer })
+        // a token is checked once, at connect: the connection ends when it expires, so an expired
+        // or rotated-out credential cannot keep streaming (clients reconnect with a fresh one)
+        const expiresAt = expiryOf(authorization as string)
+        if (expiresAt !== null) {
+          const socket = ctx.extra.socket
+          const timer = setTimeout(() => socket.close(CloseCode.Forbidden, 'Token expired: reconnect with a fresh token and your last cursor'), Math.max(0, expiresAt - Date.now()))
+          timer.unref()
+          socket.once('close', () => clearTimeout(timer))
+        }
         return true
       },
       onSubscribe: (ctx, _id, payload) => {
@@ -214,6 +224,16 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
     get connections() {
       return wss.clients.size
     },
+  }
+}
+
+/** When the (already verified) bearer token expires, in ms since the epoch; null without `exp`. */
+function expiryOf(authorization: string): number | null {
+  try {
+    const { exp } = decodeJwt(authorization.replace(/^Bearer\s+/i, '').trim())
+    return typeof exp === 'number' ? exp * 1000 : null
+  } catch {
+    return null
   }
 }
 
