@@ -12,7 +12,7 @@ import { checkReadiness, type ServiceEndpoint } from './readiness.ts'
 import { createSubgraphDataSource } from './subgraphDataSource.ts'
 import { supergraphFromFile } from './supergraphFile.ts'
 import { createTrustedDocuments } from './trustedDocuments.ts'
-import { SubscriptionHub } from './subscriptions/hub.ts'
+import { SubscriptionHub, type SubscriptionHubOptions } from './subscriptions/hub.ts'
 import { buildSupergraphRuntime, type SupergraphRuntime } from './subscriptions/runtime.ts'
 import { serveGraphQLOverWebSocket } from './subscriptions/socket.ts'
 
@@ -30,6 +30,8 @@ export interface GatewayDeps {
   readonly logger?: FastifyBaseLogger
   /** Extra Apollo Server plugins (tests observe the request pipeline with them). */
   readonly apolloPlugins?: readonly ApolloServerPlugin<GatewayContext>[]
+  /** Subscription tuning that is not configuration (tests force its edge cases). */
+  readonly subscriptionHub?: Pick<SubscriptionHubOptions, 'maxPendingEvents' | 'retry'>
 }
 
 /**
@@ -76,7 +78,12 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       app.log.error({ err: error }, 'the supergraph cannot be planned for subscriptions; keeping the previous one')
     }
   })
-  const hub = new SubscriptionHub({ signingSecret: config.viewerSigningSecret, logger: app.log, maxBufferedEvents: config.websocket.maxBufferedEvents })
+  const hub = new SubscriptionHub({
+    signingSecret: config.viewerSigningSecret,
+    logger: app.log,
+    maxBufferedEvents: config.websocket.maxBufferedEvents,
+    ...deps.subscriptionHub,
+  })
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

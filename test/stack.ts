@@ -53,6 +53,7 @@ export interface StackOptions {
   readonly gatewayConfig?: Partial<Config>
   /** Extra Apollo Server plugins on the gateway. */
   readonly apolloPlugins?: GatewayDeps['apolloPlugins']
+  readonly subscriptionHub?: GatewayDeps['subscriptionHub']
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -95,6 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     supergraph: options.supergraph ?? composedSupergraph(),
     ...(options.apolloPlugins ? { apolloPlugins: options.apolloPlugins } : {}),
+    ...(options.subscriptionHub ? { subscriptionHub: options.subscriptionHub } : {}),
   })
   await gateway.ready()
 

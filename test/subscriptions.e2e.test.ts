@@ -59,7 +59,7 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
     }, asStaff)
     assert.deepEqual(body.data?.['inventoryAdjustQuantities']?.userErrors, [], JSON.stringify(body))
   }
-  const metrics = async () => (await stack.gateway.inject({ method: 'GET', url: '/metrics/subscriptions' })).json() as { [name: string]: number } & Record<'subscribers' | 'upstreamSubscriptions' | 'upstreamEvents' | 'executions' | 'entityFetches' | 'entityFetchesShared' | 'upstreamRetries' | 'slowConsumerDisconnects', number>
+  const metrics = async () => (await stack.gateway.inject({ method: 'GET', url: '/metrics/subscriptions' })).json() as { [name: string]: number } & Record<'subscribers' | 'upstreamSubscriptions' | 'upstreamEvents' | 'executions' | 'entityFetches' | 'entityFetchesShared' | 'upstreamRetries' | 'upstreamPauses' | 'slowConsumerDisconnects', number>
   const waitUntil = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs
     while (!(await check())) {
@@ -74,7 +74,11 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
     result.data?.stock.changes.find((c: { name: string }) => c.name === 'AVAILABLE')?.after as number
 
   before(async () => {
-    stack = await startStack({ gatewayConfig: { websocket: { maxSubscriptions: 5, maxMessageBytes: 4096, maxMessagesPerSecond: 20, maxBufferedEvents: 3, connectionInitTimeoutMs: 300 } } })
+    stack = await startStack({
+      gatewayConfig: { websocket: { maxSubscriptions: 5, maxMessageBytes: 4096, maxMessagesPerSecond: 20, maxBufferedEvents: 3, connectionInitTimeoutMs: 300 } },
+      // a tiny allowance, so that a replay outruns the per-event executions and the upstream pauses
+      subscriptionHub: { maxPendingEvents: 2 },
+    })
     url = await stack.gatewayWsUrl()
     partnerToken = await signToken(PARTNER, stack.config)
   })
@@ -200,6 +204,28 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
     await stack.flushEvents()
     assert.equal(resumed.results.length, 6, 'nothing twice')
     assert.equal(new Set(resumed.results.map((r) => r.data?.['stock'].eventId)).size, 6)
+    resumed.stop()
+  })
+
+  it('pauses an upstream that outruns its executions and resumes it from the cursor, losing nothing', async () => {
+    await settled()
+    const level = takeLevel()
+    const variables = { filter: { skus: [level.sku] }, withProduct: true }
+    const first = collect(await client(), FEED, variables)
+    await waitUntil('the upstream subscription', () => feedSubscribers() === 1)
+    await adjust(level.sku, -1)
+    const [seen] = await first.waitFor(1)
+    first.stop()
+    await waitUntil('the upstream released', () => feedSubscribers() === 0)
+    for (let i = 0; i < 20; i++) await adjust(level.sku, -1)
+    const before = await metrics()
+    // a reader with a large enough buffer: the replay arrives at once, 2 executions may wait
+    const resumed = collect(await client(), FEED, { ...variables, after: seen?.data?.['stock'].cursor })
+    const results = await resumed.waitFor(20, 20_000)
+    assert.deepEqual(results.map(availableAfter), Array.from({ length: 20 }, (_, i) => level.available - 2 - i))
+    assert.ok((await metrics())['upstreamPauses'] > before['upstreamPauses'], 'the upstream paused at least once')
+    await stack.flushEvents()
+    assert.equal(resumed.results.length, 20)
     resumed.stop()
   })
 

@@ -21,6 +21,8 @@ export interface SubscriptionMetrics {
   /** Upstream subscribe calls made, re-subscriptions after failures included. */
   upstreamSubscribes: number
   upstreamRetries: number
+  /** Times a resumable upstream was paused because its events arrived faster than they executed. */
+  upstreamPauses: number
   upstreamEvents: number
   /** Per-event executions of the rest of a plan (one per distinct client operation per event). */
   executions: number
@@ -47,6 +49,12 @@ export interface SubscriptionHubOptions {
   readonly logger: FastifyBaseLogger
   readonly maxBufferedEvents: number
   readonly retry?: { readonly initialMs?: number; readonly maxMs?: number; readonly giveUpAfterMs?: number }
+  /**
+   * Upstream events received and not yet executed beyond which a resumable upstream is paused:
+   * unsubscribed, drained, and subscribed again from the last cursor (a long replay never piles
+   * up in the gateway). Default 1000.
+   */
+  readonly maxPendingEvents?: number
 }
 
 const EVENT_SERVICE = '__subscription_event__'
@@ -82,6 +90,10 @@ interface Upstream {
   failures: number
   failingSince: number | null
   retryTimer: NodeJS.Timeout | null
+  /** Events received and not yet executed. */
+  pending: number
+  /** Unsubscribed on purpose to drain: subscribe again from the cursor once drained. */
+  paused: boolean
 }
 
 /**
@@ -97,7 +109,7 @@ export class SubscriptionHub {
   private readonly upstreams = new Map<string, Upstream>()
   private readonly clients = new Map<string, { client: Client; users: number }>()
   private readonly counters: SubscriptionMetrics = {
-    subscribers: 0, upstreamSubscriptions: 0, upstreamSubscribes: 0, upstreamRetries: 0, upstreamEvents: 0, executions: 0,
+    subscribers: 0, upstreamSubscriptions: 0, upstreamSubscribes: 0, upstreamRetries: 0, upstreamPauses: 0, upstreamEvents: 0, executions: 0,
     entityFetches: 0, entityFetchesShared: 0, delivered: 0, slowConsumerDisconnects: 0,
   }
   private closing = false
@@ -183,7 +195,7 @@ export class SubscriptionHub {
     const upstream: Upstream = {
       key, serviceName, runtime, viewer, primary, client: entry.client, clientKey, pipelines: new Map(),
       cursor: primary.initialCursor, unsubscribe: null, chain: Promise.resolve(), closed: false,
-      failures: 0, failingSince: null, retryTimer: null,
+      failures: 0, failingSince: null, retryTimer: null, pending: 0, paused: false,
     }
     this.upstreams.set(key, upstream)
     this.counters.upstreamSubscriptions++
@@ -225,10 +237,22 @@ export class SubscriptionHub {
       { query: upstream.primary.query, variables: upstream.primary.variablesFrom(upstream.cursor), ...(upstream.primary.operationName ? { operationName: upstream.primary.operationName } : {}) },
       {
         next: (result) => {
+          if (ended) return
           this.counters.upstreamEvents++
-          upstream.chain = upstream.chain.then(() => this.onEvent(upstream, result as ExecutionResult)).catch((error: unknown) => {
-            this.options.logger.error({ err: error, service: upstream.serviceName }, 'subscription event failed')
-          })
+          upstream.pending++
+          upstream.chain = upstream.chain
+            .then(() => this.onEvent(upstream, result as ExecutionResult))
+            .catch((error: unknown) => this.options.logger.error({ err: error, service: upstream.serviceName }, 'subscription event failed'))
+            .finally(() => upstream.pending--)
+          if (upstream.primary.resumable && upstream.pending > (this.options.maxPendingEvents ?? 1000) && upstream.unsubscribe) {
+            // more arrives than executes: stop the stream here and resume from the cursor once
+            // the events already received are out (end() runs after them, on the same chain)
+            this.counters.upstreamPauses++
+            upstream.paused = true
+            const unsubscribe = upstream.unsubscribe
+            end(null)
+            unsubscribe()
+          }
         },
         error: (error) => end(error ?? new Error('upstream error')),
         complete: () => end(null),
@@ -238,6 +262,11 @@ export class SubscriptionHub {
 
   private async upstreamEnded(upstream: Upstream, error: unknown): Promise<void> {
     if (upstream.closed || this.closing) return
+    if (upstream.paused) {
+      upstream.paused = false
+      this.start(upstream)
+      return
+    }
     // the subgraph ended the stream (restart, redeploy) or the socket broke: subscribe again from
     // the last cursor, with backoff; the subscribers only see latency
     const retry = this.options.retry ?? {}
