@@ -198,6 +198,11 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
     const resumed = collect(await client(), FEED, { ...variables, after: cursor })
     const replayed = await resumed.waitFor(5)
     assert.deepEqual(replayed.map(availableAfter), [2, 3, 4, 5, 6].map((n) => level.available - n))
+    // a second client resuming from the same cursor later gets the same replay (not a share of a
+    // stream that has moved on)
+    const twin = collect(await client(), FEED, { ...variables, after: cursor })
+    assert.deepEqual((await twin.waitFor(5)).map(availableAfter), [2, 3, 4, 5, 6].map((n) => level.available - n))
+    twin.stop()
     await adjust(level.sku, -1)
     const all = await resumed.waitFor(6)
     assert.equal(availableAfter(all[5]!), level.available - 7)

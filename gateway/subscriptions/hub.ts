@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { executeQueryPlan, type ServiceMap } from '@apollo/gateway'
 import type { FetchNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner'
 import type { FastifyBaseLogger } from 'fastify'
@@ -136,8 +136,15 @@ export class SubscriptionHub {
     const visibility = visibilityOf(request.viewer)
     const visibilityKey = JSON.stringify(visibility)
     // keyed without the operation's name (the planner derives it from the client's): clients that
-    // name the same selection differently share the upstream subscription
-    const upstreamKey = hash([node.primary.serviceName, visibilityKey, unnamed(primary.query), JSON.stringify(primary.variablesFrom(primary.initialCursor))])
+    // name the same selection differently share the upstream subscription. A subscriber resuming
+    // from a cursor gets an upstream of its own: one already replaying has sent events it needs.
+    const upstreamKey = hash([
+      node.primary.serviceName,
+      visibilityKey,
+      unnamed(primary.query),
+      JSON.stringify(primary.variablesFrom(primary.initialCursor)),
+      primary.initialCursor === null ? '' : randomUUID(),
+    ])
     const upstream = this.upstreams.get(upstreamKey) ?? this.openUpstream(upstreamKey, runtime, node.primary.serviceName, visibility, visibilityKey, primary)
 
     const pipelineKey = hash([print(request.document), request.operationName ?? '', JSON.stringify(request.variables)])
