@@ -59,7 +59,7 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
     }, asStaff)
     assert.deepEqual(body.data?.['inventoryAdjustQuantities']?.userErrors, [], JSON.stringify(body))
   }
-  const metrics = async () => (await stack.gateway.inject({ method: 'GET', url: '/metrics/subscriptions' })).json() as { [name: string]: number } & Record<'subscribers' | 'upstreamSubscriptions' | 'upstreamEvents' | 'executions' | 'entityFetches' | 'entityFetchesShared' | 'upstreamRetries' | 'upstreamPauses' | 'slowConsumerDisconnects', number>
+  const metrics = async () => (await stack.gateway.inject({ method: 'GET', url: '/metrics/subscriptions' })).json() as { [name: string]: number } & Record<'subscribers' | 'upstreamSubscriptions' | 'upstreamEvents' | 'executions' | 'entityFetches' | 'entityFetchesShared' | 'upstreamRetries' | 'upstreamPauses' | 'upstreamMerges' | 'slowConsumerDisconnects', number>
   const waitUntil = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs
     while (!(await check())) {
@@ -210,6 +210,44 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
     assert.equal(resumed.results.length, 6, 'nothing twice')
     assert.equal(new Set(resumed.results.map((r) => r.data?.['stock'].eventId)).size, 6)
     resumed.stop()
+  })
+
+  it('merges resuming subscribers into the shared upstream once they have caught up (a reconnect storm ends in one upstream)', async () => {
+    await settled()
+    const level = takeLevel()
+    const variables = { filter: { skus: [level.sku] }, withProduct: true }
+    const c = await client()
+    const live = collect(c, FEED, variables)
+    await waitUntil('the live upstream', () => feedSubscribers() === 1)
+    await adjust(level.sku, -1)
+    await adjust(level.sku, -1)
+    const [first, second] = await live.waitFor(2)
+    // two clients come back from a redeploy, each with the cursor it last applied: each starts an
+    // upstream of its own, which hands its subscriber over once it stands at the live one's event
+    const before = await metrics()
+    const fromFirst = collect(c, FEED, { ...variables, after: first?.data?.['stock'].cursor })
+    const fromSecond = collect(await client(), FEED, { ...variables, after: second?.data?.['stock'].cursor })
+    await fromFirst.waitFor(1)
+    await waitUntil('the resumers to subscribe', async () => (await metrics())['subscribers'] === before['subscribers'] + 2)
+
+    await adjust(level.sku, -1)
+    await waitUntil('the upstreams to merge', async () => (await metrics())['upstreamSubscriptions'] === 1)
+    assert.equal((await metrics())['upstreamMerges'] - before['upstreamMerges'], 2)
+    await waitUntil('inventory to drop the merged subscriptions', () => feedSubscribers() === 1)
+
+    const beforeLive = await metrics()
+    await adjust(level.sku, -1)
+    await live.waitFor(4)
+    await fromFirst.waitFor(3)
+    await fromSecond.waitFor(2)
+    const afterLive = await metrics()
+    assert.equal(afterLive['executions'] - beforeLive['executions'], 1, 'one execution serves all three now')
+    await stack.flushEvents()
+    const seen = (feed: Collected) => feed.results.map(availableAfter)
+    assert.deepEqual(seen(live), [1, 2, 3, 4].map((n) => level.available - n))
+    assert.deepEqual(seen(fromFirst), [2, 3, 4].map((n) => level.available - n))
+    assert.deepEqual(seen(fromSecond), [3, 4].map((n) => level.available - n))
+    for (const feed of [live, fromFirst, fromSecond]) feed.stop()
   })
 
   it('pauses an upstream that outruns its executions and resumes it from the cursor, losing nothing', async () => {

@@ -23,6 +23,8 @@ export interface SubscriptionMetrics {
   upstreamRetries: number
   /** Times a resumable upstream was paused because its events arrived faster than they executed. */
   upstreamPauses: number
+  /** Upstreams that caught up with another of their class and handed it their subscribers. */
+  upstreamMerges: number
   upstreamEvents: number
   /** Per-event executions of the rest of a plan (one per distinct client operation per event). */
   executions: number
@@ -63,6 +65,8 @@ interface Subscriber {
   readonly queue: AsyncQueue<ExecutionResult>
   readonly onSlowConsumer: () => void
   slow: boolean
+  /** Where it is served now (it moves when its upstream merges into another). */
+  pipeline: Pipeline
 }
 
 /** Subscribers with the same client operation and variables: one execution per event serves them all. */
@@ -72,10 +76,13 @@ interface Pipeline {
   readonly planned: PlannedSubscription
   readonly request: { query: string; variables: Record<string, unknown>; operationName: string | undefined }
   readonly subscribers: Set<Subscriber>
+  upstream: Upstream
 }
 
 interface Upstream {
   readonly key: string
+  /** The key without the starting cursor: upstreams of one class deliver the same events once caught up. */
+  readonly classKey: string
   readonly serviceName: string
   readonly runtime: SupergraphRuntime
   readonly viewer: Viewer
@@ -107,9 +114,10 @@ interface Upstream {
  */
 export class SubscriptionHub {
   private readonly upstreams = new Map<string, Upstream>()
+  private readonly classes = new Map<string, Set<Upstream>>()
   private readonly clients = new Map<string, { client: Client; users: number }>()
   private readonly counters: SubscriptionMetrics = {
-    subscribers: 0, upstreamSubscriptions: 0, upstreamSubscribes: 0, upstreamRetries: 0, upstreamPauses: 0, upstreamEvents: 0, executions: 0,
+    subscribers: 0, upstreamSubscriptions: 0, upstreamSubscribes: 0, upstreamRetries: 0, upstreamPauses: 0, upstreamMerges: 0, upstreamEvents: 0, executions: 0,
     entityFetches: 0, entityFetchesShared: 0, delivered: 0, slowConsumerDisconnects: 0,
   }
   private closing = false
@@ -137,17 +145,16 @@ export class SubscriptionHub {
     const visibilityKey = JSON.stringify(visibility)
     // keyed without the operation's name (the planner derives it from the client's): clients that
     // name the same selection differently share the upstream subscription. A subscriber resuming
-    // from a cursor gets an upstream of its own: one already replaying has sent events it needs.
-    const upstreamKey = hash([
-      node.primary.serviceName,
-      visibilityKey,
-      unnamed(primary.query),
-      JSON.stringify(primary.variablesFrom(primary.initialCursor)),
-      primary.initialCursor === null ? '' : randomUUID(),
-    ])
-    const upstream = this.upstreams.get(upstreamKey) ?? this.openUpstream(upstreamKey, runtime, node.primary.serviceName, visibility, visibilityKey, primary)
+    // from a cursor starts an upstream of its own (one already replaying has sent events it needs)
+    // that merges into its class once both stand at the same event.
+    const classKey = hash([node.primary.serviceName, visibilityKey, unnamed(primary.query), JSON.stringify(primary.variablesFrom(null))])
+    const upstreamKey = primary.initialCursor === null ? classKey : `${classKey}:${randomUUID()}`
+    const upstream =
+      this.upstreams.get(upstreamKey) ?? this.openUpstream(upstreamKey, classKey, runtime, node.primary.serviceName, visibility, visibilityKey, primary)
 
-    const pipelineKey = hash([print(request.document), request.operationName ?? '', JSON.stringify(request.variables)])
+    // `after` shapes only the upstream: resumers that merged share one execution per event
+    const { [primary.clientAfterVariable ?? '']: _after, ...shapingVariables } = request.variables
+    const pipelineKey = hash([print(request.document), request.operationName ?? '', JSON.stringify(shapingVariables)])
     let pipeline = upstream.pipelines.get(pipelineKey)
     if (!pipeline) {
       pipeline = {
@@ -160,20 +167,22 @@ export class SubscriptionHub {
             ? { kind: 'Sequence', nodes: [{ ...node.primary, serviceName: EVENT_SERVICE, operationKind: 'query' } as FetchNode, node.rest] }
             : ({ ...node.primary, serviceName: EVENT_SERVICE, operationKind: 'query' } as FetchNode),
         },
-        request: { query: print(request.document), variables: { ...request.variables }, operationName: request.operationName ?? undefined },
+        request: { query: print(request.document), variables: { ...shapingVariables }, operationName: request.operationName ?? undefined },
         subscribers: new Set(),
+        upstream,
       }
       upstream.pipelines.set(pipelineKey, pipeline)
     }
-    const owner = pipeline
     const subscriber: Subscriber = {
       onSlowConsumer: request.onSlowConsumer,
       slow: false,
+      pipeline,
       queue: createAsyncQueue<ExecutionResult>(() => {
         this.counters.subscribers--
-        owner.subscribers.delete(subscriber)
-        if (owner.subscribers.size === 0) upstream.pipelines.delete(owner.key)
-        if (upstream.pipelines.size === 0) this.closeUpstream(upstream)
+        const { pipeline: current } = subscriber
+        current.subscribers.delete(subscriber)
+        if (current.subscribers.size === 0) current.upstream.pipelines.delete(current.key)
+        if (current.upstream.pipelines.size === 0) this.closeUpstream(current.upstream)
       }),
     }
     pipeline.subscribers.add(subscriber)
@@ -192,7 +201,7 @@ export class SubscriptionHub {
     this.clients.clear()
   }
 
-  private openUpstream(key: string, runtime: SupergraphRuntime, serviceName: string, viewer: Viewer, visibilityKey: string, primary: PrimaryOperation): Upstream {
+  private openUpstream(key: string, classKey: string, runtime: SupergraphRuntime, serviceName: string, viewer: Viewer, visibilityKey: string, primary: PrimaryOperation): Upstream {
     const url = runtime.urls.get(serviceName)
     if (!url) throw new Error(`no routing URL for ${serviceName}`)
     const clientKey = `${url}\u0000${visibilityKey}`
@@ -200,11 +209,14 @@ export class SubscriptionHub {
     entry.users++
     this.clients.set(clientKey, entry)
     const upstream: Upstream = {
-      key, serviceName, runtime, viewer, primary, client: entry.client, clientKey, pipelines: new Map(),
+      key, classKey, serviceName, runtime, viewer, primary, client: entry.client, clientKey, pipelines: new Map(),
       cursor: primary.initialCursor, unsubscribe: null, chain: Promise.resolve(), closed: false,
       failures: 0, failingSince: null, retryTimer: null, pending: 0, paused: false,
     }
     this.upstreams.set(key, upstream)
+    const peers = this.classes.get(classKey) ?? new Set<Upstream>()
+    peers.add(upstream)
+    this.classes.set(classKey, peers)
     this.counters.upstreamSubscriptions++
     this.start(upstream)
     return upstream
@@ -250,7 +262,10 @@ export class SubscriptionHub {
           upstream.chain = upstream.chain
             .then(() => this.onEvent(upstream, result as ExecutionResult))
             .catch((error: unknown) => this.options.logger.error({ err: error, service: upstream.serviceName }, 'subscription event failed'))
-            .finally(() => upstream.pending--)
+            .finally(() => {
+              upstream.pending--
+              this.mergeIfCaughtUp(upstream)
+            })
           if (upstream.primary.resumable && upstream.pending > (this.options.maxPendingEvents ?? 1000) && upstream.unsubscribe) {
             // more arrives than executes: stop the stream here and resume from the cursor once
             // the events already received are out (end() runs after them, on the same chain)
@@ -331,6 +346,36 @@ export class SubscriptionHub {
     if (typeof cursor === 'string') upstream.cursor = cursor
   }
 
+  /**
+   * Two upstreams of one class that both delivered the same last event, and have nothing received
+   * and unprocessed, deliver the same events from here on: one takes the other's subscribers. The
+   * live upstream (no starting cursor) survives when it is one of them.
+   */
+  private mergeIfCaughtUp(upstream: Upstream): void {
+    const idle = (u: Upstream) => !u.closed && !u.paused && u.unsubscribe !== null && u.pending === 0 && u.cursor !== null
+    if (!idle(upstream)) return
+    for (const peer of this.classes.get(upstream.classKey) ?? []) {
+      if (peer === upstream || !idle(peer) || peer.cursor !== upstream.cursor || peer.runtime !== upstream.runtime) continue
+      const [survivor, absorbed] = upstream.key === upstream.classKey ? [upstream, peer] : [peer, upstream]
+      for (const pipeline of absorbed.pipelines.values()) {
+        const existing = survivor.pipelines.get(pipeline.key)
+        if (existing) {
+          for (const subscriber of pipeline.subscribers) {
+            existing.subscribers.add(subscriber)
+            subscriber.pipeline = existing
+          }
+        } else {
+          pipeline.upstream = survivor
+          survivor.pipelines.set(pipeline.key, pipeline)
+        }
+      }
+      absorbed.pipelines.clear()
+      this.counters.upstreamMerges++
+      this.closeUpstream(absorbed)
+      return
+    }
+  }
+
   private push(subscriber: Subscriber, result: ExecutionResult): void {
     if (subscriber.slow) return
     if (subscriber.queue.size >= this.options.maxBufferedEvents) {
@@ -359,6 +404,9 @@ export class SubscriptionHub {
     upstream.unsubscribe?.()
     upstream.unsubscribe = null
     this.upstreams.delete(upstream.key)
+    const peers = this.classes.get(upstream.classKey)
+    peers?.delete(upstream)
+    if (peers?.size === 0) this.classes.delete(upstream.classKey)
     this.counters.upstreamSubscriptions--
     const entry = this.clients.get(upstream.clientKey)
     if (entry && --entry.users === 0) {

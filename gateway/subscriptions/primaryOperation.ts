@@ -29,6 +29,8 @@ export interface PrimaryOperation {
   readonly resumable: boolean
   /** The `after` the client asked for: where the upstream stream starts. */
   readonly initialCursor: string | null
+  /** The client's variable bound to `after`, if any: it shapes only the upstream, never the rest. */
+  readonly clientAfterVariable: string | null
   /** Response key of the root field in the upstream result. */
   readonly rootKey: string
   /** Variables for one (re)subscription from `cursor`. */
@@ -56,6 +58,7 @@ export function preparePrimaryOperation(
   }
   const initial = resumable ? valueOf(afterArgument?.value) : undefined
   const initialCursor = typeof initial === 'string' ? initial : null
+  const clientAfterVariable = resumable && afterArgument?.value.kind === Kind.VARIABLE ? afterArgument.value.name.value : null
 
   let query = fetch.operation
   if (resumable) {
@@ -103,6 +106,7 @@ export function preparePrimaryOperation(
     variables,
     resumable,
     initialCursor,
+    clientAfterVariable,
     rootKey,
     variablesFrom: (cursor) => (resumable ? { ...variables, [AFTER_VARIABLE]: cursor } : { ...variables }),
   }
