@@ -1,15 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { executeQueryPlan, type ServiceMap } from '@apollo/gateway'
-import type { FetchNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner'
+import type { SubscriptionNode } from '@apollo/query-planner'
 import type { FastifyBaseLogger } from 'fastify'
 import { GraphQLError, print, type DocumentNode, type ExecutionResult } from 'graphql'
-import { createClient, type Client } from 'graphql-ws'
-import WebSocket from 'ws'
+import type { Client } from 'graphql-ws'
 import { createAsyncQueue, type AsyncQueue } from '../../platform/asyncQueue.ts'
-import { signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
-import { eventDataSources, unnamed } from './eventFetches.ts'
+import type { Viewer } from '../../platform/viewer.ts'
+import { unnamed } from './eventFetches.ts'
+import { eventServiceMap, executePipeline, perEventPlan, type Pipeline } from './pipeline.ts'
 import { CURSOR_KEY, preparePrimaryOperation, type PrimaryOperation } from './primaryOperation.ts'
 import type { PlannedSubscription, SupergraphRuntime } from './runtime.ts'
+import { UpstreamClients } from './upstreamClients.ts'
 import { visibilityOf } from './visibility.ts'
 
 /** Counters and gauges of the subscription path (`/metrics/subscriptions`). */
@@ -59,9 +59,7 @@ export interface SubscriptionHubOptions {
   readonly maxPendingEvents?: number
 }
 
-const EVENT_SERVICE = '__subscription_event__'
-
-interface Subscriber {
+export interface Subscriber {
   readonly queue: AsyncQueue<ExecutionResult>
   readonly onSlowConsumer: () => void
   slow: boolean
@@ -69,17 +67,7 @@ interface Subscriber {
   pipeline: Pipeline
 }
 
-/** Subscribers with the same client operation and variables: one execution per event serves them all. */
-interface Pipeline {
-  readonly key: string
-  readonly plan: QueryPlan
-  readonly planned: PlannedSubscription
-  readonly request: { query: string; variables: Record<string, unknown>; operationName: string | undefined }
-  readonly subscribers: Set<Subscriber>
-  upstream: Upstream
-}
-
-interface Upstream {
+export interface Upstream {
   readonly key: string
   /** The key without the starting cursor: upstreams of one class deliver the same events once caught up. */
   readonly classKey: string
@@ -115,14 +103,18 @@ interface Upstream {
 export class SubscriptionHub {
   private readonly upstreams = new Map<string, Upstream>()
   private readonly classes = new Map<string, Set<Upstream>>()
-  private readonly clients = new Map<string, { client: Client; users: number }>()
+  private readonly clients: UpstreamClients
   private readonly counters: SubscriptionMetrics = {
     subscribers: 0, upstreamSubscriptions: 0, upstreamSubscribes: 0, upstreamRetries: 0, upstreamPauses: 0, upstreamMerges: 0, upstreamEvents: 0, executions: 0,
     entityFetches: 0, entityFetchesShared: 0, delivered: 0, slowConsumerDisconnects: 0,
   }
   private closing = false
 
-  constructor(private readonly options: SubscriptionHubOptions) {}
+  constructor(private readonly options: SubscriptionHubOptions) {
+    this.clients = new UpstreamClients(options.signingSecret, (clientKey) => {
+      for (const upstream of this.upstreams.values()) if (upstream.clientKey === clientKey) upstream.failingSince = null
+    })
+  }
 
   metrics(): SubscriptionMetrics {
     return { ...this.counters }
@@ -160,13 +152,7 @@ export class SubscriptionHub {
       pipeline = {
         key: pipelineKey,
         planned,
-        // the primary fetch, answered by the event itself, then the rest of the plan
-        plan: {
-          kind: 'QueryPlan',
-          node: node.rest
-            ? { kind: 'Sequence', nodes: [{ ...node.primary, serviceName: EVENT_SERVICE, operationKind: 'query' } as FetchNode, node.rest] }
-            : ({ ...node.primary, serviceName: EVENT_SERVICE, operationKind: 'query' } as FetchNode),
-        },
+        plan: perEventPlan(node),
         request: { query: print(request.document), variables: { ...shapingVariables }, operationName: request.operationName ?? undefined },
         subscribers: new Set(),
         upstream,
@@ -197,19 +183,15 @@ export class SubscriptionHub {
       for (const pipeline of upstream.pipelines.values()) for (const subscriber of pipeline.subscribers) subscriber.queue.end()
       this.closeUpstream(upstream)
     }
-    await Promise.all([...this.clients.values()].map(({ client }) => client.dispose()))
-    this.clients.clear()
+    await this.clients.disposeAll()
   }
 
   private openUpstream(key: string, classKey: string, runtime: SupergraphRuntime, serviceName: string, viewer: Viewer, visibilityKey: string, primary: PrimaryOperation): Upstream {
     const url = runtime.urls.get(serviceName)
     if (!url) throw new Error(`no routing URL for ${serviceName}`)
-    const clientKey = `${url}\u0000${visibilityKey}`
-    const entry = this.clients.get(clientKey) ?? { client: this.createClient(url, viewer, clientKey), users: 0 }
-    entry.users++
-    this.clients.set(clientKey, entry)
+    const { client, clientKey } = this.clients.acquire(url, viewer, visibilityKey)
     const upstream: Upstream = {
-      key, classKey, serviceName, runtime, viewer, primary, client: entry.client, clientKey, pipelines: new Map(),
+      key, classKey, serviceName, runtime, viewer, primary, client, clientKey, pipelines: new Map(),
       cursor: primary.initialCursor, unsubscribe: null, chain: Promise.resolve(), closed: false,
       failures: 0, failingSince: null, retryTimer: null, pending: 0, paused: false,
     }
@@ -220,24 +202,6 @@ export class SubscriptionHub {
     this.counters.upstreamSubscriptions++
     this.start(upstream)
     return upstream
-  }
-
-  private createClient(url: string, viewer: Viewer, clientKey: string): Client {
-    const client = createClient({
-      url: url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      lazy: true,
-      retryAttempts: 0,
-      keepAlive: 10_000,
-      // signed per connection: the signature is only fresh for minutes
-      connectionParams: () => ({ headers: { [VIEWER_HEADER]: signViewer(viewer, this.options.signingSecret) } }),
-    })
-    client.on('connected', () => {
-      for (const upstream of this.upstreams.values()) {
-        if (upstream.clientKey === clientKey) upstream.failingSince = null
-      }
-    })
-    return client
   }
 
   private start(upstream: Upstream): void {
@@ -322,24 +286,11 @@ export class SubscriptionHub {
     }
     upstream.failures = 0
     const cursor = root[CURSOR_KEY]
-    const serviceMap: ServiceMap = {
-      ...eventDataSources(upstream.runtime.dataSources, this.counters),
-      [EVENT_SERVICE]: { process: async () => ({ data: result.data ?? null, ...(result.errors ? { errors: result.errors as never } : {}) }) },
-    }
+    const serviceMap = eventServiceMap(result, upstream.runtime.dataSources, this.counters)
     await Promise.all(
       [...upstream.pipelines.values()].map(async (pipeline) => {
         this.counters.executions++
-        const requestContext = {
-          request: pipeline.request,
-          context: { viewer: upstream.viewer },
-          logger: this.options.logger,
-          metrics: {},
-          overallCachePolicy: { replace() {}, restrict() {}, policyIfCacheable: () => null },
-        }
-        const executed = await executeQueryPlan(
-          pipeline.plan, serviceMap, requestContext as never, pipeline.planned.operationContext, upstream.runtime.supergraphSchema, upstream.runtime.apiSchemaInternal,
-        )
-        const output: ExecutionResult = { data: executed.data ?? null, ...(executed.errors?.length ? { errors: executed.errors } : {}) }
+        const output = await executePipeline(pipeline, serviceMap, upstream.runtime, { viewer: upstream.viewer }, this.options.logger)
         for (const subscriber of pipeline.subscribers) this.push(subscriber, output)
       }),
     )
@@ -408,11 +359,7 @@ export class SubscriptionHub {
     peers?.delete(upstream)
     if (peers?.size === 0) this.classes.delete(upstream.classKey)
     this.counters.upstreamSubscriptions--
-    const entry = this.clients.get(upstream.clientKey)
-    if (entry && --entry.users === 0) {
-      this.clients.delete(upstream.clientKey)
-      void entry.client.dispose()
-    }
+    this.clients.release(upstream.clientKey)
   }
 }
 
