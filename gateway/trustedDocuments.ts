@@ -24,7 +24,7 @@ export interface TrustedDocuments {
    * The same decision for an operation sent over graphql-ws (`subscribe` payload): the document to
    * run, or the refusal to send back as the operation's error.
    */
-  resolveSocketPayload(payload: Record<string, unknown>, isStaff: boolean): { readonly query: string | undefined; readonly operationName: string | undefined } | Refusal
+  resolveSocketPayload(payload: Record<string, unknown>, isStaff: boolean): Promise<{ readonly query: string | undefined; readonly operationName: string | undefined } | Refusal>
   stats(): TrustedDocumentsStats
   close(): void
 }
@@ -82,8 +82,34 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
   }, options.reloadIntervalMs ?? 500)
   timer.unref()
 
+  /**
+   * The decision for one request, whatever its transport, counted — and logged when the
+   * operation is outside the manifests.
+   */
+  const judge = async (
+    method: 'GET' | 'POST',
+    params: Record<string, unknown>,
+    isStaff: () => Promise<boolean>,
+    logContext: Record<string, unknown>,
+  ): Promise<Decision> => {
+    if (mode === 'off') return { kind: 'pass', unknown: false }
+    const parsed = documentRequestOf(method, params)
+    if (parsed.kind === 'refuse') {
+      counts.refused++
+      return parsed
+    }
+    const freeFormAllowed = config.trustedDocumentsAllowStaff && parsed.query !== undefined && (await isStaff().catch(() => false))
+    const decision = decide(parsed, (id) => operations.get(id), { mode, freeFormAllowed })
+    if (decision.kind === 'refuse') counts.refused++
+    else if (decision.kind === 'run') counts.known++
+    else if (decision.unknown) {
+      counts.unknown++
+      logger.warn({ operationName: params['operationName'], documentId: parsed.id, ...logContext }, 'operation outside the trusted documents')
+    }
+    return decision
+  }
+
   const answer = (reply: FastifyReply, refused: Refusal) => {
-    counts.refused++
     const error = formatGatewayError({ message: refused.message, extensions: { code: refused.code } })
     // like Apollo's own persisted query errors: never cached, so a client's retry is not answered from a cache
     return reply
@@ -102,61 +128,26 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
       if (typeof params !== 'object' || params === null || Array.isArray(params)) {
         // batches are off in Apollo; let it refuse them (and any non-object body) in its own words
         if (mode !== 'enforce' || !Array.isArray(params)) return
+        counts.refused++
         return answer(reply, { kind: 'refuse', status: 400, code: 'BAD_REQUEST', message: 'Batched requests are not supported' })
       }
-      const parsed = documentRequestOf(method, params as Record<string, unknown>)
-      if (parsed.kind === 'refuse') return answer(reply, parsed)
-      const freeFormAllowed = config.trustedDocumentsAllowStaff && parsed.query !== undefined && (await options.isStaff(request).catch(() => false))
-      const decision: Decision = decide(parsed, (id) => operations.get(id), { mode, freeFormAllowed })
-      switch (decision.kind) {
-        case 'refuse':
-          return answer(reply, decision)
-        case 'pass':
-          if (decision.unknown) {
-            counts.unknown++
-            logger.warn(
-              {
-                operationName: (params as Record<string, unknown>)['operationName'],
-                documentId: parsed.id,
-                client: request.headers['apollographql-client-name'],
-              },
-              'operation outside the trusted documents',
-            )
-          }
-          return
-        case 'run':
-          counts.known++
-          rewrite(request, method, params as Record<string, unknown>, decision.operation)
-          return
-      }
+      const decision = await judge(method, params as Record<string, unknown>, () => options.isStaff(request), {
+        client: request.headers['apollographql-client-name'],
+      })
+      if (decision.kind === 'refuse') return answer(reply, decision)
+      if (decision.kind === 'run') rewrite(request, method, params as Record<string, unknown>, decision.operation)
+      return
     },
-    resolveSocketPayload(sent, isStaff) {
+    async resolveSocketPayload(sent, isStaff) {
       // graphql-ws requires `query` to be a string: a client naming an operation by id sends ""
       const { query: text, ...rest } = sent
       const payload = typeof text === 'string' && text !== '' ? sent : rest
       const operationName = typeof payload['operationName'] === 'string' ? payload['operationName'] : undefined
-      if (mode === 'off') return { query: typeof payload['query'] === 'string' ? payload['query'] : undefined, operationName }
-      const parsed = documentRequestOf('POST', payload)
-      if (parsed.kind === 'refuse') {
-        counts.refused++
-        return parsed
-      }
-      const freeFormAllowed = config.trustedDocumentsAllowStaff && parsed.query !== undefined && isStaff
-      const decision = decide(parsed, (id) => operations.get(id), { mode, freeFormAllowed })
-      switch (decision.kind) {
-        case 'refuse':
-          counts.refused++
-          return decision
-        case 'pass':
-          if (decision.unknown) {
-            counts.unknown++
-            logger.warn({ operationName, documentId: parsed.id, transport: 'graphql-ws' }, 'operation outside the trusted documents')
-          }
-          return { query: parsed.query, operationName }
-        case 'run':
-          counts.known++
-          return { query: decision.operation.body, operationName: operationName ?? decision.operation.name }
-      }
+      const query = typeof payload['query'] === 'string' ? payload['query'] : undefined
+      const decision = await judge('POST', payload, async () => isStaff, { transport: 'graphql-ws' })
+      if (decision.kind === 'refuse') return decision
+      if (decision.kind === 'run') return { query: decision.operation.body, operationName: operationName ?? decision.operation.name }
+      return { query, operationName }
     },
     stats: () => ({ mode, operations: operations.size, ...counts }),
     close: () => clearInterval(timer),

@@ -138,7 +138,7 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         }
         return true
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const state = states.get(ctx) as ConnectionState
         const socket = ctx.extra.socket
         // ctx.subscriptions already holds this one
@@ -149,7 +149,7 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         let query = typeof payload.query === 'string' && payload.query !== '' ? payload.query : undefined
         let operationName = payload.operationName ?? undefined
         if (trustedDocuments) {
-          const resolved = trustedDocuments.resolveSocketPayload(payload as unknown as Record<string, unknown>, isStaff(state.viewer))
+          const resolved = await trustedDocuments.resolveSocketPayload(payload as unknown as Record<string, unknown>, isStaff(state.viewer))
           if ('kind' in resolved) return [codedError(resolved.message, resolved.code)]
           query = resolved.query
           operationName = resolved.operationName
