@@ -14,7 +14,12 @@ import { ANONYMOUS, ROLES, type Role, type Viewer } from '../platform/viewer.ts'
 export type AuthConfig = Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience'>
 
 export async function viewerFromAuthorization(header: string | undefined, config: AuthConfig): Promise<Viewer> {
-  if (header === undefined || header.trim() === '') return ANONYMOUS
+  return (await credentialsFromAuthorization(header, config)).viewer
+}
+
+/** The viewer and when its token expires (ms since the epoch; null for anonymous or no `exp`). */
+export async function credentialsFromAuthorization(header: string | undefined, config: AuthConfig): Promise<{ viewer: Viewer; expiresAt: number | null }> {
+  if (header === undefined || header.trim() === '') return { viewer: ANONYMOUS, expiresAt: null }
   const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/i.exec(header)
   if (!match?.[1]) throw authError('Authorization header must be "Bearer <JWT>"')
   try {
@@ -29,7 +34,10 @@ export async function viewerFromAuthorization(header: string | undefined, config
     const scopes = typeof scope === 'string' ? scope.split(/\s+/).filter(Boolean) : Array.isArray(scope) ? scope.filter((s): s is string => typeof s === 'string') : []
     const locations = payload['locations']
     const locationIds = Array.isArray(locations) ? locations.filter((l): l is string => typeof l === 'string') : null
-    return Object.freeze({ sub: payload.sub, roles, scopes, locationIds })
+    return {
+      viewer: Object.freeze({ sub: payload.sub, roles, scopes, locationIds }),
+      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
+    }
   } catch (error) {
     if (error instanceof GraphQLError) throw error
     if (error instanceof joseErrors.JWTExpired) throw authError('Token has expired')

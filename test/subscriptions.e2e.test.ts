@@ -477,7 +477,7 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
     let slowCalls = 0
     // a subscriber that never reads (its socket would be closed with 1013)
     const stalled = subscriptions.hub.subscribe(runtime, {
-      document: parse(FEED), operationName: 'Feed', variables: { filter: { skus: [level.sku] }, withProduct: false },
+      query: FEED, document: parse(FEED), operationName: 'Feed', variables: { filter: { skus: [level.sku] }, withProduct: false },
       viewer: { sub: PARTNER.sub, roles: ['partner'], scopes: ['stock:read'], locationIds: null }, onSlowConsumer: () => slowCalls++,
     })
     assert.ok(Symbol.asyncIterator in stalled)

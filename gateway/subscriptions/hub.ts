@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { SubscriptionNode } from '@apollo/query-planner'
 import type { FastifyBaseLogger } from 'fastify'
-import { GraphQLError, print, type DocumentNode, type ExecutionResult } from 'graphql'
+import { GraphQLError, type DocumentNode, type ExecutionResult } from 'graphql'
 import type { Client } from 'graphql-ws'
 import { createAsyncQueue, type AsyncQueue } from '../../platform/asyncQueue.ts'
 import type { Viewer } from '../../platform/viewer.ts'
@@ -38,6 +38,8 @@ export interface SubscriptionMetrics {
 }
 
 export interface SubscribeRequest {
+  /** The document's text (the key of plans and executions) and the document parsed from it. */
+  readonly query: string
   readonly document: DocumentNode
   readonly operationName: string | null | undefined
   readonly variables: Readonly<Record<string, unknown>>
@@ -124,7 +126,7 @@ export class SubscriptionHub {
   subscribe(runtime: SupergraphRuntime, request: SubscribeRequest): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
     let planned: PlannedSubscription
     try {
-      planned = runtime.plan(request.document, request.operationName)
+      planned = runtime.plan(request.document, request.operationName, request.query)
     } catch (error) {
       return { errors: [new GraphQLError(`The subscription cannot be planned: ${(error as Error).message}`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] }
     }
@@ -146,14 +148,14 @@ export class SubscriptionHub {
 
     // `after` shapes only the upstream: resumers that merged share one execution per event
     const { [primary.clientAfterVariable ?? '']: _after, ...shapingVariables } = request.variables
-    const pipelineKey = hash([print(request.document), request.operationName ?? '', JSON.stringify(shapingVariables)])
+    const pipelineKey = hash([request.query, request.operationName ?? '', JSON.stringify(shapingVariables)])
     let pipeline = upstream.pipelines.get(pipelineKey)
     if (!pipeline) {
       pipeline = {
         key: pipelineKey,
         planned,
         plan: perEventPlan(node),
-        request: { query: print(request.document), variables: { ...shapingVariables }, operationName: request.operationName ?? undefined },
+        request: { query: request.query, variables: { ...shapingVariables }, operationName: request.operationName ?? undefined },
         subscribers: new Set(),
         upstream,
       }

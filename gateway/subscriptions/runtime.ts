@@ -1,7 +1,7 @@
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals'
 import { buildOperationContext, type GraphQLDataSource } from '@apollo/gateway'
 import { QueryPlanner, type QueryPlan } from '@apollo/query-planner'
-import { getNamedType, GraphQLObjectType, GraphQLString, print, type DocumentNode, type GraphQLSchema } from 'graphql'
+import { getNamedType, GraphQLObjectType, GraphQLString, parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql'
 import type { GatewayContext } from '../context.ts'
 
 type OperationContext = ReturnType<typeof buildOperationContext>
@@ -26,10 +26,29 @@ export interface SupergraphRuntime {
   readonly dataSources: ReadonlyMap<string, GraphQLDataSource<GatewayContext>>
   /** Subscription fields the gateway can resume after an upstream failure (`after` + `cursor`). */
   readonly resumableFields: ReadonlySet<string>
-  plan(document: DocumentNode, operationName: string | null | undefined): PlannedSubscription
+  /**
+   * A document parsed and validated against the API schema, once per distinct text: many
+   * subscribers send the same few documents. `stage` says which step refused it.
+   */
+  prepare(query: string): { readonly document: DocumentNode } | { readonly stage: 'parse' | 'validate'; readonly errors: readonly GraphQLError[] }
+  /** The plan of a prepared document (`query` is its text, the cache key). */
+  plan(document: DocumentNode, operationName: string | null | undefined, query: string): PlannedSubscription
 }
 
-const PLAN_CACHE_SIZE = 500
+const CACHE_SIZE = 500
+
+/** A map that forgets its oldest entry past CACHE_SIZE. */
+function boundedCache<V>(): { get(key: string): V | undefined; set(key: string, value: V): V } {
+  const entries = new Map<string, V>()
+  return {
+    get: (key) => entries.get(key),
+    set(key, value) {
+      if (entries.size >= CACHE_SIZE) entries.delete(entries.keys().next().value as string)
+      entries.set(key, value)
+      return value
+    },
+  }
+}
 
 export function buildSupergraphRuntime(
   supergraphSdl: string,
@@ -53,8 +72,8 @@ export function buildSupergraphRuntime(
     }
   }
 
-  // many subscribers send the same few documents: plan each once
-  const plans = new Map<string, PlannedSubscription>()
+  const documents = boundedCache<ReturnType<SupergraphRuntime['prepare']>>()
+  const plans = boundedCache<PlannedSubscription>()
   return {
     apiSchema,
     supergraphSchema,
@@ -62,8 +81,20 @@ export function buildSupergraphRuntime(
     urls,
     dataSources,
     resumableFields,
-    plan(document, operationName) {
-      const key = `${operationName ?? ''}\u0000${print(document)}`
+    prepare(query) {
+      const cached = documents.get(query)
+      if (cached) return cached
+      let document: DocumentNode
+      try {
+        document = parse(query)
+      } catch (error) {
+        return documents.set(query, { stage: 'parse', errors: [error as GraphQLError] })
+      }
+      const errors = validate(apiSchema, document)
+      return documents.set(query, errors.length > 0 ? { stage: 'validate', errors } : { document })
+    },
+    plan(document, operationName, query) {
+      const key = `${operationName ?? ''}\u0000${query}`
       const cached = plans.get(key)
       if (cached) return cached
       const named = operationName ? { operationName } : {}
@@ -72,9 +103,7 @@ export function buildSupergraphRuntime(
         plan: planner.buildQueryPlan(operation),
         operationContext: buildOperationContext({ schema: apiSchema, operationDocument: document, ...named }),
       }
-      if (plans.size >= PLAN_CACHE_SIZE) plans.delete(plans.keys().next().value as string)
-      plans.set(key, planned)
-      return planned
+      return plans.set(key, planned)
     },
   }
 }

@@ -3,21 +3,17 @@ import type { FastifyInstance } from 'fastify'
 import {
   getOperationAST,
   GraphQLError,
-  parse,
-  validate,
-  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLFormattedError,
 } from 'graphql'
 import { getVariableValues } from 'graphql/execution/values.js'
 import { CloseCode } from 'graphql-ws'
-import { decodeJwt } from 'jose'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Config } from '../../platform/config.ts'
 import { hasRole, isStaff, type Viewer } from '../../platform/viewer.ts'
-import { viewerFromAuthorization } from '../auth.ts'
+import { credentialsFromAuthorization } from '../auth.ts'
 import type { GatewayContext } from '../context.ts'
 import { formatGatewayError } from '../formatError.ts'
 import type { TrustedDocuments } from '../trustedDocuments.ts'
@@ -120,8 +116,9 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         const headers = (params['headers'] ?? {}) as Record<string, unknown>
         const authorization = params['authorization'] ?? params['Authorization'] ?? headers['authorization'] ?? headers['Authorization']
         let viewer: Viewer
+        let expiresAt: number | null
         try {
-          viewer = await viewerFromAuthorization(typeof authorization === 'string' ? authorization : undefined, config)
+          ;({ viewer, expiresAt } = await credentialsFromAuthorization(typeof authorization === 'string' ? authorization : undefined, config))
         } catch {
           return false
         }
@@ -129,7 +126,6 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         states.set(ctx, { viewer })
         // a token is checked once, at connect: the connection ends when it expires, so an expired
         // or rotated-out credential cannot keep streaming (clients reconnect with a fresh one)
-        const expiresAt = expiryOf(authorization as string)
         if (expiresAt !== null) {
           const socket = ctx.extra.socket
           const timer = setTimeout(() => socket.close(CloseCode.Forbidden, 'Token expired: reconnect with a fresh token and your last cursor'), Math.max(0, expiresAt - Date.now()))
@@ -157,14 +153,12 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         if (query === undefined || query === '') return [codedError('The operation has no document (send "query", or a known id)', 'BAD_REQUEST')]
         const runtime = options.runtime()
         if (!runtime) return [codedError('The gateway has no schema yet', 'INTERNAL_SERVER_ERROR')]
-        let document: DocumentNode
-        try {
-          document = parse(query)
-        } catch (error) {
-          return [codedError((error as Error).message, 'GRAPHQL_PARSE_FAILED')]
+        const prepared = runtime.prepare(query)
+        if ('errors' in prepared) {
+          const code = prepared.stage === 'parse' ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED'
+          return prepared.errors.map((error) => codedError(error.message, code))
         }
-        const invalid = validate(runtime.apiSchema, document)
-        if (invalid.length > 0) return invalid.map((error) => codedError(error.message, 'GRAPHQL_VALIDATION_FAILED'))
+        const { document } = prepared
         const operation = getOperationAST(document, operationName)
         if (!operation) return [codedError('Unable to identify the operation (name it with operationName)', 'BAD_REQUEST')]
         const variables = payload.variables ?? {}
@@ -189,10 +183,11 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         return response.body.singleResult as unknown as ExecutionResult
       }) as never,
       subscribe: ((args: ExecutionArgs) => {
-        const { viewer, socket } = args.contextValue as SocketOperation
+        const { viewer, socket, query } = args.contextValue as SocketOperation
         const runtime = options.runtime()
         if (!runtime) return { errors: [codedError('The gateway has no schema yet', 'INTERNAL_SERVER_ERROR')] }
         return hub.subscribe(runtime, {
+          query,
           document: args.document,
           operationName: args.operationName,
           variables: (args.variableValues ?? {}) as Record<string, unknown>,
@@ -224,16 +219,6 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
     get connections() {
       return wss.clients.size
     },
-  }
-}
-
-/** When the (already verified) bearer token expires, in ms since the epoch; null without `exp`. */
-function expiryOf(authorization: string): number | null {
-  try {
-    const { exp } = decodeJwt(authorization.replace(/^Bearer\s+/i, '').trim())
-    return typeof exp === 'number' ? exp * 1000 : null
-  } catch {
-    return null
   }
 }
 
