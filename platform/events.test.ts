@@ -197,6 +197,42 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     await flaky.stop()
   })
 
+  it('numbers published rows in publication order, the order a tail sees them in', async () => {
+    const seen: EventEnvelope[] = []
+    const tail = await bus.tail({ subjects: ['commerce.orders.Order.OrderLogged'], onEvent: (event) => void seen.push(event) })
+    // a row written while no relay ran is numbered when it is first published, before later ones
+    const early = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderLogged', aggregateType: 'Order', aggregateId: 'o_log1', payload: {} }))
+    const relay = startRelay({ db, bus, schema: 'orders', logger })
+    for (const id of ['o_log2', 'o_log3']) {
+      await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderLogged', aggregateType: 'Order', aggregateId: id, payload: {} }))
+    }
+    await eventually(async () => seen.length === 3)
+    const positions = seen.map((event) => event.logPosition as number)
+    assert.deepEqual(seen.map((event) => event.aggregateId), ['o_log1', 'o_log2', 'o_log3'])
+    assert.deepEqual(positions, [...positions].sort((a, b) => a - b))
+    const { rows } = await db.query<{ id: string; log_position: string }>(
+      `select id, log_position from orders.outbox where type = 'OrderLogged' order by log_position`,
+    )
+    assert.deepEqual(rows.map((row) => [row.id, Number(row.log_position)]), seen.map((event) => [event.id, event.logPosition]))
+    assert.equal(rows[0]?.id, early.id)
+    await relay.stop()
+    await tail.stop()
+  })
+
+  it('prunes published rows older than the retention, and keeps the rest', async () => {
+    const old = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderAged', aggregateType: 'Order', aggregateId: 'o_old', payload: {} }))
+    const relay = startRelay({ db, bus, schema: 'orders', logger })
+    await relay.flush()
+    await relay.stop()
+    await db.query(`update orders.outbox set published_at = now() - interval '2 hours' where id = $1`, [old.id])
+    const fresh = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderAged', aggregateType: 'Order', aggregateId: 'o_new', payload: {} }))
+    const pruning = startRelay({ db, bus, schema: 'orders', logger, retentionMs: 3600_000, pruneEveryMs: 0 })
+    await pruning.flush()
+    await eventually(async () => (await db.query('select 1 from orders.outbox where id = $1', [old.id])).rowCount === 0)
+    assert.equal((await db.query('select 1 from orders.outbox where id = $1 and published_at is not null', [fresh.id])).rowCount, 1)
+    await pruning.stop()
+  })
+
   it('recovers when a handler fails only at first', async () => {
     let calls = 0
     const consumer = await startConsumer(

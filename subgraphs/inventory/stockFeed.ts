@@ -174,7 +174,8 @@ export async function startStockFeed(options: StockFeedOptions): Promise<StockFe
       if (subscriber.queue.closed) return
       const page = await stockEventsAfter(db, { skus, locationIds }, { afterPosition: subscriber.last, limit: REPLAY_PAGE })
       for (const event of page) {
-        if (matches(subscriber.matcher, event.payload)) subscriber.queue.push(event)
+        deliver(subscriber, event)
+        // past the ones that do not match too, so the next page starts after this one
         subscriber.last = event.logPosition
       }
       if (page.length < REPLAY_PAGE) break
