@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import type { FastifyBaseLogger } from 'fastify'
 import pino from 'pino'
+import { eventually } from '../platform/testing.ts'
 import { createTrustedDocuments } from './trustedDocuments.ts'
 import { sha256Hex } from './trustedDocumentsManifest.ts'
 
@@ -62,10 +63,4 @@ describe('createTrustedDocuments', () => {
   })
 })
 
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (condition()) return
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  assert.fail('condition not met in 2s')
-}
+const waitFor = (condition: () => boolean) => eventually('the manifests to reload', condition, 2000)

@@ -14,18 +14,10 @@ import { migrate } from './migrate.ts'
 import { createNatsBus, deleteNatsNamespace } from './natsBus.ts'
 import { appendEvent } from './outbox.ts'
 import { startRelay } from './relay.ts'
-import { openTestDatabase, type TestDatabase } from './testing.ts'
+import { eventually, openTestDatabase, type TestDatabase } from './testing.ts'
 
 const logger = pino({ level: 'silent' })
 
-/** Waits until `check` holds, polling; fails after `ms`. */
-async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
 
 const natsUrl = process.env['NATS_URL']
 const drivers: { name: string; make: () => Promise<Bus>; cleanup: () => Promise<void> }[] = [
@@ -76,7 +68,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     for (let i = 0; i < 5; i++) {
       await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderNoted', aggregateType: 'Order', aggregateId: 'o_1', payload: { i } }))
     }
-    await eventually(async () => (await effects('o_1')).length === 5)
+    await eventually('the effect', async () => (await effects('o_1')).length === 5)
     assert.deepEqual(await effects('o_1'), [1, 2, 3, 4, 5])
     await relay.stop()
     await consumer.stop()
@@ -104,7 +96,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     for (const id of ['o_a', 'o_b', 'o_a', 'o_b']) {
       await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderOrdered', aggregateType: 'Order', aggregateId: id, payload: {} }))
     }
-    await eventually(async () => applied.length === 4)
+    await eventually('the effect', async () => applied.length === 4)
     assert.ok(applied.indexOf('o_a#1') < applied.indexOf('o_a#2'), applied.join(' '))
     assert.ok(applied.indexOf('o_b#1') < applied.indexOf('o_b#2'), applied.join(' '))
     if (bus.kind === 'nats') assert.ok(applied.indexOf('o_b#2') < applied.indexOf('o_a#1'), `other aggregates pass a retried one: ${applied.join(' ')}`)
@@ -127,7 +119,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderNoted', aggregateType: 'Order', aggregateId: 'o_crash', payload: {} }))
     const consumer = await startConsumer({ db, bus, schema: 'finance', logger }, recordEffect)
     const relay = startRelay({ db, bus, schema: 'orders', logger })
-    await eventually(async () => (await effects('o_crash')).length === 1)
+    await eventually('the effect', async () => (await effects('o_crash')).length === 1)
     await relay.stop()
     await consumer.stop()
   })
@@ -138,7 +130,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     await bus.publish(event)
     await bus.publish({ ...event })
     await bus.publish({ ...event })
-    await eventually(async () => (await effects('o_dup')).length > 0)
+    await eventually('the effect', async () => (await effects('o_dup')).length > 0)
     await new Promise((resolve) => setTimeout(resolve, 100))
     assert.deepEqual(await effects('o_dup'), [1])
     await consumer.stop()
@@ -159,7 +151,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     )
     const event = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderBroken', aggregateType: 'Order', aggregateId: 'o_dead', payload: {} }))
     await bus.publish(event)
-    await eventually(async () => (await db.query('select 1 from finance.dead_letters where event_id = $1', [event.id])).rowCount > 0)
+    await eventually('the effect', async () => (await db.query('select 1 from finance.dead_letters where event_id = $1', [event.id])).rowCount > 0)
     assert.equal(calls, 3)
     const { rows } = await db.query<{ consumer: string; attempts: number; error: string }>(
       'select consumer, attempts, error from finance.dead_letters where event_id = $1',
@@ -184,13 +176,13 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     )
     const relays = [startRelay({ db, bus, schema: 'orders', logger }), startRelay({ db, bus, schema: 'finance', logger })]
     const event = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderReplayed', aggregateType: 'Order', aggregateId: 'o_replay', payload: {} }))
-    await eventually(async () => (await listDeadLetters(db, 'finance.until-fixed')).length === 1)
+    await eventually('the effect', async () => (await listDeadLetters(db, 'finance.until-fixed')).length === 1)
     const [letter] = await listDeadLetters(db, 'finance.until-fixed')
     assert.equal(letter?.event.id, event.id)
 
     healthy = true
     await replayDeadLetter(db, letter!)
-    await eventually(async () => (await effects('o_replay')).length === 1)
+    await eventually('the effect', async () => (await effects('o_replay')).length === 1)
     const [replayed] = await listDeadLetters(db, 'finance.until-fixed')
     assert.ok(replayed?.replayedAt instanceof Date)
     for (const relay of relays) await relay.stop()
@@ -206,7 +198,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     for (const id of ['o_log2', 'o_log3']) {
       await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderLogged', aggregateType: 'Order', aggregateId: id, payload: {} }))
     }
-    await eventually(async () => seen.length === 3)
+    await eventually('the effect', async () => seen.length === 3)
     const positions = seen.map((event) => event.logPosition as number)
     assert.deepEqual(seen.map((event) => event.aggregateId), ['o_log1', 'o_log2', 'o_log3'])
     assert.deepEqual(positions, [...positions].sort((a, b) => a - b))
@@ -228,7 +220,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     const fresh = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderAged', aggregateType: 'Order', aggregateId: 'o_new', payload: {} }))
     const pruning = startRelay({ db, bus, schema: 'orders', logger, retentionMs: 3600_000, pruneEveryMs: 0 })
     await pruning.flush()
-    await eventually(async () => (await db.query('select 1 from orders.outbox where id = $1', [old.id])).rowCount === 0)
+    await eventually('the effect', async () => (await db.query('select 1 from orders.outbox where id = $1', [old.id])).rowCount === 0)
     assert.equal((await db.query('select 1 from orders.outbox where id = $1 and published_at is not null', [fresh.id])).rowCount, 1)
     await pruning.stop()
   })
@@ -249,7 +241,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     )
     const event = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderFlaky', aggregateType: 'Order', aggregateId: 'o_flaky', payload: {} }))
     await bus.publish(event)
-    await eventually(async () => (await effects('o_flaky')).length > 0)
+    await eventually('the effect', async () => (await effects('o_flaky')).length > 0)
     assert.equal(calls, 2)
     assert.deepEqual(await effects('o_flaky'), [1])
     await consumer.stop()

@@ -154,3 +154,12 @@ export async function execute<D = Record<string, any>>(
   return { statusCode: response.statusCode, data: body.data, errors: body.errors }
 }
 
+
+/** Waits until `check` holds, polling every 20 ms; fails naming `what` after `timeoutMs`. */
+export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { followStockFeed, type StockEvent } from '../examples/partnerStockFeed.ts'
 import { signToken } from '../gateway/auth.ts'
+import { eventually } from '../platform/testing.ts'
 import { asStaff, query, startStack, type Stack } from './stack.ts'
 
 const SKU = 'APP-0003-M'
@@ -18,13 +19,7 @@ describe('the example partner client (examples/partnerStockFeed.ts)', () => {
     const { body } = await query(stack, ADJUST, { input: { idempotencyKey: `example-${++n}`, reason: 'CORRECTION', changes: [{ sku: SKU, locationId: 'loc_wh_east', name: 'AVAILABLE', delta: -1, changeFromQuantity: null }] } }, asStaff)
     assert.deepEqual(body.data?.['inventoryAdjustQuantities']?.userErrors, [])
   }
-  const waitFor = async (what: string, check: () => boolean) => {
-    const deadline = Date.now() + 15_000
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
-  }
+  const waitFor = (what: string, check: () => boolean) => eventually(what, check, 15_000)
   before(async () => {
     // enforce: the example's operations must be the reviewed ones
     stack = await startStack({ gatewayConfig: { trustedDocuments: 'enforce', trustedDocumentsAllowStaff: true } })

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import type { Client } from 'graphql-ws'
 import { parse } from 'graphql'
 import { signToken, type TokenClaims } from '../gateway/auth.ts'
+import { eventually } from '../platform/testing.ts'
 import { collect, openRawSocket, wsClient, type Collected } from '../platform/wsTesting.ts'
 import { buildWorld } from '../seed/world.ts'
 import type { FastifyInstance } from 'fastify'
@@ -60,13 +61,7 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
     assert.deepEqual(body.data?.['inventoryAdjustQuantities']?.userErrors, [], JSON.stringify(body))
   }
   const metrics = async () => (await stack.gateway.inject({ method: 'GET', url: '/metrics/subscriptions' })).json() as { [name: string]: number } & Record<'subscribers' | 'upstreamSubscriptions' | 'upstreamEvents' | 'executions' | 'entityFetches' | 'entityFetchesShared' | 'upstreamRetries' | 'upstreamPauses' | 'upstreamMerges' | 'slowConsumerDisconnects', number>
-  const waitUntil = async (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000) => {
-    const deadline = Date.now() + timeoutMs
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
-  }
+  const waitUntil = eventually
   const feedSubscribers = () => stack.subgraphs.inventory.stockFeed?.subscriberCount ?? -1
   /** Every earlier test's subscriptions are gone, upstream included (counts below start from 0). */
   const settled = () => waitUntil('earlier subscriptions to end', async () => feedSubscribers() === 0 && (await metrics())['upstreamSubscriptions'] === 0)

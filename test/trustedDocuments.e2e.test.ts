@@ -5,6 +5,7 @@ import type { ApolloServerPlugin } from '@apollo/server'
 import { signToken, type TokenClaims } from '../gateway/auth.ts'
 import type { GatewayContext } from '../gateway/context.ts'
 import type { PersistedQueryManifest } from '../gateway/trustedDocumentsManifest.ts'
+import { eventually } from '../platform/testing.ts'
 import { openRawSocket, type RawSocket } from '../platform/wsTesting.ts'
 import { asCustomer, asStaff, startStack, type Stack } from './stack.ts'
 
@@ -217,8 +218,7 @@ describe('trusted documents in enforce mode', () => {
     it('streams the partner stock subscription by id', async () => {
       const raw = await connect()
       raw.send({ id: 's', type: 'subscribe', payload: { query: '', documentId: idOf('partner', 'StockChanges'), variables: { filter: { skus: ['APP-0002-M'] } } } })
-      const deadline = Date.now() + 5000
-      while (stack.subgraphs.inventory.stockFeed?.subscriberCount !== 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+      await eventually('the subscription to reach inventory', () => stack.subgraphs.inventory.stockFeed?.subscriberCount === 1)
       const { body } = await post(stack, {
         query: `mutation ($input: InventoryAdjustInput!) { inventoryAdjustQuantities(input: $input) { userErrors { code } } }`,
         variables: { input: { idempotencyKey: 'ws-td', reason: 'CORRECTION', changes: [{ sku: 'APP-0002-M', locationId: 'loc_wh_east', name: 'AVAILABLE', delta: -1, changeFromQuantity: null }] } },

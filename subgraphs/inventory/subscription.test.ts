@@ -5,7 +5,7 @@ import type { Client } from 'graphql-ws'
 import type { Bus, TailSpec } from '../../platform/bus.ts'
 import { createInProcessBus } from '../../platform/inProcessBus.ts'
 import { encodeCursor } from '../../platform/pagination.ts'
-import { execute, openTestDatabase, partner, signedHeaders, staff, testConfig, viewer, type TestDatabase } from '../../platform/testing.ts'
+import { eventually, execute, openTestDatabase, partner, signedHeaders, staff, testConfig, viewer, type TestDatabase } from '../../platform/testing.ts'
 import { collect, openRawSocket, wsClient } from '../../platform/wsTesting.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
@@ -190,13 +190,8 @@ describe('Subscription.stockLevelChanged (inventory over graphql-ws)', () => {
   })
 })
 
-async function waitForSubscribers(app: FastifyInstance, count: number): Promise<void> {
-  const deadline = Date.now() + 5000
-  while (app.stockFeed?.subscriberCount !== count) {
-    if (Date.now() > deadline) throw new Error(`expected ${count} feed subscribers, have ${app.stockFeed?.subscriberCount}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+const waitForSubscribers = (app: FastifyInstance, count: number) =>
+  eventually(`${count} feed subscribers (have ${app.stockFeed?.subscriberCount})`, () => app.stockFeed?.subscriberCount === count)
 
 describe('the stock feed when its bus tail breaks', () => {
   let test: TestDatabase
@@ -228,9 +223,7 @@ describe('the stock feed when its bus tail breaks', () => {
     tails[0]?.onError?.(new Error('consumer deleted'))
     const failure = await broken.done.then(() => broken.results.at(-1), (error: unknown) => error)
     assert.match(JSON.stringify(failure), /INTERNAL_SERVER_ERROR|resume with your last cursor/)
-    const deadline = Date.now() + 5000
-    while (tails.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
-    assert.equal(tails.length, 2, 'attached again')
+    await eventually('the feed to attach again', () => tails.length === 2)
 
     const level = takeLevel()
     const live = collect(c, FEED, { filter: { skus: [level.sku] } })
