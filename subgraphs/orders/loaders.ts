@@ -108,7 +108,7 @@ export function createLoaders(db: Queryable): Loaders {
         loader = many(
           (orderIds) => lineItemPagesByOrderIds(db, orderIds, afterPosition, limit + 1),
           (li) => li.orderId,
-          // fulfillment and return lines point at these same line items
+          // a reference to one of these line items later in the request is answered from here
           (li) => lineItemById.prime(li.id, li),
         )
         lineItemPages.set(key, loader)

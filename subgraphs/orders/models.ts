@@ -132,6 +132,8 @@ export interface FulfillmentLineModel {
   readonly parentId: string
   readonly lineItemId: string
   readonly quantity: number
+  /** Read with the line (one statement for lines and their line items). */
+  readonly lineItem: LineItemModel
 }
 
 export type ReturnStatus = 'REQUESTED' | 'OPEN' | 'CLOSED' | 'DECLINED' | 'CANCELLED'
@@ -149,6 +151,8 @@ export interface ReturnLineModel {
   readonly quantity: number
   readonly reason: string | null
   readonly restock: boolean
+  /** Read with the line (one statement for lines and their line items). */
+  readonly lineItem: LineItemModel
 }
 
 export type OrderConnectionModel = Connection<OrderModel>

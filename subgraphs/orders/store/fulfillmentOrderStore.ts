@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { JOINED_LINE_ITEM_COLUMNS, withJoinedLineItem } from './lineItemStore.ts'
 import type { FulfillmentLineModel, FulfillmentOrderModel } from '../models.ts'
 
 const FULFILLMENT_ORDER_COLUMNS = `f.id, f.order_id as "orderId", f.assigned_location_id as "assignedLocationId", f.status,
@@ -23,13 +24,13 @@ export async function fulfillmentOrdersByOrderIds(db: Queryable, orderIds: reado
 }
 
 export async function fulfillmentOrderLinesByIds(db: Queryable, fulfillmentOrderIds: readonly string[]): Promise<FulfillmentLineModel[]> {
-  const { rows } = await db.query<FulfillmentLineModel>(
-    `select l.fulfillment_order_id as "parentId", l.line_item_id as "lineItemId", l.quantity
-     from orders.fulfillment_order_lines l join orders.line_items li on li.id = l.line_item_id
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select l.fulfillment_order_id as "parentId", l.line_item_id as "lineItemId", l.quantity, ${JOINED_LINE_ITEM_COLUMNS}
+     from orders.fulfillment_order_lines l join orders.line_items li on li.id = l.line_item_id join orders.orders o on o.id = li.order_id
      where l.fulfillment_order_id = any($1::text[]) order by l.fulfillment_order_id, li.position`,
     [fulfillmentOrderIds],
   )
-  return rows
+  return rows.map((row) => withJoinedLineItem<Omit<FulfillmentLineModel, 'lineItem'>>(row))
 }
 
 /** Where one line item of an order stands: which fulfillment order, and how much shipped and came back. */

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { JOINED_LINE_ITEM_COLUMNS, withJoinedLineItem } from './lineItemStore.ts'
 import type { FulfillmentLineModel, FulfillmentModel } from '../models.ts'
 
 const FULFILLMENT_COLUMNS = `f.id, f.fulfillment_order_id as "fulfillmentOrderId", f.created_at as "createdAt", f.carrier,
@@ -21,13 +22,13 @@ export async function fulfillmentsByFulfillmentOrderIds(db: Queryable, fulfillme
 }
 
 export async function fulfillmentLinesByIds(db: Queryable, fulfillmentIds: readonly string[]): Promise<FulfillmentLineModel[]> {
-  const { rows } = await db.query<FulfillmentLineModel>(
-    `select l.fulfillment_id as "parentId", l.line_item_id as "lineItemId", l.quantity
-     from orders.fulfillment_lines l join orders.line_items li on li.id = l.line_item_id
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select l.fulfillment_id as "parentId", l.line_item_id as "lineItemId", l.quantity, ${JOINED_LINE_ITEM_COLUMNS}
+     from orders.fulfillment_lines l join orders.line_items li on li.id = l.line_item_id join orders.orders o on o.id = li.order_id
      where l.fulfillment_id = any($1::text[]) order by l.fulfillment_id, li.position`,
     [fulfillmentIds],
   )
-  return rows
+  return rows.map((row) => withJoinedLineItem<Omit<FulfillmentLineModel, 'lineItem'>>(row))
 }
 
 export interface NewFulfillment {

@@ -2,9 +2,30 @@ import type { Queryable } from '../../../platform/db.ts'
 import type { LineItemModel } from '../models.ts'
 
 // the order lends its owner (ownership checks) and currency (money fields) to each line
-const LINE_ITEM_COLUMNS = `li.id, li.order_id as "orderId", li.position, li.sku, li.title, li.quantity,
-  o.currency, o.customer_id as "customerId", li.unit_price as "unitPrice", li.discount_total as "discountTotal",
-  li.tax_lines as "taxLines", li.total`
+const LINE_ITEM_FIELDS: readonly (readonly [column: string, field: keyof LineItemModel])[] = [
+  ['li.id', 'id'], ['li.order_id', 'orderId'], ['li.position', 'position'], ['li.sku', 'sku'], ['li.title', 'title'],
+  ['li.quantity', 'quantity'], ['o.currency', 'currency'], ['o.customer_id', 'customerId'], ['li.unit_price', 'unitPrice'],
+  ['li.discount_total', 'discountTotal'], ['li.tax_lines', 'taxLines'], ['li.total', 'total'],
+]
+const LINE_ITEM_COLUMNS = LINE_ITEM_FIELDS.map(([column, field]) => `${column} as "${field}"`).join(', ')
+
+/**
+ * For rows that point at a line item (fulfillment and return lines): its columns under `lineItem.`
+ * names, selected with `join orders.line_items li … join orders.orders o on o.id = li.order_id`,
+ * so the line item comes with its line instead of being looked up by id afterwards.
+ */
+export const JOINED_LINE_ITEM_COLUMNS = LINE_ITEM_FIELDS.map(([column, field]) => `${column} as "lineItem.${field}"`).join(', ')
+
+/** Splits a row selected with JOINED_LINE_ITEM_COLUMNS into its own fields and `lineItem`. */
+export function withJoinedLineItem<Row>(row: Record<string, unknown>): Row & { lineItem: LineItemModel } {
+  const own: Record<string, unknown> = {}
+  const lineItem: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith('lineItem.')) lineItem[key.slice('lineItem.'.length)] = value
+    else own[key] = value
+  }
+  return { ...(own as Row), lineItem: lineItem as unknown as LineItemModel }
+}
 
 export async function lineItemsByIds(db: Queryable, ids: readonly string[]): Promise<LineItemModel[]> {
   const { rows } = await db.query<LineItemModel>(

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { JOINED_LINE_ITEM_COLUMNS, withJoinedLineItem } from './lineItemStore.ts'
 import type { ReturnLineModel, ReturnModel, ReturnStatus } from '../models.ts'
 
 const RETURN_COLUMNS = `r.id, r.order_id as "orderId", r.status, r.created_at as "createdAt", o.customer_id as "customerId"`
@@ -21,13 +22,13 @@ export async function returnsByOrderIds(db: Queryable, orderIds: readonly string
 }
 
 export async function returnLinesByReturnIds(db: Queryable, returnIds: readonly string[]): Promise<ReturnLineModel[]> {
-  const { rows } = await db.query<ReturnLineModel>(
-    `select l.return_id as "returnId", l.line_item_id as "lineItemId", l.quantity, l.reason, l.restock
-     from orders.return_lines l join orders.line_items li on li.id = l.line_item_id
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select l.return_id as "returnId", l.line_item_id as "lineItemId", l.quantity, l.reason, l.restock, ${JOINED_LINE_ITEM_COLUMNS}
+     from orders.return_lines l join orders.line_items li on li.id = l.line_item_id join orders.orders o on o.id = li.order_id
      where l.return_id = any($1::text[]) order by l.return_id, li.position`,
     [returnIds],
   )
-  return rows
+  return rows.map((row) => withJoinedLineItem<Omit<ReturnLineModel, 'lineItem'>>(row))
 }
 
 export interface NewReturn {
