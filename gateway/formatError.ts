@@ -15,9 +15,19 @@ const CLIENT_CODES = new Set([
   'PERSISTED_QUERY_HASH_MISMATCH',
   'SUBGRAPH_UNAVAILABLE',
   'EVENT_CURSOR_EXPIRED',
+  'MAX_DEPTH_EXCEEDED',
+  'MAX_ALIASES_EXCEEDED',
+  'MAX_ROOT_FIELDS_EXCEEDED',
+  'MAX_TOKENS_EXCEEDED',
+  'MAX_DIRECTIVES_EXCEEDED',
+  'COST_LIMIT_EXCEEDED',
+  'RATE_LIMITED',
+  'RESPONSE_TOO_LARGE',
+  'REQUEST_TIMEOUT',
+  'PAYLOAD_TOO_LARGE',
 ])
 /** Extensions that may leave the gateway; `response` (subgraph URL and body) and stacks never do. */
-const CLIENT_EXTENSIONS = ['code', 'serviceName', 'argumentName', 'retentionHours'] as const
+const CLIENT_EXTENSIONS = ['code', 'serviceName', 'argumentName', 'retentionHours', 'limit', 'actual', 'retryAfter'] as const
 
 const URL_PATTERN = /\b(?:https?|wss?|postgres(?:ql)?):\/\/[^\s"')]+/gi
 
