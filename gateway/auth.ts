@@ -1,53 +1,113 @@
 import { GraphQLError } from 'graphql'
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose'
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import type { Config } from '../platform/config.ts'
 import { ANONYMOUS, ROLES, type Role, type Viewer } from '../platform/viewer.ts'
+import { jwksKeys, JwksUnavailableError } from './jwks.ts'
 
 /**
- * Turns `Authorization: Bearer <JWT>` into a viewer. HS256 only (an `alg: none` or RS256 token is
- * refused, so the algorithm cannot be downgraded). No header means the anonymous viewer; a
+ * Turns `Authorization: Bearer <JWT>` into a viewer. No header means the anonymous viewer; a
  * header that is not a valid, unexpired token is UNAUTHENTICATED — never silently anonymous.
  *
- * Claims: `sub` (required), `roles` (array of customer | partner | staff), `scope`
- * (space-separated, OAuth style), `locations` (partner's allowed location ids).
+ * The token's `alg` picks the key, and each key is used for its one algorithm only: HS256 with
+ * AUTH_JWT_SECRET, RS256 and ES256 with the keys of AUTH_JWKS_URL. So an RS256 token is never
+ * checked with the HMAC secret, and an HS256 token "signed" with a public key (the classic key
+ * confusion, https://datatracker.ietf.org/doc/html/rfc8725#section-2.1) is checked with the secret
+ * and fails. Everything else (`none`, HS512, PS256, ...) is refused.
+ *
+ * Claims: `exp` (required; `exp - iat` at most AUTH_MAX_TOKEN_LIFETIME), `nbf` and `iat` (not in
+ * the future beyond AUTH_CLOCK_SKEW_SECONDS), `iss` and `aud` (when configured), `sub` (required),
+ * `roles` (array of customer | partner | staff), `scope` (space-separated, OAuth style),
+ * `locations` (partner's allowed location ids).
  */
-export type AuthConfig = Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience'>
+export type AuthConfig = Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience' | 'jwksUrl' | 'maxTokenLifetimeSeconds' | 'clockSkewSeconds'>
 
 export async function viewerFromAuthorization(header: string | undefined, config: AuthConfig): Promise<Viewer> {
   return (await credentialsFromAuthorization(header, config)).viewer
 }
 
-/** The viewer and when its token expires (ms since the epoch; null for anonymous or no `exp`). */
+/** The viewer and when its token expires (ms since the epoch; null for anonymous). */
 export async function credentialsFromAuthorization(header: string | undefined, config: AuthConfig): Promise<{ viewer: Viewer; expiresAt: number | null }> {
   if (header === undefined || header.trim() === '') return { viewer: ANONYMOUS, expiresAt: null }
   const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/i.exec(header)
   if (!match?.[1]) throw authError('Authorization header must be "Bearer <JWT>"')
+  const token = match[1]
   try {
-    const { payload } = await jwtVerify(match[1], new TextEncoder().encode(config.jwtSecret), {
-      algorithms: ['HS256'],
+    const { alg, key } = keyFor(token, config)
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: [alg],
+      clockTolerance: config.clockSkewSeconds,
+      requiredClaims: ['exp'],
       ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
       ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
     })
-    if (typeof payload.sub !== 'string' || payload.sub === '') throw authError('Token has no subject')
-    const roles = Array.isArray(payload['roles']) ? payload['roles'].filter((r): r is Role => (ROLES as readonly string[]).includes(r as string)) : []
-    const scope = payload['scope']
-    const scopes = typeof scope === 'string' ? scope.split(/\s+/).filter(Boolean) : Array.isArray(scope) ? scope.filter((s): s is string => typeof s === 'string') : []
-    const locations = payload['locations']
-    const locationIds = Array.isArray(locations) ? locations.filter((l): l is string => typeof l === 'string') : null
-    return {
-      viewer: Object.freeze({ sub: payload.sub, roles, scopes, locationIds }),
-      expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : null,
-    }
+    checkTimes(payload, config)
+    return { viewer: viewerOf(payload), expiresAt: (payload.exp as number) * 1000 }
   } catch (error) {
-    if (error instanceof GraphQLError) throw error
-    if (error instanceof joseErrors.JWTExpired) throw authError('Token has expired')
-    if (error instanceof joseErrors.JWTClaimValidationFailed) throw authError(`Token claim '${error.claim}' is not valid`)
-    throw authError('Token is not valid')
+    throw error instanceof GraphQLError ? error : refusal(error)
   }
 }
 
-function authError(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } })
+type Algorithm = 'HS256' | 'RS256' | 'ES256'
+
+function acceptedAlgorithms(config: AuthConfig): Algorithm[] {
+  return [...(config.jwtSecret !== null ? ['HS256' as const] : []), ...(config.jwksUrl !== null ? ['RS256' as const, 'ES256' as const] : [])]
+}
+
+/**
+ * The key for the token's own `alg`, chosen before anything is verified. jwtVerify is given that
+ * key and that one algorithm, so no other pairing of algorithm and key can happen.
+ */
+function keyFor(token: string, config: AuthConfig): { alg: Algorithm; key: Uint8Array | JWTVerifyGetKey } {
+  let alg: unknown
+  try {
+    alg = decodeProtectedHeader(token).alg
+  } catch {
+    throw authError('Token is not valid')
+  }
+  if (alg === 'HS256' && config.jwtSecret !== null) return { alg, key: new TextEncoder().encode(config.jwtSecret) }
+  if ((alg === 'RS256' || alg === 'ES256') && config.jwksUrl !== null) return { alg, key: jwksKeys(config.jwksUrl) }
+  // the alg is the caller's text: name what is accepted, never echo what was sent
+  throw authError(`Token is not valid: unsupported algorithm (accepted: ${acceptedAlgorithms(config).join(', ') || 'no key is configured'})`)
+}
+
+/** What jose leaves to us: `iat` in the future, and the lifetime the token claims. */
+function checkTimes(payload: JWTPayload, config: AuthConfig): void {
+  const now = Math.floor(Date.now() / 1000)
+  const exp = payload.exp as number
+  if (payload.iat !== undefined && payload.iat > now + config.clockSkewSeconds) throw authError('Token is issued in the future (iat)')
+  // without `iat`, `exp - now` is what is left of it; the issuer's clock may run ahead by the skew
+  const lifetime = payload.iat !== undefined ? exp - payload.iat : exp - now - config.clockSkewSeconds
+  if (lifetime > config.maxTokenLifetimeSeconds) throw authError(`Token lifetime is too long (at most ${config.maxTokenLifetimeSeconds} seconds)`)
+}
+
+function viewerOf(payload: JWTPayload): Viewer {
+  if (typeof payload.sub !== 'string' || payload.sub === '') throw authError('Token has no subject')
+  const roles = Array.isArray(payload['roles']) ? payload['roles'].filter((r): r is Role => (ROLES as readonly string[]).includes(r as string)) : []
+  const scope = payload['scope']
+  const scopes = typeof scope === 'string' ? scope.split(/\s+/).filter(Boolean) : Array.isArray(scope) ? scope.filter((s): s is string => typeof s === 'string') : []
+  const locations = payload['locations']
+  const locationIds = Array.isArray(locations) ? locations.filter((l): l is string => typeof l === 'string') : null
+  return Object.freeze({ sub: payload.sub, roles, scopes, locationIds })
+}
+
+/** jose's and the key set's failures, each named for the client without the token's content. */
+function refusal(error: unknown): GraphQLError {
+  if (error instanceof joseErrors.JWTExpired) return authError('Token has expired')
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'exp' && error.reason === 'missing') return authError('Token has no expiry (exp)')
+    if (error.claim === 'nbf' && error.reason === 'check_failed') return authError('Token is not yet valid (nbf)')
+    return authError(`Token claim '${error.claim}' is not valid`)
+  }
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return authError('Token signature is not valid')
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return authError('Token signing key is unknown')
+  if (error instanceof joseErrors.JWKSMultipleMatchingKeys) return authError('Token signing key is ambiguous (no kid)')
+  // the cause stays on the error for the server's logs; the client learns only that keys are missing
+  if (error instanceof JwksUnavailableError) return authError('Token signing keys are unavailable', error)
+  return authError('Token is not valid')
+}
+
+function authError(message: string, originalError?: Error): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } }, ...(originalError ? { originalError } : {}) })
 }
 
 export interface TokenClaims {
@@ -59,8 +119,12 @@ export interface TokenClaims {
   readonly expiresIn?: number
 }
 
-/** Signs a token the gateway accepts (development tokens, tests, benchmarks). */
-export async function signToken(claims: TokenClaims, config: AuthConfig): Promise<string> {
+/**
+ * Signs an HS256 token the gateway accepts (development tokens, tests, benchmarks). Throws when
+ * there is no secret (only a JWKS configured): such a gateway accepts no HS256 token at all.
+ */
+export async function signToken(claims: TokenClaims, config: Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience'>): Promise<string> {
+  if (config.jwtSecret === null) throw new Error('signToken needs AUTH_JWT_SECRET: with only AUTH_JWKS_URL set, HS256 tokens are not accepted')
   const jwt = new SignJWT({
     roles: [...claims.roles],
     ...(claims.scopes?.length ? { scope: claims.scopes.join(' ') } : {}),

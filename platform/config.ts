@@ -17,7 +17,8 @@ export interface Config {
   readonly databaseUrl: string | null
   readonly dataDir: string
   readonly supergraphPath: string
-  readonly jwtSecret: string
+  /** HS256 secret; null when only a JWKS is configured (HS256 tokens are then refused). */
+  readonly jwtSecret: string | null
   readonly jwtIssuer: string | null
   readonly jwtAudience: string | null
   readonly viewerSigningSecret: string
@@ -282,8 +283,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     databaseUrl,
     dataDir: env['DATA_DIR'] || '.data/pglite',
     supergraphPath: env['SUPERGRAPH_PATH'] || 'supergraph.graphql',
-    // with a JWKS, an HS256 secret is optional in production
-    jwtSecret: secret('AUTH_JWT_SECRET', DEV_JWT_SECRET, jwksUrl === null),
+    // with a JWKS and no secret, HS256 is off: a development default would be a forgeable key
+    jwtSecret: jwksUrl !== null && !env['AUTH_JWT_SECRET'] ? null : secret('AUTH_JWT_SECRET', DEV_JWT_SECRET),
     jwtIssuer: env['AUTH_JWT_ISSUER'] || null,
     jwtAudience: env['AUTH_JWT_AUDIENCE'] || null,
     viewerSigningSecret: secret('VIEWER_SIGNING_SECRET', DEV_SIGNING_SECRET),
