@@ -10,6 +10,9 @@ export interface Readiness {
   readonly services: Record<string, 'up' | 'down'>
 }
 
+// one body, signed afresh per probe: the signature covers the body and lives a minute
+const PROBE = JSON.stringify({ query: '{ __typename }' })
+
 /** Every subgraph answers a signed `{ __typename }` within the timeout. */
 export async function checkReadiness(services: readonly ServiceEndpoint[], signingSecret: string, timeoutMs = 2000): Promise<Readiness> {
   const results = await Promise.all(
@@ -17,8 +20,8 @@ export async function checkReadiness(services: readonly ServiceEndpoint[], signi
       try {
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(ANONYMOUS, signingSecret) },
-          body: JSON.stringify({ query: '{ __typename }' }),
+          headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(ANONYMOUS, signingSecret, PROBE) },
+          body: PROBE,
           signal: AbortSignal.timeout(timeoutMs),
         })
         const body = (await response.json()) as { data?: { __typename?: string } }

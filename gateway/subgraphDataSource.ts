@@ -1,6 +1,8 @@
 import { RemoteGraphQLDataSource } from '@apollo/gateway'
 import { GraphQLError } from 'graphql'
-import { signViewer, VIEWER_HEADER } from '../platform/viewer.ts'
+import type { ErrorCode } from '../platform/errors.ts'
+import { readCappedResponse, ResponseTooLargeError } from '../platform/readCappedResponse.ts'
+import { ANONYMOUS, signViewer, VIEWER_HEADER, type Viewer } from '../platform/viewer.ts'
 import type { GatewayContext } from './context.ts'
 
 type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']>
@@ -9,29 +11,89 @@ export interface SubgraphDataSourceOptions {
   readonly name: string
   readonly url: string
   readonly signingSecret: string
+  /** One fetch's budget: a subgraph that takes longer is SUBGRAPH_UNAVAILABLE. */
   readonly timeoutMs: number
+  /** The largest answer read from the subgraph (MAX_RESPONSE_BYTES); more is RESPONSE_TOO_LARGE. */
+  readonly maxResponseBytes: number
 }
 
 /**
- * How the gateway calls one subgraph: undici's fetch (keep-alive pooling) with a timeout, the
- * viewer signed into a header on every request, and transport failures turned into one error
- * that names the service and nothing else (no URL, no response body).
+ * Carries what only `willSendRequest` knows (the request's viewer and abort signal) to the
+ * fetcher, the only place the serialized body is known: RemoteGraphQLDataSource serializes the
+ * body after `willSendRequest` and hands the fetcher plain headers, with no context. The fetcher
+ * removes this header, so it never leaves the process.
+ */
+const TICKET_HEADER = 'x-commerce-fetch-ticket'
+
+interface PendingFetch {
+  readonly viewer: Viewer
+  readonly signal: AbortSignal | undefined
+}
+
+/**
+ * How the gateway calls one subgraph: undici's fetch (keep-alive pooling) with a per-fetch
+ * timeout, stopped as well when the incoming request's signal aborts (its deadline); the viewer
+ * signed into a header over the exact body sent; the answer read up to `maxResponseBytes`.
+ * Failures become one error that names the service and nothing else (no URL, no response body):
+ * RESPONSE_TOO_LARGE, REQUEST_TIMEOUT when the request's deadline stopped the fetch, and
+ * SUBGRAPH_UNAVAILABLE for any transport failure.
  */
 export function createSubgraphDataSource(options: SubgraphDataSourceOptions): RemoteGraphQLDataSource<GatewayContext> {
-  const fetcher = ((url: string, init: RequestInit) =>
-    fetch(url, { ...init, signal: AbortSignal.timeout(options.timeoutMs) })) as unknown as Fetcher
+  const pending = new Map<string, PendingFetch>()
+  let tickets = 0
+
+  const fetcher = (async (url: string, init: { method: string; headers: Record<string, string>; body: string }) => {
+    const { [TICKET_HEADER]: ticket, ...headers } = init.headers
+    const fetch_ = ticket === undefined ? undefined : pending.get(ticket)
+    if (ticket !== undefined) pending.delete(ticket)
+    // fail closed: a fetch that did not pass through willSendRequest has no viewer to sign
+    if (!fetch_) throw new Error('subgraph fetch without a signed viewer')
+    const timeout = AbortSignal.timeout(options.timeoutMs)
+    const response = await fetch(url, {
+      method: init.method,
+      headers: { ...headers, [VIEWER_HEADER]: signViewer(fetch_.viewer, options.signingSecret, init.body) },
+      body: init.body,
+      signal: fetch_.signal ? AbortSignal.any([fetch_.signal, timeout]) : timeout,
+    })
+    return readCappedResponse(response, options.maxResponseBytes)
+  }) as unknown as Fetcher
+
   return new RemoteGraphQLDataSource<GatewayContext>({
     url: options.url,
     fetcher,
     willSendRequest({ request, context }) {
-      request.http?.headers.set(VIEWER_HEADER, signViewer(context.viewer, options.signingSecret))
+      if (!request.http) return
+      const ticket = String(++tickets)
+      // the gateway's own calls (health checks) come with an empty context: they act as anonymous
+      pending.set(ticket, { viewer: context.viewer ?? ANONYMOUS, signal: context.signal })
+      request.http.headers.set(TICKET_HEADER, ticket)
     },
-    didEncounterError(error) {
+    didEncounterError(error, _fetchRequest, _fetchResponse, context) {
+      // these messages travel to the client: keep them to the service's name
+      if (error instanceof ResponseTooLargeError) {
+        throw serviceError('RESPONSE_TOO_LARGE', `Service '${options.name}' answered more than the gateway accepts; ask for less`, options.name)
+      }
+      const signal = context?.signal
+      if (signal?.aborted) {
+        const code = abortCode(signal.reason)
+        const why = code === 'RESPONSE_TOO_LARGE' ? 'The response grew too large' : 'The request ran out of time'
+        throw serviceError(code, `${why} while waiting for service '${options.name}'`, options.name)
+      }
       const timedOut = error.name === 'TimeoutError' || error.name === 'AbortError'
-      // this message travels to the client: keep it to the service's name
-      throw new GraphQLError(timedOut ? `Service '${options.name}' did not answer in time` : `Service '${options.name}' is unavailable`, {
-        extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: options.name },
-      })
+      throw serviceError('SUBGRAPH_UNAVAILABLE', timedOut ? `Service '${options.name}' did not answer in time` : `Service '${options.name}' is unavailable`, options.name)
     },
   })
+}
+
+/**
+ * Why the request's signal aborted: the response growing past MAX_RESPONSE_BYTES says so in its
+ * reason (a GraphQLError with that code); any other abort is the request's deadline.
+ */
+function abortCode(reason: unknown): ErrorCode {
+  const code = (reason as { extensions?: { code?: unknown } } | null | undefined)?.extensions?.code
+  return code === 'RESPONSE_TOO_LARGE' ? 'RESPONSE_TOO_LARGE' : 'REQUEST_TIMEOUT'
+}
+
+function serviceError(code: ErrorCode, message: string, serviceName: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, serviceName } })
 }

@@ -17,16 +17,19 @@ export interface SubgraphClientOptions {
 
 /**
  * A service's synchronous call to another subgraph's public GraphQL API, signed like a gateway
- * request. Used for the one synchronous cross-domain write, the stock reservation at checkout.
- * Throws on transport failure or timeout; GraphQL errors come back in `errors`.
+ * request: the viewer, signed over the very body sent. Used for the one synchronous cross-domain
+ * write, the stock reservation at checkout. Throws on transport failure or timeout; GraphQL
+ * errors come back in `errors`.
  */
 export function createSubgraphClient(options: SubgraphClientOptions) {
   return {
     async request<D>(query: string, variables: Record<string, unknown>): Promise<SubgraphResponse<D>> {
+      // serialized once: the signature covers these exact bytes
+      const body = JSON.stringify({ query, variables })
       const response = await fetch(options.url(), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(options.viewer, options.signingSecret) },
-        body: JSON.stringify({ query, variables }),
+        headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(options.viewer, options.signingSecret, body) },
+        body,
         signal: AbortSignal.timeout(options.timeoutMs),
       })
       if (!response.ok) throw new Error(`subgraph answered HTTP ${response.status}`)

@@ -1,20 +1,21 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import mercurius from 'mercurius'
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
+import { GraphQLError, parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
 import type { Bus, ConsumerHandle } from './bus.ts'
 import type { Config, SubgraphName } from './config.ts'
 import { startConsumer, type EventHandler } from './consumer.ts'
 import type { Database } from './db.ts'
 import { startRelay, type Relay } from './relay.ts'
 import { ERROR_CODES } from './errors.ts'
-import { VIEWER_HEADER, verifyViewer, type Viewer } from './viewer.ts'
+import { enforceDeadlines, withDeadline } from './requestDeadline.ts'
+import { createSubgraphGuard, type SubgraphGuard } from './limits/subgraphGuard.ts'
+import { limitResponseSize } from './responseSizeLimit.ts'
+import { authenticateSignedRequests, viewerFromConnectionParams } from './signedRequests.ts'
+import type { Viewer } from './viewer.ts'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
 
 declare module 'fastify' {
-  interface FastifyRequest {
-    viewer: Viewer
-  }
   interface FastifyInstance {
     /** Present on subgraphs that publish events: waits until the outbox is published. */
     relay?: { flush(): Promise<void> }
@@ -24,7 +25,10 @@ declare module 'fastify' {
 export interface SubgraphAppOptions<Context> {
   readonly name: SubgraphName
   readonly schema: GraphQLSchema
-  readonly config: Pick<Config, 'viewerSigningSecret' | 'logLevel' | 'eventLogRetentionHours'>
+  readonly config: Pick<
+    Config,
+    'viewerSigningSecret' | 'viewerSigningSecretPrevious' | 'logLevel' | 'eventLogRetentionHours' | 'maxResponseBytes' | 'subgraphTimeoutMs' | 'limits' | 'maxPageSize'
+  >
   /** Builds the per-request context (DataLoaders are created here, once per request). */
   readonly context: (viewer: Viewer) => Context
   readonly logger?: FastifyBaseLogger
@@ -32,8 +36,9 @@ export interface SubgraphAppOptions<Context> {
   readonly onClose?: () => Promise<void> | void
   /**
    * Serve the schema's subscriptions over graphql-ws (`graphql-transport-ws`) on `/graphql`. The
-   * gateway authenticates with the signed viewer in `connection_init`'s payload
-   * (`{ headers: { 'x-commerce-viewer': … } }`); anything else is closed with 4403.
+   * gateway authenticates with the viewer signed over the connection_init marker in
+   * `connection_init`'s payload (`{ headers: { 'x-commerce-viewer': … } }`); anything else is
+   * closed with 4403.
    */
   readonly subscriptions?: boolean
   /**
@@ -51,30 +56,20 @@ export interface SubgraphAppOptions<Context> {
 
 /**
  * A subgraph: Fastify + mercurius serving a `buildSubgraphSchema` schema at `/graphql`. Every
- * GraphQL request must carry the viewer header signed by the gateway; anything else is refused
- * with UNAUTHENTICATED before parsing. Errors leave with a code and never with a stack trace:
- * an error without a code is logged and answered as INTERNAL_SERVER_ERROR.
+ * GraphQL request must be a POST carrying the viewer header signed by the gateway over its exact
+ * body; anything else is refused with UNAUTHENTICATED before the document is parsed. Resolvers
+ * stop starting work SUBGRAPH_TIMEOUT_MS after execution began (REQUEST_TIMEOUT), and an answer
+ * over MAX_RESPONSE_BYTES is replaced by RESPONSE_TOO_LARGE. Errors leave with a code and never
+ * with a stack trace: an error without a code is logged and answered as INTERNAL_SERVER_ERROR.
  */
 export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Context>): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: { level: options.config.logLevel, name: options.name } }),
     bodyLimit: 1024 * 1024,
   }) as unknown as FastifyInstance
-  app.decorateRequest('viewer', null as unknown as Viewer)
-
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/graphql')) return
-    const header = request.headers[VIEWER_HEADER]
-    const viewer = verifyViewer(Array.isArray(header) ? header[0] : header, options.config.viewerSigningSecret)
-    if (!viewer) {
-      return reply.code(401).send({
-        data: null,
-        errors: [{ message: 'This service only accepts requests signed by the gateway', extensions: { code: 'UNAUTHENTICATED' } }],
-      })
-    }
-    request.viewer = viewer
-    return undefined
-  })
+  authenticateSignedRequests(app, { path: '/graphql', config: options.config })
+  limitResponseSize(app, { path: '/graphql', maxBytes: options.config.maxResponseBytes })
+  enforceDeadlines(options.schema)
 
   app.get('/healthz', async () => ({ status: 'ok', service: options.name }))
 
@@ -84,15 +79,23 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
     graphiql: false,
     // no graphql-jit: its compiled plans lose keys of `_entities` representations written inline
     // with variables inside them, where graphql-js resolves them correctly
-    context: (request) => options.context(request.viewer) as never,
+    // the deadline starts with execution; resolvers that would start past it throw REQUEST_TIMEOUT
+    context: (request) => withDeadline(options.context(request.viewer) as object, Date.now() + options.config.subgraphTimeoutMs) as never,
     errorFormatter: (execution, ctx) => {
       const log = (ctx as { reply?: { log: FastifyBaseLogger } }).reply?.log ?? app.log
       const errors = (execution.errors ?? []).flatMap((error) => flatten(error)).map((error) => sanitize(error, log))
       return { statusCode: 200, response: { data: execution.data ?? null, errors } }
     },
   })
+  // this service's own depth and cost limits, whoever signed the call
+  const guard = createSubgraphGuard(options.schema, options.config)
+  app.graphql.addHook('preExecution', async (_schema, document, context, variables) => {
+    const body = (context as { reply?: { request: { body?: unknown } } }).reply?.request.body as { operationName?: unknown } | undefined
+    const refused = guard(document, typeof body?.operationName === 'string' ? body.operationName : undefined, variables)
+    if (refused) throw refused
+  })
 
-  if (options.subscriptions) serveSubscriptions(app, options)
+  if (options.subscriptions) serveSubscriptions(app, options, guard)
 
   if (options.events) {
     const { bus, db, handlers, maxDeliveries } = options.events
@@ -120,7 +123,7 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
 
 const MAX_WS_MESSAGE_BYTES = 1024 * 1024
 
-function serveSubscriptions<Context>(app: FastifyInstance, options: SubgraphAppOptions<Context>): void {
+function serveSubscriptions<Context>(app: FastifyInstance, options: SubgraphAppOptions<Context>, guard: SubgraphGuard): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES })
   app.server.on('upgrade', (request, socket, head) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
@@ -134,12 +137,20 @@ function serveSubscriptions<Context>(app: FastifyInstance, options: SubgraphAppO
     {
       schema: options.schema,
       onConnect: (ctx) => {
-        const headers = ctx.connectionParams?.['headers'] as Record<string, unknown> | undefined
-        const header = headers?.[VIEWER_HEADER]
-        const viewer = verifyViewer(typeof header === 'string' ? header : undefined, options.config.viewerSigningSecret)
+        const viewer = viewerFromConnectionParams(ctx.connectionParams, options.config)
         if (!viewer) return false
         viewers.set(ctx, viewer)
         return true
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        let document
+        try {
+          document = parse(payload.query)
+        } catch {
+          return undefined // graphql-ws answers the syntax error itself
+        }
+        const refused = guard(document, payload.operationName, payload.variables)
+        return refused ? [refused] : undefined
       },
       context: (ctx) => options.context(viewers.get(ctx) as Viewer) as never,
       onNext: (_ctx, _id, _payload, _args, result) =>

@@ -12,7 +12,7 @@ import { loadConfig, type Config } from './config.ts'
 import { openDatabase, type Database } from './db.ts'
 import { migrate } from './migrate.ts'
 import type { SubgraphDefinition } from './subgraph.ts'
-import { ANONYMOUS, signViewer, VIEWER_HEADER, type Viewer } from './viewer.ts'
+import { ANONYMOUS, CONNECTION_INIT_BODY, signViewer, VIEWER_HEADER, type Viewer } from './viewer.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const TEMPLATE_DIR = join(ROOT, '.data', 'test-templates')
@@ -22,6 +22,15 @@ export const testConfig: Readonly<Config> = loadConfig({
   LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'silent',
   // sockets still open when a test stops its gateway close at once
   SHUTDOWN_DRAIN_MS: '0',
+  // functional suites query deeper and wider than the production defaults and send bursts from one address;
+  // test/security/ runs the gateway on the defaults (securityTestConfig)
+  MAX_DEPTH: '10',
+  MAX_COST_ANONYMOUS: '50000',
+  MAX_COST_CUSTOMER: '50000',
+  MAX_COST_PARTNER: '50000',
+  MAX_COST_STAFF: '50000',
+  RATE_LIMIT_ENABLED: 'false',
+  ANOMALY_DETECTION: 'false',
   ...(process.env['DATABASE_URL'] ? { DATABASE_URL: process.env['DATABASE_URL'] } : {}),
 })
 
@@ -132,8 +141,16 @@ export const customer = (sub: string): Viewer => viewer({ sub, roles: ['customer
 export const staff = (sub = 'staff_1'): Viewer => viewer({ sub, roles: ['staff'] })
 export const partner = (sub = 'partner_1', scopes: string[] = ['stock:read']): Viewer => viewer({ sub, roles: ['partner'], scopes })
 
-export function signedHeaders(who: Viewer = ANONYMOUS, config: Pick<Config, 'viewerSigningSecret'> = testConfig): Record<string, string> {
-  return { [VIEWER_HEADER]: signViewer(who, config.viewerSigningSecret) }
+/**
+ * The viewer header for `who`, signed over `body`: the exact string the request will send. With
+ * no body it is signed for a graphql-ws `connection_init` (what subscription clients send).
+ */
+export function signedHeaders(
+  who: Viewer = ANONYMOUS,
+  config: Pick<Config, 'viewerSigningSecret'> = testConfig,
+  body: string = CONNECTION_INIT_BODY,
+): Record<string, string> {
+  return { [VIEWER_HEADER]: signViewer(who, config.viewerSigningSecret, body) }
 }
 
 export interface GraphQLResponse<D = Record<string, any>> {
@@ -142,18 +159,25 @@ export interface GraphQLResponse<D = Record<string, any>> {
   readonly errors: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] | undefined
 }
 
-/** POSTs an operation to a subgraph app in-process, signed as `who`. */
+/** POSTs an operation to a subgraph app in-process, signed as `who` over the body it sends. */
 export async function execute<D = Record<string, any>>(
   app: FastifyInstance,
   query: string,
   variables: Record<string, unknown> = {},
   who: Viewer = ANONYMOUS,
+  config: Pick<Config, 'viewerSigningSecret'> = testConfig,
 ): Promise<GraphQLResponse<D>> {
-  const response = await app.inject({ method: 'POST', url: '/graphql', headers: signedHeaders(who), payload: { query, variables } })
+  // a string payload goes out byte for byte; an object would be serialized by inject itself
+  const payload = JSON.stringify({ query, variables })
+  const response = await app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { 'content-type': 'application/json', ...signedHeaders(who, config, payload) },
+    payload,
+  })
   const body = response.json() as { data?: D | null; errors?: GraphQLResponse['errors'] }
   return { statusCode: response.statusCode, data: body.data, errors: body.errors }
 }
-
 
 /** Waits until `check` holds, polling every 20 ms; fails naming `what` after `timeoutMs`. */
 export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {

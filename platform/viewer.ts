@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { forbidden, unauthenticated } from './errors.ts'
 
 export const ROLES = ['customer', 'partner', 'staff'] as const
@@ -37,34 +37,91 @@ export const viewerScope = (viewer: Viewer): string => viewer.sub ?? 'anonymous'
 
 // ── The forwarded viewer ─────────────────────────────────────────────────────────────────────
 // The gateway forwards the viewer it verified to subgraphs in one header, HMAC-signed with a
-// secret only the gateway and the subgraphs hold. A subgraph refuses any request whose header is
-// missing, forged or stale, so calling a subgraph directly bypasses nothing.
+// secret only the gateway and the subgraphs hold. The signature also covers a SHA-256 digest of
+// the exact request body and lives one minute, so a captured header is worth nothing with any
+// other body and nothing at all a minute later. A subgraph refuses any request whose header is
+// missing, forged, stale or made for another body, so calling a subgraph directly bypasses
+// nothing.
 
 export const VIEWER_HEADER = 'x-commerce-viewer'
 /** How long a signed viewer header stays valid: it is made per request, so replays die fast. */
-export const VIEWER_HEADER_MAX_AGE_MS = 5 * 60_000
+export const VIEWER_HEADER_MAX_AGE_MS = 60_000
+/**
+ * How far in the future a header's `iat` may be: the signer's clock may run ahead of the
+ * verifier's. Expiry gets no allowance, so a header is never accepted more than
+ * VIEWER_HEADER_MAX_AGE_MS after it was signed by the verifier's own clock.
+ */
+export const VIEWER_HEADER_CLOCK_SKEW_MS = 5_000
+/**
+ * What a graphql-ws `connection_init` signs in place of a body (it has none). Not valid JSON, so
+ * a header captured from a socket cannot pass for an HTTP request's: the subgraph's JSON parser
+ * refuses this body before anything runs.
+ */
+export const CONNECTION_INIT_BODY = 'graphql-ws:connection_init'
 
-export function signViewer(viewer: Viewer, secret: string, now = Date.now()): string {
-  const payload = Buffer.from(JSON.stringify({ v: viewer, iat: now })).toString('base64url')
+/** The bytes the signature covers: what is sent on the wire (a string is sent as UTF-8). */
+export type SignedBody = string | Uint8Array
+
+interface SignedPayload {
+  readonly v: Viewer
+  readonly iat: number
+  readonly exp: number
+  /** base64url SHA-256 of the request body. */
+  readonly bd: string
+}
+
+export function signViewer(viewer: Viewer, secret: string, body: SignedBody, now = Date.now()): string {
+  const signed: SignedPayload = { v: viewer, iat: now, exp: now + VIEWER_HEADER_MAX_AGE_MS, bd: bodyDigest(body) }
+  const payload = Buffer.from(JSON.stringify(signed)).toString('base64url')
   return `${payload}.${hmac(payload, secret)}`
 }
 
-/** Returns the viewer, or null when the header is absent, forged, malformed or stale. */
-export function verifyViewer(header: string | undefined, secret: string, now = Date.now()): Viewer | null {
+export interface VerifyViewerOptions {
+  /** The current secret first, then the previous one during a rotation; empty entries are skipped. */
+  readonly secrets: readonly (string | null | undefined)[]
+  /** The body exactly as received, or CONNECTION_INIT_BODY for a graphql-ws connection. */
+  readonly body: SignedBody
+  readonly now?: number
+}
+
+/**
+ * Returns the viewer, or null when the header is absent, malformed, forged (no secret signed
+ * it), stale, not yet valid, or made for another body. Never throws on what a caller sent.
+ */
+export function verifyViewer(header: string | undefined, options: VerifyViewerOptions): Viewer | null {
   if (!header) return null
   const dot = header.indexOf('.')
-  if (dot <= 0) return null
+  if (dot <= 0 || dot !== header.lastIndexOf('.')) return null
   const payload = header.slice(0, dot)
   const given = Buffer.from(header.slice(dot + 1), 'base64url')
-  const expected = Buffer.from(hmac(payload, secret), 'base64url')
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null
+  // every secret is tried, so the time taken does not say which one matched
+  let signed = false
+  for (const secret of options.secrets) {
+    if (!secret) continue
+    const expected = Buffer.from(hmac(payload, secret), 'base64url')
+    if (given.length === expected.length && timingSafeEqual(given, expected)) signed = true
+  }
+  if (!signed) return null
+  let claims: Partial<SignedPayload>
   try {
-    const { v, iat } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { v: Viewer; iat: number }
-    if (typeof iat !== 'number' || Math.abs(now - iat) > VIEWER_HEADER_MAX_AGE_MS) return null
-    return normalizeViewer(v)
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<SignedPayload>
   } catch {
     return null
   }
+  if (!claims || typeof claims !== 'object') return null
+  const { iat, exp, bd } = claims
+  if (typeof iat !== 'number' || typeof exp !== 'number' || typeof bd !== 'string') return null
+  const now = options.now ?? Date.now()
+  if (iat > now + VIEWER_HEADER_CLOCK_SKEW_MS || now > exp || exp - iat > VIEWER_HEADER_MAX_AGE_MS) return null
+  const expectedDigest = Buffer.from(bodyDigest(options.body), 'base64url')
+  const givenDigest = Buffer.from(bd, 'base64url')
+  if (givenDigest.length !== expectedDigest.length || !timingSafeEqual(givenDigest, expectedDigest)) return null
+  return normalizeViewer(claims.v)
+}
+
+/** base64url SHA-256 of the body's bytes. */
+export function bodyDigest(body: SignedBody): string {
+  return createHash('sha256').update(body).digest('base64url')
 }
 
 function hmac(payload: string, secret: string): string {

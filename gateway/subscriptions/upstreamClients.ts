@@ -1,12 +1,12 @@
 import { createClient, type Client } from 'graphql-ws'
 import WebSocket from 'ws'
-import { signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
+import { CONNECTION_INIT_BODY, signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
 
 /**
  * The gateway's graphql-ws connections to subgraphs: one per (subgraph URL, visibility), shared by
  * every upstream subscription with that visibility, opened lazily and disposed with its last user.
  * Each connection authenticates with the viewer signed afresh at every (re)connect — a signature
- * is only fresh for minutes. The gateway retries subscriptions itself (from their cursors), so the
+ * is only fresh for a minute. The gateway retries subscriptions itself (from their cursors), so the
  * client does not.
  */
 export class UpstreamClients {
@@ -28,7 +28,8 @@ export class UpstreamClients {
         lazy: true,
         retryAttempts: 0,
         keepAlive: 10_000,
-        connectionParams: () => ({ headers: { [VIEWER_HEADER]: signViewer(viewer, this.signingSecret) } }),
+        // connection_init has no body: the signature covers the connection_init marker instead
+        connectionParams: () => ({ headers: { [VIEWER_HEADER]: signViewer(viewer, this.signingSecret, CONNECTION_INIT_BODY) } }),
       })
       client.on('connected', () => this.onConnected(clientKey))
       entry = { client, users: 0 }
