@@ -8,6 +8,12 @@ import type { Config, SubgraphName } from '../platform/config.ts'
 import { viewerFromAuthorization } from './auth.ts'
 import type { GatewayContext } from './context.ts'
 import { formatGatewayError } from './formatError.ts'
+import { graphqlErrorHandler } from './httpErrors.ts'
+import { edgePlugin } from './limits/edgePlugin.ts'
+import { createOperationGuard, type Admission } from './limits/operationGuard.ts'
+import { clientKeyOf, createRateLimiter } from './rateLimit/rateLimiter.ts'
+import { createAnomalyDetector } from './anomaly/anomalyDetector.ts'
+import { withLimitCode } from './limits/tokenLimit.ts'
 import { checkReadiness, type ServiceEndpoint } from './readiness.ts'
 import { createSubgraphDataSource } from './subgraphDataSource.ts'
 import { supergraphFromFile } from './supergraphFile.ts'
@@ -44,7 +50,10 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel, name: 'gateway' } }),
     bodyLimit: 1024 * 1024,
+    // X-Forwarded-For names the client only when the peer is a proxy we run
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   }) as unknown as FastifyInstance
+  app.setErrorHandler(graphqlErrorHandler)
 
   // before anything starts: in enforce mode a manifest that does not load stops the gateway here
   const trustedDocuments =
@@ -59,7 +68,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   let services: ServiceEndpoint[] = []
   const routingUrl = (name: string, url: string) => config.subgraphUrls[name as SubgraphName] ?? url
   const dataSourceFor = (name: string, url: string) =>
-    createSubgraphDataSource({ name, url, signingSecret: config.viewerSigningSecret, timeoutMs: config.subgraphTimeoutMs })
+    createSubgraphDataSource({ name, url, signingSecret: config.viewerSigningSecret, timeoutMs: config.subgraphTimeoutMs, maxResponseBytes: config.maxResponseBytes })
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraph ?? supergraphFromFile(config.supergraphPath, app.log),
     logger: app.log,
@@ -67,13 +76,40 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   })
   // the subscription path plans with the same supergraph, rebuilt whenever it changes
   let runtime: SupergraphRuntime | null = null
+  const guard = createOperationGuard(config)
+  const refusals: Record<string, number> = {}
+  const anomalies = config.anomaly.enabled
+    ? createAnomalyDetector({
+        ...config.anomaly,
+        onChange: ({ kind, state }) =>
+          app.log.warn({ anomaly: kind, client: state.clientKey, cohort: state.cohort, reasons: state.reasons, factor: state.factor }, kind === 'throttled' ? 'client throttled: traffic departs from its baseline' : 'client recovered its budget'),
+      })
+    : null
+  const rateLimiter = config.rateLimit.enabled
+    ? createRateLimiter({ config, logger: app.log, ...(anomalies ? { factor: (clientKey: string) => anomalies.factor(clientKey) } : {}) })
+    : null
+  const charge = rateLimiter
+    ? (context: GatewayContext, admission: Admission) => rateLimiter.charge(clientKeyOf(context.viewer, context.clientIp), admission.role, admission.measures.cost)
+    : undefined
+  const observe = anomalies
+    ? (context: GatewayContext, { role, measures }: Admission, failed: boolean) =>
+        anomalies.observe({
+          clientKey: clientKeyOf(context.viewer, context.clientIp),
+          cohort: role,
+          cost: measures.cost,
+          keys: measures.keys,
+          stockRead: measures.graphs.has('INVENTORY'),
+          error: failed,
+        })
+    : undefined
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    guard.update(coreSupergraphSdl)
     services = Supergraph.build(coreSupergraphSdl)
       .subgraphs()
       .values()
       .map((subgraph) => ({ name: subgraph.name, url: routingUrl(subgraph.name, subgraph.url) }))
     try {
-      runtime = buildSupergraphRuntime(coreSupergraphSdl, routingUrl, dataSourceFor)
+      runtime = buildSupergraphRuntime(coreSupergraphSdl, routingUrl, dataSourceFor, config.limits.maxTokens)
     } catch (error) {
       app.log.error({ err: error }, 'the supergraph cannot be planned for subscriptions; keeping the previous one')
     }
@@ -88,19 +124,26 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     logger: app.log,
-    introspection: config.nodeEnv !== 'production',
+    // on for staff only in production: the edge plugin refuses it to everyone else
+    introspection: true,
+    // the parser stops at MAX_TOKENS: a huge document costs no more than the limit to refuse
+    parseOptions: { maxTokens: config.limits.maxTokens },
     includeStacktraceInErrorResponses: false,
     // the process's own shutdown closes the app (draining sockets first); Apollo's handlers would
     // stop the server and re-raise the signal, killing open sockets with no close frame
     stopOnTerminationSignals: false,
     formatError: (formatted, error) => {
-      const safe = formatGatewayError(formatted)
+      const safe = formatGatewayError(withLimitCode(formatted))
       if (safe.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') app.log.error({ err: error }, 'unexpected gateway error')
       return safe
     },
     // no fastifyApolloDrainPlugin: its drain calls fastify.close() from inside our onClose hook and
     // never returns; fastify's own close already stops accepting and waits for in-flight requests
-    plugins: [...(config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []), ...(deps.apolloPlugins ?? [])],
+    plugins: [
+      edgePlugin({ guard, production: config.nodeEnv === 'production', maxResponseBytes: config.maxResponseBytes, ...(charge ? { charge } : {}), ...(observe ? { observe } : {}), refusals }),
+      ...(config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(deps.apolloPlugins ?? []),
+    ],
   })
   await apollo.start()
 
@@ -109,13 +152,30 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     method: ['GET', 'POST', 'OPTIONS'],
     ...(trustedDocuments ? { preHandler: trustedDocuments.preHandler } : {}),
     handler: fastifyApolloHandler(apollo, {
-      context: async (request) => ({ viewer: await viewerFromAuthorization(request.headers.authorization, config) }),
+      context: async (request) => ({
+        viewer: await viewerFromAuthorization(request.headers.authorization, config),
+        signal: AbortSignal.timeout(config.requestTimeoutMs),
+        clientIp: request.ip,
+      }),
     }),
   })
-  const sockets = serveGraphQLOverWebSocket({ app, config, runtime: () => runtime, hub, apollo, trustedDocuments })
+  const sockets = serveGraphQLOverWebSocket({ app, config, runtime: () => runtime, hub, apollo, trustedDocuments, guard, rateLimiter })
   app.decorate('subscriptions', { hub, runtime: () => runtime })
   app.get('/metrics/subscriptions', async () => ({ connections: sockets.connections, ...hub.metrics() }))
   app.get('/healthz', async () => ({ status: 'ok' }))
+  // counts only: which clients are throttled, and why, is for staff (/admin/edge)
+  app.get('/metrics/edge', async () => {
+    const snapshot = anomalies?.snapshot()
+    return { refusals, clientsTracked: snapshot?.clients ?? 0, clientsThrottled: snapshot?.throttled.length ?? 0 }
+  })
+  app.get('/admin/edge', async (request, reply) => {
+    const viewer = await viewerFromAuthorization(request.headers.authorization, config).catch(() => null)
+    if (!viewer || !viewer.roles.includes('staff')) {
+      const known = viewer !== null && viewer.sub !== null
+      return reply.code(known ? 403 : 401).send({ errors: [{ message: 'Staff only', extensions: { code: known ? 'FORBIDDEN' : 'UNAUTHENTICATED' } }] })
+    }
+    return { limits: config.limits, rateLimit: config.rateLimit, anomaly: anomalies?.snapshot() ?? null, refusals }
+  })
   app.get('/metrics/trusted-documents', async () => trustedDocuments?.stats() ?? { mode: 'off' })
   app.get('/readyz', async (_request, reply) => {
     const readiness = await checkReadiness(services, config.viewerSigningSecret)
@@ -124,6 +184,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   app.addHook('onClose', async () => {
     trustedDocuments?.close()
     await apollo.stop()
+    await rateLimiter?.close()
   })
   return app
 }

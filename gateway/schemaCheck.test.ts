@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { composeFromConfig } from './compose.ts'
-import { AllowFileError, formatMarkdown, formatText, parseAllowFile, readClientManifests, runSchemaCheck, toJson, type AllowEntry } from './schemaCheck.ts'
+import { AllowFileError, formatMarkdown, formatText, parseAllowFile, readClientManifests, runSchemaCheck, toJson, type AllowEntry, type ClientManifest } from './schemaCheck.ts'
 
 const baseSupergraphSdl = readFileSync('supergraph.graphql', 'utf8')
 const catalogSdl = readFileSync('subgraphs/catalog/schema.graphql', 'utf8')
@@ -109,5 +109,28 @@ describe('schema check', () => {
     const report = await check({ catalog: catalogWith('description: String  status', 'description(maxLength: Int!): String  status') })
     assert.equal(report.changes.find((c) => c.path === 'Product.description.maxLength')?.criticality, 'BREAKING')
     assert.equal(report.verdict, 'fail')
+  })
+
+  it('fails on a manifest operation over an operation limit, measured for the worst variables', async () => {
+    const deep = 'query TooDeep { products(first: 1) { nodes { variants(first: 1) { nodes { product { variants(first: 1) { nodes { sku } } } } } } } }'
+    const costly = 'query TooCostly($n: Int) { products(first: $n) { nodes { variants(first: 100) { nodes { id } } } } }'
+    const extra: ClientManifest = {
+      client: 'storefront',
+      manifest: {
+        format: 'apollo-persisted-query-manifest',
+        version: 1,
+        operations: [
+          { id: 'deep', name: 'TooDeep', type: 'query', body: deep },
+          { id: 'costly', name: 'TooCostly', type: 'query', body: costly },
+        ],
+      },
+    }
+    const report = await runSchemaCheck({ composition: composeFromConfig('supergraph.yaml'), baseSupergraphSdl, manifests: [...manifests, extra], allowed: [] })
+    assert.equal(report.verdict, 'fail')
+    const byName = Object.fromEntries(report.brokenOperations.map((b) => [b.operation, b.messages.join(' ')]))
+    assert.match(byName['TooDeep'] ?? '', /^MAX_DEPTH_EXCEEDED: The operation nests fields 8 deep; at most 6/)
+    // $n unknown and without a default: the largest page (100) × 100 variants
+    assert.match(byName['TooCostly'] ?? '', /^COST_LIMIT_EXCEEDED: The operation's estimated cost is 10201; at most 5000/)
+    assert.equal(Object.keys(byName).length, 2, 'the committed manifests stay within the limits')
   })
 })

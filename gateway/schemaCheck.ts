@@ -9,7 +9,11 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ChangeType, CriticalityLevel, diff, type Change, type Rule } from '@graphql-inspector/core'
-import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql'
+import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql'
+import { loadConfig, type Config } from '../platform/config.ts'
+import { checkLimits } from '../platform/limits/checkLimits.ts'
+import { readCostDirectives, type CostDirectives } from '../platform/limits/costDirectives.ts'
+import { measureOperation } from '../platform/limits/measureOperation.ts'
 import { apiSchemaOf, buildManifest, clientsIn, readOperationSources, serializeManifest } from '../operations/buildManifest.ts'
 import type { ComposeResult, CompositionProblem } from './compose.ts'
 import { parseManifest, type PersistedQueryManifest } from './trustedDocumentsManifest.ts'
@@ -139,6 +143,8 @@ export interface SchemaCheckInput {
   readonly staleOperations?: readonly string[]
   readonly manifests: readonly ClientManifest[]
   readonly allowed: readonly AllowEntry[]
+  /** The operation limits a manifest operation must stay within; default: the configuration's defaults. */
+  readonly limits?: Pick<Config, 'limits' | 'maxPageSize'>
 }
 
 export interface SchemaCheckReport {
@@ -186,7 +192,10 @@ export async function runSchemaCheck(input: SchemaCheckInput): Promise<SchemaChe
       const usedPaths = new Set(changes.filter((c) => c.allowed).map((c) => c.path))
       unusedAllowed = input.allowed.filter((entry) => !usedPaths.has(entry.path))
     }
-    brokenOperations = validateOperations(newSchema, input.manifests)
+    brokenOperations = validateOperations(newSchema, input.manifests, {
+      ...(input.limits ?? loadConfig({})),
+      costs: readCostDirectives(parse(composition.supergraphSdl)),
+    })
     if (brokenOperations.length > 0) failures.push(`${brokenOperations.length} client operation(s) broken: ${brokenOperations.map((b) => `${b.client}/${b.operation}`).join(', ')}`)
   }
   if (stale.operations.length > 0) failures.push(`operation manifests are stale or invalid: run npm run operations (${stale.operations.length} problem(s))`)
@@ -222,8 +231,17 @@ function toSchemaChange(change: Change, allowed: readonly AllowEntry[]): SchemaC
   return { criticality, type: String(change.type), path, message: change.message, allowed: entry !== undefined, allowReason: entry?.reason ?? null }
 }
 
-/** Every manifest operation that does not validate against `schema`, by client and operation name. */
-export function validateOperations(schema: GraphQLSchema, manifests: readonly ClientManifest[]): BrokenOperation[] {
+/**
+ * Every manifest operation that does not validate against `schema`, by client and operation name;
+ * with `limits`, also every one over an operation limit, measured for its worst case (a slicing
+ * variable without a default counts as the largest page): a persisted operation must run for the
+ * role with the largest budget whatever variables it is sent with, or it is broken.
+ */
+export function validateOperations(
+  schema: GraphQLSchema,
+  manifests: readonly ClientManifest[],
+  limits?: Pick<Config, 'limits' | 'maxPageSize'> & { readonly costs: CostDirectives },
+): BrokenOperation[] {
   const broken: BrokenOperation[] = []
   for (const { client, manifest } of manifests) {
     for (const operation of manifest.operations) {
@@ -235,7 +253,12 @@ export function validateOperations(schema: GraphQLSchema, manifests: readonly Cl
         continue
       }
       const errors = validate(schema, document)
-      if (errors.length > 0) broken.push({ client, operation: operation.name, messages: errors.map((e) => e.message) })
+      if (errors.length > 0) {
+        broken.push({ client, operation: operation.name, messages: errors.map((e) => e.message) })
+        continue
+      }
+      const overLimit = limits ? limitProblem(schema, document, operation.body, limits) : null
+      if (overLimit) broken.push({ client, operation: operation.name, messages: [overLimit] })
     }
   }
   return broken
@@ -307,4 +330,26 @@ export function formatMarkdown(report: SchemaCheckReport): string {
 
 export function toJson(report: SchemaCheckReport): string {
   return JSON.stringify(report, null, 2)
+}
+
+function limitProblem(schema: GraphQLSchema, document: DocumentNode, body: string, config: Pick<Config, 'limits' | 'maxPageSize'> & { readonly costs: CostDirectives }): string | null {
+  const { limits } = config
+  try {
+    parse(body, { maxTokens: limits.maxTokens })
+  } catch {
+    return `MAX_TOKENS_EXCEEDED: more than ${limits.maxTokens} tokens`
+  }
+  const operation = getOperationAST(document)
+  if (!operation) return null
+  const measures = measureOperation(document, operation, {
+    schema,
+    costs: config.costs,
+    variables: null,
+    defaultListSize: limits.defaultListSize,
+    maxListSize: config.maxPageSize,
+    entityHopCost: limits.entityHopCost,
+  })
+  const largestBudget = Math.max(...Object.values(limits.maxCost))
+  const violation = checkLimits(measures, limits, largestBudget)
+  return violation ? `${violation.code}: ${violation.message} (worst case over its variables)` : null
 }

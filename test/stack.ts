@@ -34,6 +34,8 @@ export interface Stack {
   gatewayWsUrl(): Promise<string>
   resetCounters(): void
   queries(): Record<SubgraphName, number>
+  /** GraphQL requests each subgraph received since the last resetCounters (HTTP and WebSocket upgrades). */
+  subgraphCalls(): Record<SubgraphName, number>
   close(): Promise<void>
 }
 
@@ -77,8 +79,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     databases[name] ??= countingDatabase(test.db)
     return definition.buildApp({ config: testConfig, db: databases[name], ...(bus ? { bus } : {}), subgraphUrl: (target) => urls[target] })
   }
+  const calls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, 0])) as Record<SubgraphName, number>
   const start = async (name: SubgraphName, app?: FastifyInstance) => {
     app ??= await build(name)
+    app.addHook('onRequest', async (request) => {
+      if (request.url.startsWith('/graphql')) calls[name]++
+    })
     await app.listen({ host: '127.0.0.1', port: ports[name] ?? 0 })
     const address = app.server.address()
     if (!address || typeof address === 'string') throw new Error('no port')
@@ -136,7 +142,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     resetCounters: () => {
       for (const db of Object.values(databases)) db.counter.queries = 0
+      for (const name of Object.keys(calls) as SubgraphName[]) calls[name] = 0
     },
+    subgraphCalls: () => ({ ...calls }),
     queries: () => Object.fromEntries(Object.entries(databases).map(([name, db]) => [name, db.counter.queries])) as Record<SubgraphName, number>,
     close: async () => {
       await gateway.close()

@@ -54,6 +54,8 @@ export function buildSupergraphRuntime(
   supergraphSdl: string,
   routingUrl: (name: string, url: string) => string,
   dataSourceFor: (name: string, url: string) => GraphQLDataSource<GatewayContext>,
+  /** MAX_TOKENS: the parser stops there (a huge document costs no more than the limit to refuse). */
+  maxTokens?: number,
 ): SupergraphRuntime {
   const supergraph = Supergraph.build(supergraphSdl)
   const apiSchemaInternal = supergraph.apiSchema()
@@ -86,7 +88,7 @@ export function buildSupergraphRuntime(
       if (cached) return cached
       let document: DocumentNode
       try {
-        document = parse(query)
+        document = parse(query, maxTokens === undefined ? {} : { maxTokens })
       } catch (error) {
         return documents.set(query, { stage: 'parse', errors: [error as GraphQLError] })
       }

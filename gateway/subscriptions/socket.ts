@@ -13,9 +13,13 @@ import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { Config } from '../../platform/config.ts'
 import { hasRole, isStaff, type Viewer } from '../../platform/viewer.ts'
-import { credentialsFromAuthorization } from '../auth.ts'
+import { credentialsFromAuthorization, type AuthConfig } from '../auth.ts'
 import type { GatewayContext } from '../context.ts'
 import { formatGatewayError } from '../formatError.ts'
+import { withoutSuggestions } from '../limits/edgePlugin.ts'
+import { costRoleOf, type OperationGuard } from '../limits/operationGuard.ts'
+import { clientKeyOf, type RateLimiter } from '../rateLimit/rateLimiter.ts'
+import { withLimitCode } from '../limits/tokenLimit.ts'
 import type { TrustedDocuments } from '../trustedDocuments.ts'
 import type { SubscriptionHub } from './hub.ts'
 import type { SupergraphRuntime } from './runtime.ts'
@@ -35,11 +39,15 @@ export const SocketCloseCode = {
 
 export interface SocketServerOptions {
   readonly app: FastifyInstance
-  readonly config: Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience' | 'websocket' | 'shutdownDrainMs'>
+  readonly config: Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience' | 'websocket' | 'shutdownDrainMs' | 'nodeEnv'> & AuthConfig
   readonly runtime: () => SupergraphRuntime | null
   readonly hub: SubscriptionHub
   readonly apollo: ApolloServer<GatewayContext>
   readonly trustedDocuments: TrustedDocuments | undefined
+  /** Operation limits and cost budgets: subscriptions are measured here, the rest by Apollo's pipeline. */
+  readonly guard: OperationGuard
+  /** Charges subscriptions their cost and every message RATE_LIMIT_MIN_COST; null when rate limits are off. */
+  readonly rateLimiter: RateLimiter | null
 }
 
 export interface SocketServer {
@@ -92,6 +100,7 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
   })
 
   // registered before graphql-ws's own listener: counts every message, whatever its type
+  const socketViewers = new WeakMap<WebSocket, Viewer>()
   wss.on('connection', (socket: WebSocket) => {
     let windowStart = Date.now()
     let inWindow = 0
@@ -103,6 +112,14 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
       }
       if (++inWindow > limits.maxMessagesPerSecond) {
         socket.close(SocketCloseCode.TooManyRequests, `Rate limit exceeded: at most ${limits.maxMessagesPerSecond} messages per second`)
+        return
+      }
+      // every message after connection_init spends the viewer's budget too (the same bucket as HTTP)
+      const viewer = socketViewers.get(socket)
+      if (viewer && options.rateLimiter) {
+        options.rateLimiter.charge(clientKeyOf(viewer, undefined), costRoleOf(viewer), 0).catch(() => {
+          socket.close(SocketCloseCode.TooManyRequests, 'Rate limit exceeded: the budget of this token is spent; reconnect later with your cursor')
+        })
       }
     })
   })
@@ -124,6 +141,7 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         }
         if (!canOpenSocket(viewer)) return false
         states.set(ctx, { viewer })
+        socketViewers.set(ctx.extra.socket, viewer)
         // a token is checked once, at connect: the connection ends when it expires, so an expired
         // or rotated-out credential cannot keep streaming (clients reconnect with a fresh one)
         if (expiresAt !== null) {
@@ -156,7 +174,11 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         const prepared = runtime.prepare(query)
         if ('errors' in prepared) {
           const code = prepared.stage === 'parse' ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED'
-          return prepared.errors.map((error) => codedError(error.message, code))
+          const hideSchema = config.nodeEnv === 'production' && !isStaff(state.viewer)
+          return prepared.errors.map((error) => {
+            const formatted = withLimitCode({ message: hideSchema ? withoutSuggestions(error.message) : error.message, extensions: { code } })
+            return new GraphQLError(formatted.message, { extensions: formatted.extensions ?? {} })
+          })
         }
         const { document } = prepared
         const operation = getOperationAST(document, operationName)
@@ -164,6 +186,15 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         const variables = payload.variables ?? {}
         const coerced = getVariableValues(runtime.apiSchema, operation.variableDefinitions ?? [], variables)
         if (coerced.errors) return coerced.errors.map((error) => codedError(error.message, 'BAD_USER_INPUT'))
+        // queries and mutations are measured by Apollo's pipeline (the edge plugin); subscriptions here
+        if (operation.operation === 'subscription') {
+          try {
+            const admission = options.guard.admit(runtime.apiSchema, document, operation, variables, state.viewer)
+            await options.rateLimiter?.charge(clientKeyOf(state.viewer, undefined), admission.role, admission.measures.cost)
+          } catch (error) {
+            return [error as GraphQLError]
+          }
+        }
         const contextValue: SocketOperation = { viewer: state.viewer, query, socket }
         return {
           schema: runtime.apiSchema,

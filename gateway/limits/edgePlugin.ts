@@ -1,0 +1,106 @@
+import type { ApolloServerPlugin } from '@apollo/server'
+import { GraphQLError } from 'graphql'
+import { isStaff } from '../../platform/viewer.ts'
+import type { GatewayContext } from '../context.ts'
+import type { Admission, OperationGuard } from './operationGuard.ts'
+
+export interface EdgePluginOptions {
+  readonly guard: OperationGuard
+  /** Production hides the schema from everyone but staff: no introspection, no field suggestions. */
+  readonly production: boolean
+  /** Largest serialized response, in bytes. */
+  readonly maxResponseBytes: number
+  /**
+   * Charges an admitted operation to its viewer's budget (the rate limiter); throws RATE_LIMITED.
+   * May return headers to send with the response (`RateLimit-*`).
+   */
+  readonly charge?: (context: GatewayContext, admission: Admission) => Promise<Readonly<Record<string, string>> | void>
+  /** Told how each admitted operation ended (the anomaly detector learns from it). */
+  readonly observe?: (context: GatewayContext, admission: Admission, failed: boolean) => void
+  /** Counts refusals by code (`/metrics/edge`). */
+  readonly refusals?: Record<string, number>
+}
+
+/** The codes the edge refuses with; counted per code. */
+export const EDGE_CODES: ReadonlySet<string> = new Set([
+  'MAX_DEPTH_EXCEEDED',
+  'MAX_ALIASES_EXCEEDED',
+  'MAX_ROOT_FIELDS_EXCEEDED',
+  'MAX_TOKENS_EXCEEDED',
+  'MAX_DIRECTIVES_EXCEEDED',
+  'COST_LIMIT_EXCEEDED',
+  'RATE_LIMITED',
+  'RESPONSE_TOO_LARGE',
+  'REQUEST_TIMEOUT',
+])
+
+/**
+ * The edge of every GraphQL request, HTTP or graphql-ws (queries and mutations over the socket
+ * run through Apollo too): once the operation is parsed, validated and resolved — and before it
+ * is planned or any subgraph is called — measure it against the limits and the viewer's cost
+ * budget, refuse introspection to all but staff in production, and charge its cost to the
+ * viewer's rate limit. On the way out: a response over MAX_RESPONSE_BYTES is replaced by
+ * RESPONSE_TOO_LARGE, and production errors carry no field suggestions for non-staff.
+ */
+export function edgePlugin(options: EdgePluginOptions): ApolloServerPlugin<GatewayContext> {
+  const admissions = new WeakMap<object, Admission>()
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, request, response, contextValue, schema }) {
+          if (!operation) return
+          const admission = options.guard.admit(schema, document, operation, request.variables ?? {}, contextValue.viewer)
+          if (admission.measures.introspection && options.production && !isStaff(contextValue.viewer)) {
+            // Apollo's own words and code for a server with introspection off
+            throw new GraphQLError('GraphQL introspection is not allowed, but the query contained __schema or __type.', {
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+            })
+          }
+          admissions.set(contextValue, admission)
+          const headers = await options.charge?.(contextValue, admission)
+          if (headers) for (const [name, value] of Object.entries(headers)) response.http.headers.set(name, value)
+        },
+        async willSendResponse({ response, contextValue }) {
+          const admission = admissions.get(contextValue)
+          if (response.body.kind === 'single') {
+            const result = response.body.singleResult
+            if (admission && options.observe) options.observe(contextValue, admission, (result.errors?.length ?? 0) > 0)
+            if (options.production && !isStaff(contextValue.viewer) && result.errors) {
+              response.body.singleResult = { ...result, errors: result.errors.map((e) => ({ ...e, message: withoutSuggestions(e.message) })) }
+            }
+            if (result.data && exceeds(response.body.singleResult, options.maxResponseBytes)) {
+              response.body.singleResult = {
+                data: null,
+                errors: [
+                  {
+                    message: `The response is larger than ${options.maxResponseBytes} bytes; ask for less (smaller pages, fewer fields)`,
+                    extensions: { code: 'RESPONSE_TOO_LARGE', limit: options.maxResponseBytes },
+                  },
+                ],
+              }
+            }
+            if (options.refusals) {
+              for (const error of response.body.singleResult.errors ?? []) {
+                const code = error.extensions?.['code']
+                if (typeof code === 'string' && EDGE_CODES.has(code)) options.refusals[code] = (options.refusals[code] ?? 0) + 1
+              }
+            }
+          }
+        },
+      }
+    },
+  }
+}
+
+/** graphql-js appends "Did you mean …?" to unknown names: a map of the schema for whoever asks. */
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?$/, '')
+}
+
+function exceeds(result: unknown, maxBytes: number): boolean {
+  // a string's length counts UTF-16 units: within a factor of 3 of its UTF-8 bytes, so only
+  // near the limit is the exact byte length worth computing
+  const text = JSON.stringify(result)
+  if (text.length * 3 <= maxBytes) return false
+  return Buffer.byteLength(text, 'utf8') > maxBytes
+}

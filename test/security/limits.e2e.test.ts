@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { getIntrospectionQuery } from 'graphql'
+import { asCustomer, asStaff, query, type Stack } from '../stack.ts'
+import { deepProductQuery, defaults, noCalls, startSecurityStack } from './securityStack.ts'
+
+const partner = { sub: 'partner_1', roles: ['partner' as const], scopes: ['stock:read'] }
+
+describe('operation limits at the gateway (attack suite)', () => {
+  let stack: Stack
+  before(async () => {
+    stack = await startSecurityStack({ gatewayConfig: { rateLimit: { ...defaults.rateLimit, enabled: false } } })
+  })
+  after(() => stack.close())
+
+  async function refused(document: string, code: string, auth?: Parameters<typeof query>[3], variables: Record<string, unknown> = {}) {
+    stack.resetCounters()
+    const response = await query(stack, document, variables, auth)
+    assert.equal(response.body.errors?.[0]?.extensions?.['code'], code, response.raw.slice(0, 500))
+    assert.equal(response.body.data ?? null, null)
+    assert.deepEqual(stack.subgraphCalls(), noCalls, 'no subgraph is called for a refused operation')
+    assert.ok(response.statusCode >= 400 && response.statusCode < 500, `status ${response.statusCode}`)
+    assert.ok(!/\bat .+\(.+:\d+:\d+\)|https?:\/\/127\.0\.0\.1/.test(response.raw), 'no stack trace or internal URL')
+    return response.body.errors![0]!.extensions!
+  }
+
+  it('refuses the depth-24 query that used to exhaust the heap, before any subgraph is called', async () => {
+    const extensions = await refused(deepProductQuery(7), 'MAX_DEPTH_EXCEEDED')
+    assert.equal(extensions['limit'], 6)
+    assert.equal(extensions['actual'], 26)
+  })
+
+  it('counts depth through fragments and inline fragments', async () => {
+    const extensions = await refused(
+      `{ products(first: 1) { ...A } }
+       fragment A on ProductConnection { nodes { ... on Product { variants(first: 1) { ...B } } } }
+       fragment B on ProductVariantConnection { nodes { product { ... on Product { title variants(first: 1) { nodes { sku } } } } } }`,
+      'MAX_DEPTH_EXCEEDED',
+    )
+    assert.equal(extensions['actual'], 8)
+  })
+
+  it('refuses 1,000 aliases of products(first: 100) at the token limit, before parsing them all', async () => {
+    const document = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: products(first: 100) { nodes { id } }`).join(' ')} }`
+    const extensions = await refused(document, 'MAX_TOKENS_EXCEEDED')
+    assert.equal(extensions['limit'], 1000)
+  })
+
+  it('refuses more aliases than MAX_ALIASES', async () => {
+    const document = `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: __typename`).join(' ')} }`
+    const extensions = await refused(document, 'MAX_ALIASES_EXCEEDED')
+    assert.deepEqual([extensions['limit'], extensions['actual']], [15, 16])
+  })
+
+  it('refuses more root fields than MAX_ROOT_FIELDS', async () => {
+    // the same field with other arguments cannot merge: each needs an alias (11 stay under the alias limit)
+    const aliased = `{ ${Array.from({ length: 11 }, (_, i) => `p${i}: product(id: "p${i}") { id }`).join(' ')} }`
+    const extensions = await refused(aliased, 'MAX_ROOT_FIELDS_EXCEEDED')
+    assert.deepEqual([extensions['limit'], extensions['actual']], [10, 11])
+  })
+
+  it('refuses a directive flood', async () => {
+    const document = `{ ${Array.from({ length: 51 }, () => '__typename @include(if: true)').join(' ')} }`
+    const extensions = await refused(document, 'MAX_DIRECTIVES_EXCEEDED')
+    assert.deepEqual([extensions['limit'], extensions['actual']], [50, 51])
+  })
+
+  it('refuses a fragment bomb by what it expands to, measured without expanding it', async () => {
+    const levels = 30
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(' ')
+    const extensions = await refused(`{ ...F0 } ${fragments} fragment F${levels} on Query { locations { id } }`, 'MAX_ROOT_FIELDS_EXCEEDED')
+    assert.equal(extensions['actual'], 2 ** levels)
+  })
+
+  it('refuses an introspection bomb (types → fields → type → fields ...)', async () => {
+    await refused('{ __type(name: "Query") { fields { type { fields { type { fields { type { fields { name } } } } } } } } }', 'MAX_DEPTH_EXCEEDED')
+  })
+
+  it('gives each role a cost budget: anonymous < customer < partner < staff', async () => {
+    // products 1 + 40 × (product 1 + variants 1 + 50 variants × 1) = 2,081: over anonymous (1,000) and customer (2,000), within partner and staff
+    const document = '{ products(first: 40) { nodes { variants(first: 50) { nodes { id } } } } }'
+    const anonymous = await refused(document, 'COST_LIMIT_EXCEEDED')
+    assert.deepEqual([anonymous['limit'], anonymous['actual']], [1000, 2081])
+    const customer = await refused(document, 'COST_LIMIT_EXCEEDED', asCustomer('c_1001'))
+    assert.equal(customer['limit'], 2000)
+    for (const who of [partner, asStaff]) {
+      const response = await query(stack, document, {}, who)
+      assert.equal(response.body.errors, undefined, JSON.stringify(response.body.errors))
+      assert.equal(response.body.data?.['products'].nodes.length, 40)
+    }
+  })
+
+  it('takes a slicing argument from variables, so a variable cannot hide the size', async () => {
+    const extensions = await refused('query ($n: Int) { products(first: $n) { nodes { variants(first: 50) { nodes { id } } } } }', 'COST_LIMIT_EXCEEDED', undefined, { n: 100 })
+    assert.equal(extensions['actual'], 1 + 100 * 52)
+  })
+
+  it('refuses a 10,000-node fan-out for every role', async () => {
+    const document = '{ products(first: 100) { nodes { variants(first: 100) { nodes { id sku } } } } }'
+    for (const who of [undefined, asCustomer('c_1001'), partner, asStaff]) await refused(document, 'COST_LIMIT_EXCEEDED', who)
+  })
+
+  it('answers what stays within the limits, with the storefront operations costing what they did', async () => {
+    const response = await query(stack, '{ products(first: 24) { nodes { id title priceRange(currency: USD) { min { minorUnits } } } } }')
+    assert.equal(response.statusCode, 200)
+    assert.equal(response.body.errors, undefined)
+    assert.equal(response.body.data?.['products'].nodes.length, 24)
+  })
+
+  it('answers a body over the limit as a GraphQL error with a code', async () => {
+    const response = await stack.gateway.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(2 * 1024 * 1024) } }),
+    })
+    assert.equal(response.statusCode, 413)
+    assert.deepEqual(response.json(), { errors: [{ message: 'The request body is too large', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] })
+  })
+
+  it('answers malformed JSON as a GraphQL error with a code', async () => {
+    const response = await stack.gateway.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: '{"query": ' })
+    assert.equal(response.statusCode, 400)
+    assert.equal(response.json().errors[0].extensions.code, 'BAD_REQUEST')
+  })
+})
+
+describe('schema privacy in production (attack suite)', () => {
+  let stack: Stack
+  before(async () => {
+    stack = await startSecurityStack({ gatewayConfig: { nodeEnv: 'production', rateLimit: { ...defaults.rateLimit, enabled: false } } })
+  })
+  after(() => stack.close())
+
+  it('refuses introspection to all but staff', async () => {
+    const anonymous = await query(stack, getIntrospectionQuery())
+    assert.equal(anonymous.statusCode, 400)
+    assert.equal(anonymous.body.errors?.[0]?.extensions?.['code'], 'GRAPHQL_VALIDATION_FAILED')
+    const customer = await query(stack, '{ __type(name: "Order") { fields { name } } }', {}, asCustomer('c_1001'))
+    assert.equal(customer.body.errors?.[0]?.extensions?.['code'], 'GRAPHQL_VALIDATION_FAILED')
+    const staff = await query(stack, getIntrospectionQuery(), {}, asStaff)
+    assert.equal(staff.body.errors, undefined)
+    assert.ok(staff.body.data?.['__schema'].types.length > 50)
+  })
+
+  it('suggests no field names to anyone but staff', async () => {
+    const anonymous = await query(stack, '{ produts(first: 1) { nodes { id } } }')
+    assert.equal(anonymous.body.errors?.[0]?.extensions?.['code'], 'GRAPHQL_VALIDATION_FAILED')
+    assert.doesNotMatch(anonymous.raw, /Did you mean/)
+    const staff = await query(stack, '{ produts(first: 1) { nodes { id } } }', {}, asStaff)
+    assert.match(staff.raw, /Did you mean/)
+  })
+})
