@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { signToken } from '../../gateway/auth.ts'
+import { buildWorld } from '../../seed/world.ts'
+import { asStaff, type Stack } from '../stack.ts'
+import { startSecurityStack } from './securityStack.ts'
+
+const world = buildWorld()
+const PRODUCT_PAGE = `query ($handle: String!) { product(handle: $handle) { id title variants(first: 10) { nodes { sku price(currency: USD) { amount { minorUnits } } availableToSell } } } }`
+const LISTING = `{ products(first: 24) { nodes { id handle title priceRange(currency: USD) { min { minorUnits } } } } }`
+const STOCK_BY_ID = `query ($id: ID!) { product(id: $id) { title variants(first: 10) { nodes { sku availableToSell } } } }`
+const CART_ADD = `mutation ($input: CartLinesAddInput!) { cartLinesAdd(input: $input) { cart { id total { minorUnits currency } } userErrors { code } } }`
+const CHECKOUT = `mutation ($input: CheckoutCompleteInput!) { checkoutComplete(input: $input) { order { id } userErrors { code message } } }`
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('adaptive limits: a stock scraper among shoppers (attack suite)', () => {
+  let stack: Stack
+  before(async () => {
+    // clients are told apart by X-Forwarded-For, as behind the load balancer
+    stack = await startSecurityStack({ gatewayConfig: { trustedProxies: ['127.0.0.1'] } })
+  })
+  after(() => stack.close())
+
+  async function send(document: string, variables: Record<string, unknown>, headers: Record<string, string>) {
+    const response = await stack.gateway.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...headers }, payload: { query: document, variables } })
+    return { status: response.statusCode, body: response.json() as { data?: any; errors?: { extensions?: { code?: string } }[] } }
+  }
+
+  it('throttles the scraper walking every product\'s stock, and never a shopper browsing and checking out', async () => {
+    const customers = world.customers.slice(0, 8)
+    const shopperStatuses: number[] = []
+    const shopperErrors: string[] = []
+    let scraperRequests = 0
+    let scraperThrottledAt: number | null = null
+    const started = Date.now()
+
+    const scraper = (async () => {
+      // every product in id order, ~25 a second; it stops 20 requests after its first refusal
+      for (let i = 0; i < world.products.length; i++) {
+        if (scraperThrottledAt !== null && scraperRequests >= scraperThrottledAt + 20) break
+        const product = world.products[i]!
+        const { status } = await send(STOCK_BY_ID, { id: product.id }, { 'x-forwarded-for': '198.51.100.66' })
+        scraperRequests++
+        if (status === 429 && scraperThrottledAt === null) scraperThrottledAt = scraperRequests
+        await sleep(40)
+      }
+    })()
+
+    const shopper = async (customer: (typeof customers)[number], index: number, round: number) => {
+      const token = await signToken({ sub: customer.id, roles: ['customer'] }, stack.config)
+      const headers = { authorization: `Bearer ${token}`, 'x-forwarded-for': `203.0.113.${index + 1}` }
+      const record = ({ status, body }: Awaited<ReturnType<typeof send>>) => {
+        shopperStatuses.push(status)
+        for (const error of body.errors ?? []) shopperErrors.push(error.extensions?.code ?? 'none')
+        return body
+      }
+      record(await send(LISTING, {}, headers))
+      for (let page = 0; page < 3; page++) {
+        await sleep(600 + ((index * 137 + page * 53) % 700))
+        record(await send(PRODUCT_PAGE, { handle: world.products[(index * 17 + page * 29 + round * 7) % world.products.length]!.handle }, headers))
+      }
+      const product = world.products[(index * 31 + round * 11) % world.products.length]!
+      const sku = world.variants.find((v) => v.productId === product.id)!.sku
+      const added = record(await send(CART_ADD, { input: { idempotencyKey: `scr-${customer.id}-${round}`, currency: 'USD', lines: [{ sku, quantity: 1 }] } }, headers))
+      const cart = added.data?.cartLinesAdd.cart
+      assert.ok(cart, JSON.stringify(added))
+      await sleep(500)
+      record(await send(CHECKOUT, { input: { idempotencyKey: `scr-checkout-${customer.id}-${round}`, cartId: cart.id, paymentMethodToken: 'tok_ok', expectedTotal: cart.total } }, headers))
+    }
+    // shoppers come and go for as long as the scraper runs
+    let round = 0
+    let scraping = true
+    void scraper.then(() => (scraping = false))
+    while (scraping || round === 0) {
+      await Promise.all(customers.map((customer, i) => shopper(customer, i, round)))
+      round++
+    }
+    await scraper
+
+    assert.ok(scraperThrottledAt !== null, `the scraper was never refused in ${scraperRequests} requests`)
+    assert.ok(scraperThrottledAt < 150, `the scraper was refused only at its request #${scraperThrottledAt}`)
+    assert.deepEqual([...new Set(shopperStatuses)], [200], 'no shopper request was refused')
+    assert.deepEqual(shopperErrors, [])
+
+    const admin = await stack.gateway.inject({ method: 'GET', url: '/admin/edge', headers: { authorization: `Bearer ${await signToken(asStaff, stack.config)}` } })
+    const snapshot = admin.json().anomaly
+    const throttled = snapshot.throttled.map((c: { clientKey: string }) => c.clientKey)
+    assert.deepEqual(throttled, ['ip:198.51.100.66'])
+    assert.ok(snapshot.throttled[0].reasons.length > 0)
+    const metrics = (await stack.gateway.inject({ method: 'GET', url: '/metrics/edge' })).json()
+    assert.equal(metrics.clientsThrottled, 1)
+    assert.ok(metrics.refusals['RATE_LIMITED'] > 0)
+    // figures for the README and the closing note
+    console.log(
+      `scraper: refused first at request #${scraperThrottledAt} (${scraperRequests} sent in ${((Date.now() - started) / 1000).toFixed(1)} s), reasons: ${snapshot.throttled[0].reasons.join('; ')}; shoppers: ${shopperStatuses.length} requests, all 200`,
+    )
+  })
+
+  it('shows the edge state to staff only', async () => {
+    assert.equal((await stack.gateway.inject({ method: 'GET', url: '/admin/edge' })).statusCode, 401)
+    const customer = await signToken({ sub: 'c_1001', roles: ['customer'] }, stack.config)
+    assert.equal((await stack.gateway.inject({ method: 'GET', url: '/admin/edge', headers: { authorization: `Bearer ${customer}` } })).statusCode, 403)
+  })
+})
