@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { Supergraph } from '@apollo/federation-internals'
+import { apiSchemaOf } from './operations/buildManifest.ts'
 import type { CodegenConfig } from '@graphql-codegen/cli'
 import { printSchema } from 'graphql'
 
@@ -28,7 +28,7 @@ const mappersOf = (name: string): Record<string, string> =>
 
 /** The API schema's SDL, the schema clients see (printed, so codegen takes it as a schema string). */
 const apiSchemaSdl = (): string =>
-  printSchema(Supergraph.build(readFileSync('supergraph.graphql', 'utf8')).apiSchema().toGraphQLJSSchema())
+  printSchema(apiSchemaOf(readFileSync('supergraph.graphql', 'utf8')))
 
 // every custom scalar travels as a JSON string (Int64 too: GraphQL Int is only 32-bit)
 const clientScalars = Object.fromEntries(

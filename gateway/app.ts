@@ -8,6 +8,7 @@ import type { Config, SubgraphName } from '../platform/config.ts'
 import { viewerFromAuthorization } from './auth.ts'
 import type { GatewayContext } from './context.ts'
 import { formatGatewayError } from './formatError.ts'
+import { withEnforcedSecurityFeatures } from './authorization/securityFeatures.ts'
 import { graphqlErrorHandler } from './httpErrors.ts'
 import { edgePlugin } from './limits/edgePlugin.ts'
 import { createOperationGuard, type Admission } from './limits/operationGuard.ts'
@@ -70,7 +71,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   const dataSourceFor = (name: string, url: string) =>
     createSubgraphDataSource({ name, url, signingSecret: config.viewerSigningSecret, timeoutMs: config.subgraphTimeoutMs, maxResponseBytes: config.maxResponseBytes })
   const gateway = new ApolloGateway({
-    supergraphSdl: deps.supergraph ?? supergraphFromFile(config.supergraphPath, app.log),
+    // @authenticated / @requiresScopes are enforced here (the edge plugin), so Apollo may load them
+    supergraphSdl: withEnforcedSecurityFeatures(deps.supergraph ?? supergraphFromFile(config.supergraphPath, app.log)),
     logger: app.log,
     buildService: ({ name, url }) => dataSourceFor(name, routingUrl(name, url ?? '')),
   })

@@ -1,5 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server'
-import { GraphQLError } from 'graphql'
+import { createHash } from 'node:crypto'
+import { GraphQLError, print, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql'
+import type { DeniedField } from '../authorization/authorizeOperation.ts'
 import { isStaff } from '../../platform/viewer.ts'
 import type { GatewayContext } from '../context.ts'
 import type { Admission, OperationGuard } from './operationGuard.ts'
@@ -44,10 +46,12 @@ export const EDGE_CODES: ReadonlySet<string> = new Set([
  */
 export function edgePlugin(options: EdgePluginOptions): ApolloServerPlugin<GatewayContext> {
   const admissions = new WeakMap<object, Admission>()
+  const denials = new WeakMap<object, readonly DeniedField[]>()
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, operation, request, response, contextValue, schema }) {
+        async didResolveOperation(requestContext) {
+          const { document, operation, request, response, contextValue, schema } = requestContext
           if (!operation) return
           const admission = options.guard.admit(schema, document, operation, request.variables ?? {}, contextValue.viewer)
           if (admission.measures.introspection && options.production && !isStaff(contextValue.viewer)) {
@@ -57,12 +61,27 @@ export function edgePlugin(options: EdgePluginOptions): ApolloServerPlugin<Gatew
             })
           }
           admissions.set(contextValue, admission)
+          const authorization = options.guard.authorize(schema, document, operation, contextValue.viewer)
+          if (authorization.kind === 'refused') throw deniedError(authorization.denied, 200)
+          if (authorization.kind === 'filtered') {
+            // plan and run the document without the denied fields: Apollo's gateway keys its plan
+            // cache by the query hash, so the filtered text gets a hash of its own
+            const source = print(authorization.document)
+            const mutable = requestContext as { document: DocumentNode; operation: OperationDefinitionNode; source: string; queryHash: string }
+            mutable.document = authorization.document
+            mutable.operation = authorization.operation
+            mutable.source = source
+            mutable.queryHash = createHash('sha256').update(source).digest('hex')
+            denials.set(contextValue, authorization.denied)
+          }
           const headers = await options.charge?.(contextValue, admission)
           if (headers) for (const [name, value] of Object.entries(headers)) response.http.headers.set(name, value)
         },
         async willSendResponse({ response, contextValue }) {
           const admission = admissions.get(contextValue)
           if (response.body.kind === 'single') {
+            const denied = denials.get(contextValue)
+            if (denied) response.body.singleResult = withDenied(response.body.singleResult, denied)
             const result = response.body.singleResult
             if (admission && options.observe) options.observe(contextValue, admission, (result.errors?.length ?? 0) > 0)
             if (options.production && !isStaff(contextValue.viewer) && result.errors) {
@@ -103,4 +122,33 @@ function exceeds(result: unknown, maxBytes: number): boolean {
   const text = JSON.stringify(result)
   if (text.length * 3 <= maxBytes) return false
   return Buffer.byteLength(text, 'utf8') > maxBytes
+}
+
+/** The error for a field the viewer may not read. */
+export function deniedError(denied: DeniedField, status?: number): GraphQLError {
+  const message = denied.code === 'UNAUTHENTICATED' ? `Sign in to read ${denied.coordinate}` : `Not allowed to read ${denied.coordinate}`
+  return new GraphQLError(message, { extensions: { code: denied.code, ...(status ? { http: { status } } : {}) } })
+}
+
+/** Puts null where each denied field would have been (in every element of the lists above it), with an error per place. */
+function withDenied(result: FormattedExecutionResult, denied: readonly DeniedField[]): FormattedExecutionResult {
+  const errors: GraphQLFormattedError[] = []
+  const place = (value: unknown, path: readonly string[], at: (string | number)[], field: DeniedField): void => {
+    if (value === null || typeof value !== 'object') return
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => place(item, path, [...at, index], field))
+      return
+    }
+    const [key, ...rest] = path
+    if (key === undefined) return
+    const object = value as Record<string, unknown>
+    if (rest.length === 0) {
+      object[key] = null
+      if (errors.length < 50) errors.push({ message: deniedError(field).message, path: [...at, key], extensions: { code: field.code } })
+      return
+    }
+    place(object[key], rest, [...at, key], field)
+  }
+  for (const field of denied) place(result.data, field.path, [], field)
+  return { ...result, errors: [...(result.errors ?? []), ...errors] }
 }

@@ -4,6 +4,8 @@ import { checkLimits, limitError } from '../../platform/limits/checkLimits.ts'
 import { readCostDirectives, type CostDirectives } from '../../platform/limits/costDirectives.ts'
 import { measureOperation, type OperationMeasures } from '../../platform/limits/measureOperation.ts'
 import { hasRole, type Viewer } from '../../platform/viewer.ts'
+import { readAuthorizationPolicy, type AuthorizationPolicy } from '../authorization/authorizationPolicy.ts'
+import { authorizeOperation, type Authorization } from '../authorization/authorizeOperation.ts'
 
 /** What an admitted operation measured: its cost is what the rate limiter charges. */
 export interface Admission {
@@ -22,6 +24,8 @@ export interface OperationGuard {
   admit(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>>, viewer: Viewer): Admission
   /** The worst case of an operation no variables are known for (persisted operations, checked when they load). */
   measureStatic(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): OperationMeasures
+  /** `@authenticated` / `@requiresScopes` for this viewer: allowed, filtered (nullable fields denied) or refused. */
+  authorize(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, viewer: Viewer): Authorization
 }
 
 /** The budget an operation is measured against: the viewer's highest role. */
@@ -36,6 +40,7 @@ export function costRoleOf(viewer: Viewer): CostRole {
 export function createOperationGuard(config: Pick<Config, 'limits' | 'maxPageSize'>): OperationGuard {
   const { limits } = config
   let costs: CostDirectives = readCostDirectives(parse('scalar Unused'))
+  let policy: AuthorizationPolicy = readAuthorizationPolicy(parse('scalar Unused'))
   const measure = (schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Readonly<Record<string, unknown>> | null) =>
     measureOperation(document, operation, {
       schema,
@@ -47,7 +52,9 @@ export function createOperationGuard(config: Pick<Config, 'limits' | 'maxPageSiz
     })
   return {
     update(supergraphSdl) {
-      costs = readCostDirectives(parse(supergraphSdl))
+      const sdl = parse(supergraphSdl)
+      costs = readCostDirectives(sdl)
+      policy = readAuthorizationPolicy(sdl)
     },
     admit(schema, document, operation, variables, viewer) {
       const role = costRoleOf(viewer)
@@ -57,6 +64,7 @@ export function createOperationGuard(config: Pick<Config, 'limits' | 'maxPageSiz
       return { measures, role }
     },
     measureStatic: (schema, document, operation) => measure(schema, document, operation, null),
+    authorize: (schema, document, operation, viewer) => authorizeOperation(schema, document, operation, viewer, policy),
   }
 }
 

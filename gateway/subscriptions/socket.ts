@@ -16,7 +16,7 @@ import { hasRole, isStaff, type Viewer } from '../../platform/viewer.ts'
 import { credentialsFromAuthorization, type AuthConfig } from '../auth.ts'
 import type { GatewayContext } from '../context.ts'
 import { formatGatewayError } from '../formatError.ts'
-import { withoutSuggestions } from '../limits/edgePlugin.ts'
+import { deniedError, withoutSuggestions } from '../limits/edgePlugin.ts'
 import { costRoleOf, type OperationGuard } from '../limits/operationGuard.ts'
 import { clientKeyOf, type RateLimiter } from '../rateLimit/rateLimiter.ts'
 import { withLimitCode } from '../limits/tokenLimit.ts'
@@ -190,6 +190,10 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         if (operation.operation === 'subscription') {
           try {
             const admission = options.guard.admit(runtime.apiSchema, document, operation, variables, state.viewer)
+            // a subscription reads all it selects on every event, or nothing: no field is nulled
+            const authorization = options.guard.authorize(runtime.apiSchema, document, operation, state.viewer)
+            if (authorization.kind === 'refused') return [deniedError(authorization.denied)]
+            if (authorization.kind === 'filtered' && authorization.denied[0]) return [deniedError(authorization.denied[0])]
             await options.rateLimiter?.charge(clientKeyOf(state.viewer, undefined), admission.role, admission.measures.cost)
           } catch (error) {
             return [error as GraphQLError]
