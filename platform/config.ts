@@ -128,7 +128,7 @@ export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; descri
   DATABASE_URL: { default: '(unset: embedded PGlite)', description: 'PostgreSQL connection string; switches storage to node-postgres' },
   DATA_DIR: { default: '.data/pglite', description: 'PGlite data directory (embedded mode)' },
   SUPERGRAPH_PATH: { default: 'supergraph.graphql', description: 'composed supergraph the gateway serves; reloaded when the file changes' },
-  AUTH_JWT_SECRET: { default: '(dev secret; required in production)', description: 'HS256 secret that signs viewer JWTs' },
+  AUTH_JWT_SECRET: { default: '(dev secret; required in production unless AUTH_JWKS_URL is set)', description: 'HS256 secret that signs viewer JWTs; with only AUTH_JWKS_URL set, HS256 tokens are refused' },
   AUTH_JWT_ISSUER: { default: '(unset: not checked)', description: 'required `iss` claim, when set' },
   AUTH_JWT_AUDIENCE: { default: '(unset: not checked)', description: 'required `aud` claim, when set' },
   VIEWER_SIGNING_SECRET: { default: '(dev secret; required in production)', description: 'secret shared by gateway and subgraphs only; signs the forwarded viewer' },
