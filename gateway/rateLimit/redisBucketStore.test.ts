@@ -10,25 +10,10 @@ import { Redis } from 'ioredis'
 import type { BucketStore } from './bucketStore.ts'
 import { createMemoryBucketStore } from './memoryBucketStore.ts'
 import { createRedisBucketStore, type RateLimitLogger } from './redisBucketStore.ts'
+import { redisSkip, testRedisUrl } from './redisTesting.ts'
 
-const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379'
-
-async function redisAnswers(url: string, withinMs: number): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: withinMs, retryStrategy: () => null, maxRetriesPerRequest: 0, disconnectTimeout: 0 })
-  probe.on('error', () => {})
-  const timeout = new AbortController()
-  try {
-    const pong = await Promise.race([probe.connect().then(() => probe.ping()), sleep(withinMs, 'timeout', { signal: timeout.signal })])
-    return pong === 'PONG'
-  } catch {
-    return false
-  } finally {
-    timeout.abort()
-    probe.disconnect()
-  }
-}
-
-const skip = process.env['REDIS_URL'] || (await redisAnswers(redisUrl, 500)) ? false : 'no Redis'
+const redisUrl = testRedisUrl
+const skip = await redisSkip()
 
 /** Warnings and notices kept for assertions. */
 function recordingLogger() {
