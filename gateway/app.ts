@@ -8,6 +8,7 @@ import type { Config, SubgraphName } from '../platform/config.ts'
 import { viewerFromAuthorization } from './auth.ts'
 import type { GatewayContext } from './context.ts'
 import { formatGatewayError } from './formatError.ts'
+import { serveEdgeAdmin } from './admin/edgeAdmin.ts'
 import { withEnforcedSecurityFeatures } from './authorization/securityFeatures.ts'
 import { graphqlErrorHandler } from './httpErrors.ts'
 import { edgePlugin } from './limits/edgePlugin.ts'
@@ -165,18 +166,17 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   app.decorate('subscriptions', { hub, runtime: () => runtime })
   app.get('/metrics/subscriptions', async () => ({ connections: sockets.connections, ...hub.metrics() }))
   app.get('/healthz', async () => ({ status: 'ok' }))
-  // counts only: which clients are throttled, and why, is for staff (/admin/edge)
+  // counts only: which clients are throttled, and why, is for staff (/admin/graphql)
   app.get('/metrics/edge', async () => {
     const snapshot = anomalies?.snapshot()
     return { refusals, clientsTracked: snapshot?.clients ?? 0, clientsThrottled: snapshot?.throttled.length ?? 0 }
   })
-  app.get('/admin/edge', async (request, reply) => {
-    const viewer = await viewerFromAuthorization(request.headers.authorization, config).catch(() => null)
-    if (!viewer || !viewer.roles.includes('staff')) {
-      const known = viewer !== null && viewer.sub !== null
-      return reply.code(known ? 403 : 401).send({ errors: [{ message: 'Staff only', extensions: { code: known ? 'FORBIDDEN' : 'UNAUTHENTICATED' } }] })
-    }
-    return { limits: config.limits, rateLimit: config.rateLimit, anomaly: anomalies?.snapshot() ?? null, refusals }
+  serveEdgeAdmin(app, {
+    config,
+    refusals,
+    anomalies,
+    rateLimiter,
+    viewerOf: (authorization) => viewerFromAuthorization(authorization, config).catch(() => null),
   })
   app.get('/metrics/trusted-documents', async () => trustedDocuments?.stats() ?? { mode: 'off' })
   app.get('/readyz', async (_request, reply) => {

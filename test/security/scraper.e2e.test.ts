@@ -83,23 +83,41 @@ describe('adaptive limits: a stock scraper among shoppers (attack suite)', () =>
     assert.deepEqual([...new Set(shopperStatuses)], [200], 'no shopper request was refused')
     assert.deepEqual(shopperErrors, [])
 
-    const admin = await stack.gateway.inject({ method: 'GET', url: '/admin/edge', headers: { authorization: `Bearer ${await signToken(asStaff, stack.config)}` } })
-    const snapshot = admin.json().anomaly
-    const throttled = snapshot.throttled.map((c: { clientKey: string }) => c.clientKey)
-    assert.deepEqual(throttled, ['ip:198.51.100.66'])
-    assert.ok(snapshot.throttled[0].reasons.length > 0)
+    const staffToken = await signToken(asStaff, stack.config)
+    const admin = await stack.gateway.inject({
+      method: 'POST',
+      url: '/admin/graphql',
+      headers: { authorization: `Bearer ${staffToken}`, 'content-type': 'application/json' },
+      payload: { query: '{ anomaly { clients throttled { key reasons factor } thresholds { name value } } client(key: "ip:198.51.100.66", role: anonymous) { capacity anomaly { throttled } } refusals { code count } }' },
+    })
+    const state = admin.json().data
+    assert.deepEqual(state.anomaly.throttled.map((c: { key: string }) => c.key), ['ip:198.51.100.66'])
+    assert.ok(state.anomaly.throttled[0].reasons.length > 0)
+    assert.equal(state.anomaly.throttled[0].factor, 0.1)
+    assert.ok(state.anomaly.thresholds.some((t: { name: string }) => t.name === 'threshold'))
+    // the throttled client's bucket holds a tenth of an anonymous one (200/s × 10 s)
+    assert.equal(state.client.capacity, 200)
+    assert.equal(state.client.anomaly.throttled, true)
+    assert.ok(state.refusals.some((r: { code: string; count: number }) => r.code === 'RATE_LIMITED' && r.count > 0))
     const metrics = (await stack.gateway.inject({ method: 'GET', url: '/metrics/edge' })).json()
     assert.equal(metrics.clientsThrottled, 1)
     assert.ok(metrics.refusals['RATE_LIMITED'] > 0)
     // figures for the README and the closing note
     console.log(
-      `scraper: refused first at request #${scraperThrottledAt} (${scraperRequests} sent in ${((Date.now() - started) / 1000).toFixed(1)} s), reasons: ${snapshot.throttled[0].reasons.join('; ')}; shoppers: ${shopperStatuses.length} requests, all 200`,
+      `scraper: refused first at request #${scraperThrottledAt} (${scraperRequests} sent in ${((Date.now() - started) / 1000).toFixed(1)} s), reasons: ${state.anomaly.throttled[0].reasons.join('; ')}; shoppers: ${shopperStatuses.length} requests, all 200`,
     )
   })
 
   it('shows the edge state to staff only', async () => {
-    assert.equal((await stack.gateway.inject({ method: 'GET', url: '/admin/edge' })).statusCode, 401)
-    const customer = await signToken({ sub: 'c_1001', roles: ['customer'] }, stack.config)
-    assert.equal((await stack.gateway.inject({ method: 'GET', url: '/admin/edge', headers: { authorization: `Bearer ${customer}` } })).statusCode, 403)
+    const ask = (headers: Record<string, string>) =>
+      stack.gateway.inject({ method: 'POST', url: '/admin/graphql', headers: { 'content-type': 'application/json', ...headers }, payload: { query: '{ limits { maxDepth } }' } })
+    const anonymous = await ask({})
+    assert.equal(anonymous.statusCode, 401)
+    assert.equal(anonymous.json().errors[0].extensions.code, 'UNAUTHENTICATED')
+    const customer = await ask({ authorization: `Bearer ${await signToken({ sub: 'c_1001', roles: ['customer'] }, stack.config)}` })
+    assert.equal(customer.statusCode, 403)
+    assert.equal(customer.json().errors[0].extensions.code, 'FORBIDDEN')
+    const staff = await ask({ authorization: `Bearer ${await signToken(asStaff, stack.config)}` })
+    assert.deepEqual(staff.json(), { data: { limits: { maxDepth: 6 } } })
   })
 })
