@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { signToken } from '../../gateway/auth.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { asStaff, type Stack } from '../stack.ts'
-import { startSecurityStack } from './securityStack.ts'
+import { defaults, startSecurityStack } from './securityStack.ts'
 
 const world = buildWorld()
 const PRODUCT_PAGE = `query ($handle: String!) { product(handle: $handle) { id title variants(first: 10) { nodes { sku price(currency: USD) { amount { minorUnits } } availableToSell } } } }`
@@ -95,8 +95,9 @@ describe('adaptive limits: a stock scraper among shoppers (attack suite)', () =>
     assert.ok(state.anomaly.throttled[0].reasons.length > 0)
     assert.equal(state.anomaly.throttled[0].factor, 0.1)
     assert.ok(state.anomaly.thresholds.some((t: { name: string }) => t.name === 'threshold'))
-    // the throttled client's bucket holds a tenth of an anonymous one (200/s × 10 s)
-    assert.equal(state.client.capacity, 200)
+    // the throttled client's bucket holds ANOMALY_THROTTLE_FACTOR of an anonymous one
+    const { rateLimit, anomaly } = defaults
+    assert.equal(state.client.capacity, rateLimit.perSecond.anonymous * rateLimit.burstSeconds * anomaly.throttleFactor)
     assert.equal(state.client.anomaly.throttled, true)
     assert.ok(state.refusals.some((r: { code: string; count: number }) => r.code === 'RATE_LIMITED' && r.count > 0))
     const metrics = (await stack.gateway.inject({ method: 'GET', url: '/metrics/edge' })).json()
