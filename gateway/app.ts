@@ -10,7 +10,8 @@ import type { GatewayContext } from './context.ts'
 import { formatGatewayError } from './formatError.ts'
 import { serveEdgeAdmin } from './admin/edgeAdmin.ts'
 import { withEnforcedSecurityFeatures } from './authorization/securityFeatures.ts'
-import { graphqlErrorHandler } from './httpErrors.ts'
+import { drainOnClose } from '../platform/drainOnClose.ts'
+import { graphqlErrorHandler, methodNotAllowed } from '../platform/httpErrors.ts'
 import { edgePlugin } from './limits/edgePlugin.ts'
 import { createOperationGuard, type Admission } from './limits/operationGuard.ts'
 import { clientKeyOf, createRateLimiter } from './rateLimit/rateLimiter.ts'
@@ -52,10 +53,13 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel, name: 'gateway' } }),
     bodyLimit: 1024 * 1024,
+    // a connection silent for longer than any request may take is closed: idle ones cannot pile up
+    connectionTimeout: config.requestTimeoutMs + 15_000,
     // X-Forwarded-For names the client only when the peer is a proxy we run
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   }) as unknown as FastifyInstance
   app.setErrorHandler(graphqlErrorHandler)
+  app.setNotFoundHandler(methodNotAllowed('/graphql', ['GET', 'POST', 'OPTIONS']))
 
   // before anything starts: in enforce mode a manifest that does not load stops the gateway here
   const trustedDocuments =
@@ -162,8 +166,10 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       }),
     }),
   })
+  // registered after the socket server: its preClose drains the sockets first
   const sockets = serveGraphQLOverWebSocket({ app, config, runtime: () => runtime, hub, apollo, trustedDocuments, guard, rateLimiter })
   app.decorate('subscriptions', { hub, runtime: () => runtime })
+  drainOnClose(app, { maxWaitMs: config.requestTimeoutMs })
   app.get('/metrics/subscriptions', async () => ({ connections: sockets.connections, ...hub.metrics() }))
   app.get('/healthz', async () => ({ status: 'ok' }))
   // counts only: which clients are throttled, and why, is for staff (/admin/graphql)

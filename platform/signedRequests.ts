@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Config } from './config.ts'
-import { CONNECTION_INIT_BODY, VIEWER_HEADER, verifyViewer, type Viewer } from './viewer.ts'
+import { CONNECTION_INIT_BODY, openViewerHeader, signedFor, VIEWER_HEADER, verifyViewer, type OpenedViewerHeader, type Viewer } from './viewer.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -8,6 +8,10 @@ declare module 'fastify' {
     viewer: Viewer
     /** The request body's exact bytes (JSON bodies only): what the viewer signature covers. */
     rawBody: Buffer | null
+    /** The viewer header, its signature and freshness checked; its body still to be matched. */
+    signedHeader: OpenedViewerHeader | null
+    /** The JSON body did not parse (answered once the signature is known to cover it). */
+    malformedBody: boolean
   }
 }
 
@@ -17,11 +21,13 @@ type SigningSecrets = Pick<Config, 'viewerSigningSecret' | 'viewerSigningSecretP
 export const signingSecrets = (config: SigningSecrets): readonly (string | null)[] => [config.viewerSigningSecret, config.viewerSigningSecretPrevious]
 
 /**
- * Makes `path` answer only POSTs whose viewer header was signed for their exact body. The JSON
- * parser keeps the raw bytes (re-serializing the parsed body would not give back what was
- * signed), and the signature is checked in `preValidation`: after the body is read, before
- * mercurius parses the GraphQL document. A request without the header is refused at once,
- * without reading its body; any other content type has no raw body kept, so it is refused too.
+ * Makes `path` answer only POSTs whose viewer header was signed for their exact body. The header's
+ * own signature and freshness are checked as the request arrives, so a missing, forged or stale
+ * header is refused without reading a byte of the body. The JSON parser keeps the raw bytes
+ * (re-serializing the parsed body would not give back what was signed) and the body digest is
+ * matched in `preValidation`, before mercurius parses the GraphQL document; only a body the
+ * signature covers is then judged as JSON (malformed: 400 BAD_REQUEST). Any other content type has
+ * no raw body kept, so it is refused too.
  *
  * GET is refused outright: a GET has no body, so its signature could only cover the empty body,
  * and a header captured from one GET would then be good for any query string for its whole
@@ -31,12 +37,18 @@ export function authenticateSignedRequests(app: FastifyInstance, options: { read
   const secrets = signingSecrets(options.config)
   app.decorateRequest('viewer', null as unknown as Viewer)
   app.decorateRequest('rawBody', null)
+  app.decorateRequest('signedHeader', null)
+  app.decorateRequest('malformedBody', false)
 
   const parseJson = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     request.rawBody = body as Buffer
-    parseJson(request, request.rawBody.toString('utf8'), done)
+    parseJson(request, request.rawBody.toString('utf8'), (error, parsed) => {
+      // judged after the signature: a forged request learns nothing from its body's fate
+      if (error) request.malformedBody = true
+      done(null, error ? null : parsed)
+    })
   })
 
   app.addHook('onRequest', async (request, reply) => {
@@ -47,15 +59,17 @@ export function authenticateSignedRequests(app: FastifyInstance, options: { read
         .header('allow', 'POST')
         .send(refusal('BAD_REQUEST', 'Subgraphs answer POST only; send the operation through the gateway'))
     }
-    if (!headerOf(request.headers[VIEWER_HEADER])) return unauthenticated(reply)
+    request.signedHeader = openViewerHeader(headerOf(request.headers[VIEWER_HEADER]), { secrets })
+    if (!request.signedHeader) return unauthenticated(reply)
     return undefined
   })
 
   app.addHook('preValidation', async (request, reply) => {
     if (request.routeOptions.url !== options.path) return undefined
-    const viewer = request.rawBody ? verifyViewer(headerOf(request.headers[VIEWER_HEADER]), { secrets, body: request.rawBody }) : null
-    if (!viewer) return unauthenticated(reply)
-    request.viewer = viewer
+    const header = request.signedHeader
+    if (!header || !request.rawBody || !signedFor(header, request.rawBody)) return unauthenticated(reply)
+    if (request.malformedBody) return reply.code(400).send(refusal('BAD_REQUEST', 'The request body is not valid JSON'))
+    request.viewer = header.viewer
     return undefined
   })
 }

@@ -8,6 +8,8 @@ import type { Database } from './db.ts'
 import { startRelay, type Relay } from './relay.ts'
 import { ERROR_CODES } from './errors.ts'
 import { enforceDeadlines, withDeadline } from './requestDeadline.ts'
+import { drainOnClose } from './drainOnClose.ts'
+import { httpRefusalOf } from './httpErrors.ts'
 import { createSubgraphGuard, type SubgraphGuard } from './limits/subgraphGuard.ts'
 import { limitResponseSize } from './responseSizeLimit.ts'
 import { authenticateSignedRequests, viewerFromConnectionParams } from './signedRequests.ts'
@@ -66,6 +68,9 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: { level: options.config.logLevel, name: options.name } }),
     bodyLimit: 1024 * 1024,
+    // a connection silent for this long is closed (nothing legitimate waits longer: resolvers stop
+    // at SUBGRAPH_TIMEOUT_MS), so idle connections cannot pile up
+    connectionTimeout: options.config.subgraphTimeoutMs + 15_000,
   }) as unknown as FastifyInstance
   authenticateSignedRequests(app, { path: '/graphql', config: options.config })
   limitResponseSize(app, { path: '/graphql', maxBytes: options.config.maxResponseBytes })
@@ -82,6 +87,9 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
     // the deadline starts with execution; resolvers that would start past it throw REQUEST_TIMEOUT
     context: (request) => withDeadline(options.context(request.viewer) as object, Date.now() + options.config.subgraphTimeoutMs) as never,
     errorFormatter: (execution, ctx) => {
+      // a request Fastify refused before GraphQL ran (body too large, ...): its own status and code
+      const refused = (execution.errors ?? []).map((error) => httpRefusalOf(error.originalError)).find((r) => r !== null)
+      if (refused) return { statusCode: refused.status, response: { data: null, errors: [{ message: refused.message, extensions: { code: refused.code } }] } }
       const log = (ctx as { reply?: { log: FastifyBaseLogger } }).reply?.log ?? app.log
       const errors = (execution.errors ?? []).flatMap((error) => flatten(error)).map((error) => sanitize(error, log))
       return { statusCode: 200, response: { data: execution.data ?? null, errors } }
@@ -96,6 +104,8 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
   })
 
   if (options.subscriptions) serveSubscriptions(app, options, guard)
+  // last, so sockets are disposed first (their own preClose) and requests in flight are answered
+  drainOnClose(app, { maxWaitMs: options.config.subgraphTimeoutMs })
 
   if (options.events) {
     const { bus, db, handlers, maxDeliveries } = options.events
@@ -184,6 +194,17 @@ function sanitize(error: GraphQLError, log: FastifyBaseLogger): GraphQLFormatted
     // a syntax or validation error: the message is about the client's document, safe to return
     return { message: error.message, ...base, extensions: { code: error.message.startsWith('Syntax Error') ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED' } }
   }
+  if (UNSTORABLE_TEXT.has((error.originalError as { code?: unknown }).code as string)) {
+    // the client's text, not a fault of the service: nothing for the error log
+    log.debug({ err: error.originalError, path: error.path }, 'argument with a character PostgreSQL cannot hold')
+    return { message: 'A text argument holds a character this service cannot store (such as NUL)', ...base, extensions: { code: 'BAD_USER_INPUT' } }
+  }
   log.error({ err: error.originalError, path: error.path }, 'unexpected resolver error')
   return { message: 'Internal server error', ...base, extensions: { code: 'INTERNAL_SERVER_ERROR' } }
 }
+
+/**
+ * PostgreSQL's codes for text it cannot hold (a NUL byte in a string argument): 22021
+ * character_not_in_repertoire, 22P05 untranslatable_character.
+ */
+const UNSTORABLE_TEXT: ReadonlySet<string> = new Set(['22021', '22P05'])

@@ -89,6 +89,22 @@ export interface VerifyViewerOptions {
  * it), stale, not yet valid, or made for another body. Never throws on what a caller sent.
  */
 export function verifyViewer(header: string | undefined, options: VerifyViewerOptions): Viewer | null {
+  const opened = openViewerHeader(header, options)
+  return opened && signedFor(opened, options.body) ? opened.viewer : null
+}
+
+/** A header whose signature and freshness hold; the body it was made for is still to be checked. */
+export interface OpenedViewerHeader {
+  readonly viewer: Viewer
+  /** base64url SHA-256 of the body it was signed for. */
+  readonly bodyDigest: string
+}
+
+/**
+ * The first half of verifyViewer, which needs no body: a subgraph refuses a forged or stale header
+ * before it reads (or parses) a byte of the body.
+ */
+export function openViewerHeader(header: string | undefined, options: Omit<VerifyViewerOptions, 'body'>): OpenedViewerHeader | null {
   if (!header) return null
   const dot = header.indexOf('.')
   if (dot <= 0 || dot !== header.lastIndexOf('.')) return null
@@ -113,10 +129,15 @@ export function verifyViewer(header: string | undefined, options: VerifyViewerOp
   if (typeof iat !== 'number' || typeof exp !== 'number' || typeof bd !== 'string') return null
   const now = options.now ?? Date.now()
   if (iat > now + VIEWER_HEADER_CLOCK_SKEW_MS || now > exp || exp - iat > VIEWER_HEADER_MAX_AGE_MS) return null
-  const expectedDigest = Buffer.from(bodyDigest(options.body), 'base64url')
-  const givenDigest = Buffer.from(bd, 'base64url')
-  if (givenDigest.length !== expectedDigest.length || !timingSafeEqual(givenDigest, expectedDigest)) return null
-  return normalizeViewer(claims.v)
+  const viewer = normalizeViewer(claims.v)
+  return viewer ? { viewer, bodyDigest: bd } : null
+}
+
+/** Whether an opened header was signed for exactly these bytes. */
+export function signedFor(opened: OpenedViewerHeader, body: SignedBody): boolean {
+  const expected = Buffer.from(bodyDigest(body), 'base64url')
+  const given = Buffer.from(opened.bodyDigest, 'base64url')
+  return given.length === expected.length && timingSafeEqual(given, expected)
 }
 
 /** base64url SHA-256 of the body's bytes. */

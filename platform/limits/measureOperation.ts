@@ -74,6 +74,7 @@ export interface MeasureOptions {
 }
 
 const MAX_KEYS = 200
+const MAX_KEY_DEPTH = 3
 const KEY_ARGUMENTS = new Set(['id', 'ids', 'sku', 'skus', 'handle', 'number', 'productId', 'variantId', 'orderId', 'cartId'])
 const INTROSPECTION_LISTS = new Set(['types', 'fields', 'inputFields', 'interfaces', 'possibleTypes', 'enumValues', 'args', 'directives'])
 const MUTATION_FIELD_WEIGHT = 10
@@ -158,17 +159,19 @@ export function measureOperation(document: DocumentNode, operation: OperationDef
   }
 
   const collectKeys = (args: readonly ArgumentNode[] | undefined, into: Summary): void => {
-    const visit = (name: string, value: unknown): void => {
+    // variables are the client's JSON, not yet coerced: look only a few levels into input
+    // objects (filter: { skus }), however deep they nest
+    const visit = (name: string, value: unknown, depth: number): void => {
       if (into.keys.length >= MAX_KEYS) return
       if (KEY_ARGUMENTS.has(name)) {
-        for (const item of Array.isArray(value) ? value : [value]) {
+        for (const item of Array.isArray(value) ? value.slice(0, MAX_KEYS) : [value]) {
           if ((typeof item === 'string' || typeof item === 'number') && into.keys.length < MAX_KEYS) into.keys.push(String(item))
         }
-      } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        for (const [key, nested] of Object.entries(value)) visit(key, nested)
+      } else if (depth < MAX_KEY_DEPTH && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        for (const [key, nested] of Object.entries(value)) visit(key, nested, depth + 1)
       }
     }
-    for (const arg of args ?? []) visit(arg.name.value, literal(arg.value))
+    for (const arg of args ?? []) visit(arg.name.value, literal(arg.value), 0)
   }
 
   const selections = (parentType: GraphQLCompositeType, set: SelectionSetNode, context: Context): Summary => {

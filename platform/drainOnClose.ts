@@ -1,0 +1,26 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+
+/**
+ * A graceful close that cannot be held open by a connection that carries nothing. Node's HTTP
+ * server waits on close for every connection that is not idle after a response, and a
+ * connection on which no request was ever sent (opened by a client's pool and left unused, or
+ * by an attacker) counts as busy until the client goes: it would hold a rolling deploy for as
+ * long as it likes. So on close, once the requests in flight have been answered (at most
+ * `maxWaitMs`), every remaining connection is closed.
+ */
+export function drainOnClose(app: FastifyInstance, options: { readonly maxWaitMs: number }): void {
+  const inFlight = new Set<FastifyRequest>()
+  app.addHook('onRequest', async (request) => {
+    inFlight.add(request)
+  })
+  const settled = async (request: FastifyRequest) => {
+    inFlight.delete(request)
+  }
+  app.addHook('onResponse', settled)
+  app.addHook('onRequestAbort', settled)
+  app.addHook('preClose', async () => {
+    const deadline = Date.now() + options.maxWaitMs
+    while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    app.server.closeAllConnections()
+  })
+}
