@@ -14,6 +14,7 @@ import { drainOnClose } from '../platform/drainOnClose.ts'
 import { graphqlErrorHandler, methodNotAllowed } from '../platform/httpErrors.ts'
 import { edgePlugin } from './limits/edgePlugin.ts'
 import { createOperationGuard, type Admission } from './limits/operationGuard.ts'
+import { persistedOperationsOverLimits } from './limits/persistedOperationLimits.ts'
 import { clientKeyOf, createRateLimiter } from './rateLimit/rateLimiter.ts'
 import { createAnomalyDetector } from './anomaly/anomalyDetector.ts'
 import { withLimitCode } from './limits/tokenLimit.ts'
@@ -61,6 +62,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   app.setErrorHandler(graphqlErrorHandler)
   app.setNotFoundHandler(methodNotAllowed('/graphql', ['GET', 'POST', 'OPTIONS']))
 
+  // persisted operations are measured when the manifests or the schema load (set below, once both exist)
+  let checkPersistedOperations = (): void => {}
   // before anything starts: in enforce mode a manifest that does not load stops the gateway here
   const trustedDocuments =
     config.trustedDocuments === 'off'
@@ -69,6 +72,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
           config,
           logger: app.log,
           isStaff: async (request) => (await viewerFromAuthorization(request.headers.authorization, config)).roles.includes('staff'),
+          onLoad: () => checkPersistedOperations(),
         })
 
   let services: ServiceEndpoint[] = []
@@ -92,6 +96,12 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
           app.log.warn({ anomaly: kind, client: state.clientKey, cohort: state.cohort, reasons: state.reasons, factor: state.factor }, kind === 'throttled' ? 'client throttled: traffic departs from its baseline' : 'client recovered its budget'),
       })
     : null
+  checkPersistedOperations = () => {
+    if (!trustedDocuments || !runtime) return
+    for (const { client, name, violation } of persistedOperationsOverLimits(runtime.apiSchema, trustedDocuments.operations(), guard, config.limits)) {
+      app.log.error({ client, operation: name, code: violation.code, limit: violation.limit, actual: violation.actual }, 'persisted operation over an operation limit: it will be refused')
+    }
+  }
   const rateLimiter = config.rateLimit.enabled
     ? createRateLimiter({ config, logger: app.log, ...(anomalies ? { factor: (clientKey: string) => anomalies.factor(clientKey) } : {}) })
     : null
@@ -120,6 +130,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     } catch (error) {
       app.log.error({ err: error }, 'the supergraph cannot be planned for subscriptions; keeping the previous one')
     }
+    checkPersistedOperations()
   })
   const hub = new SubscriptionHub({
     signingSecret: config.viewerSigningSecret,

@@ -1,30 +1,15 @@
 import type { GraphQLFormattedError } from 'graphql'
+import { ERROR_CODES } from '../platform/errors.ts'
 
-/** Codes a client may see; anything else is an internal failure and is answered generically. */
-const CLIENT_CODES = new Set([
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'BAD_USER_INPUT',
-  'BAD_REQUEST',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
+/**
+ * Codes a client may see: the registry's (platform/errors.ts, the README's table) and two of
+ * Apollo Server's own; anything else — INTERNAL_SERVER_ERROR included — is an internal failure and
+ * is answered generically.
+ */
+const CLIENT_CODES: ReadonlySet<string> = new Set([
+  ...Object.keys(ERROR_CODES).filter((code) => code !== 'INTERNAL_SERVER_ERROR'),
   'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
-  'PERSISTED_QUERY_REQUIRED',
-  'PERSISTED_QUERY_HASH_MISMATCH',
-  'SUBGRAPH_UNAVAILABLE',
-  'EVENT_CURSOR_EXPIRED',
-  'MAX_DEPTH_EXCEEDED',
-  'MAX_ALIASES_EXCEEDED',
-  'MAX_ROOT_FIELDS_EXCEEDED',
-  'MAX_TOKENS_EXCEEDED',
-  'MAX_DIRECTIVES_EXCEEDED',
-  'COST_LIMIT_EXCEEDED',
-  'RATE_LIMITED',
-  'RESPONSE_TOO_LARGE',
-  'REQUEST_TIMEOUT',
-  'PAYLOAD_TOO_LARGE',
 ])
 /** Extensions that may leave the gateway; `response` (subgraph URL and body) and stacks never do. */
 const CLIENT_EXTENSIONS = ['code', 'serviceName', 'argumentName', 'retentionHours', 'limit', 'actual', 'retryAfter'] as const

@@ -26,6 +26,8 @@ export interface TrustedDocuments {
    */
   resolveSocketPayload(payload: Record<string, unknown>, isStaff: boolean): Promise<{ readonly query: string | undefined; readonly operationName: string | undefined } | Refusal>
   stats(): TrustedDocumentsStats
+  /** The operations of the manifests now. */
+  operations(): Iterable<TrustedOperation>
   close(): void
 }
 
@@ -35,6 +37,8 @@ export interface TrustedDocumentsOptions {
   /** Whether the request's viewer is staff; asked only when staff may send free-form documents. */
   readonly isStaff: (request: FastifyRequest) => Promise<boolean>
   readonly reloadIntervalMs?: number
+  /** Told each time the manifests (re)load. */
+  readonly onLoad?: () => void
 }
 
 /**
@@ -64,6 +68,7 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
   try {
     const loaded = loadManifests(dir)
     operations = loaded.operations
+    options.onLoad?.()
     logger.info({ mode, files: loaded.files, operations: operations.size }, 'trusted documents loaded')
   } catch (error) {
     if (mode === 'enforce') throw new Error(`TRUSTED_DOCUMENTS=enforce and the manifests do not load:\n${(error as Error).message}`)
@@ -75,6 +80,7 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
     loadedSignature = next
     try {
       operations = loadManifests(dir).operations
+      options.onLoad?.()
       logger.info({ operations: operations.size }, 'trusted documents reloaded')
     } catch (error) {
       logger.error({ err: error }, 'changed manifests do not load; keeping the current trusted documents')
@@ -150,6 +156,7 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
       return { query, operationName }
     },
     stats: () => ({ mode, operations: operations.size, ...counts }),
+    operations: () => operations.values(),
     close: () => clearInterval(timer),
   }
 }

@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server'
 import { createHash } from 'node:crypto'
 import { GraphQLError, print, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql'
 import type { DeniedField } from '../authorization/authorizeOperation.ts'
+import { ERROR_CODES } from '../../platform/errors.ts'
 import { isStaff } from '../../platform/viewer.ts'
 import type { GatewayContext } from '../context.ts'
 import type { Admission, OperationGuard } from './operationGuard.ts'
@@ -23,18 +24,10 @@ export interface EdgePluginOptions {
   readonly refusals?: Record<string, number>
 }
 
-/** The codes the edge refuses with; counted per code. */
-export const EDGE_CODES: ReadonlySet<string> = new Set([
-  'MAX_DEPTH_EXCEEDED',
-  'MAX_ALIASES_EXCEEDED',
-  'MAX_ROOT_FIELDS_EXCEEDED',
-  'MAX_TOKENS_EXCEEDED',
-  'MAX_DIRECTIVES_EXCEEDED',
-  'COST_LIMIT_EXCEEDED',
-  'RATE_LIMITED',
-  'RESPONSE_TOO_LARGE',
-  'REQUEST_TIMEOUT',
-])
+/** The codes the edge refuses with (the registry's limit codes, and the rate limit, size and time); counted per code. */
+export const EDGE_CODES: ReadonlySet<string> = new Set(
+  Object.keys(ERROR_CODES).filter((code) => /^MAX_|_EXCEEDED$/.test(code) || ['RATE_LIMITED', 'RESPONSE_TOO_LARGE', 'REQUEST_TIMEOUT'].includes(code)),
+)
 
 /**
  * The edge of every GraphQL request, HTTP or graphql-ws (queries and mutations over the socket
