@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import { buildGatewayApp } from './gateway/app.ts'
 import { ConfigError, loadConfig, type Config } from './platform/config.ts'
-import { openDatabase } from './platform/db.ts'
+import { openDatabase } from './platform/openDatabase.ts'
 import { openBus } from './platform/openBus.ts'
 import { listenSubgraph, onShutdown, pinoLogger, prepareSubgraph } from './platform/service.ts'
 import { SUBGRAPHS } from './subgraphs/registry.ts'

@@ -38,7 +38,7 @@ export function onShutdown(close: () => Promise<void>): void {
 /** The whole of a subgraph's `main.ts`: one service in its own process. */
 export async function runSubgraphMain(definition: SubgraphDefinition): Promise<void> {
   const { loadConfig, ConfigError } = await import('./config.ts')
-  const { openDatabase } = await import('./db.ts')
+  const { openDatabase } = await import('./openDatabase.ts')
   let config: Readonly<Config>
   try {
     config = loadConfig()

@@ -8,8 +8,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
+import { Kind, parse, type EnumTypeDefinitionNode } from 'graphql'
 import { loadConfig, type Config } from './config.ts'
-import { openDatabase, type Database } from './db.ts'
+import type { Database } from './db.ts'
+import { openDatabase } from './openDatabase.ts'
 import { migrate } from './migrate.ts'
 import type { SubgraphDefinition } from './subgraph.ts'
 import { ANONYMOUS, CONNECTION_INIT_BODY, signViewer, VIEWER_HEADER, type Viewer } from './viewer.ts'
@@ -186,4 +188,10 @@ export async function eventually(what: string, check: () => boolean | Promise<bo
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
+}
+
+/** The values of an enum in an SDL text, in order (descriptions and comments aside). */
+export function enumValuesOf(sdl: string, enumName: string): string[] {
+  const definition = parse(sdl).definitions.find((d): d is EnumTypeDefinitionNode => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === enumName)
+  return definition?.values?.map((v) => v.name.value) ?? []
 }

@@ -7,7 +7,7 @@
 // first: PGlite allows one process) or on DATABASE_URL; the running services publish replays.
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from '../platform/config.ts'
-import { openDatabase } from '../platform/db.ts'
+import { openDatabase } from '../platform/openDatabase.ts'
 import { listDeadLetters, replayDeadLetter } from '../platform/deadLetters.ts'
 
 class UsageError extends Error {}

@@ -1,6 +1,6 @@
 // npm run seed: resets the demo store (every subgraph's data) to its deterministic initial state.
 import { ConfigError, loadConfig } from '../platform/config.ts'
-import { openDatabase } from '../platform/db.ts'
+import { openDatabase } from '../platform/openDatabase.ts'
 import { migrate } from '../platform/migrate.ts'
 import { SUBGRAPHS } from '../subgraphs/registry.ts'
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { countingDatabase, type Database } from '../../platform/db.ts'
+import { countingDatabase } from '../../platform/countingDatabase.ts'
+import type { Database } from '../../platform/db.ts'
 import { openTestDatabase, type TestDatabase } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { catalog } from './definition.ts'

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { countingDatabase, type CountingDatabase } from '../../platform/db.ts'
+import { countingDatabase, type CountingDatabase } from '../../platform/countingDatabase.ts'
 import { openTestDatabase, testConfig, type TestDatabase } from '../../platform/testing.ts'
 import { catalog } from './definition.ts'
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { countingDatabase, type CountingDatabase } from '../../platform/db.ts'
+import { countingDatabase, type CountingDatabase } from '../../platform/countingDatabase.ts'
 import { execute, openTestDatabase, staff, testConfig, type TestDatabase } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { finance } from './definition.ts'
