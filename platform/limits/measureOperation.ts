@@ -28,8 +28,8 @@ import type { CostDirectives, ListSize } from './costDirectives.ts'
  * - an object (or interface, union) field costs 1, a scalar or enum 0, a root mutation field 10,
  *   unless `@cost(weight:)` on the field or its type says otherwise;
  * - a list multiplies what it holds by its size: the slicing argument (`first` / `last`) when
- *   sent (at most the largest page a service serves), else `@listSize(assumedSize:)`, else the
- *   argument's default, else a default size;
+ *   sent, else its default (at most the largest page a service serves), else
+ *   `@listSize(assumedSize:)`, else a default size;
  *   `@listSize(sizedFields: ["nodes", "edges"])` moves a connection's size onto its lists;
  *   fields without `@listSize` that take `first`/`last` and hold `nodes`/`edges` are read the same;
  * - each parent object whose fields come from another subgraph than the parent's own costs
