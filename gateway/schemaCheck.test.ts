@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
+import { parse, print, visit, type FieldDefinitionNode, type ObjectTypeDefinitionNode } from 'graphql'
 import { composeFromConfig } from './compose.ts'
 import { AllowFileError, formatMarkdown, formatText, parseAllowFile, readClientManifests, runSchemaCheck, toJson, type AllowEntry, type ClientManifest } from './schemaCheck.ts'
 
@@ -12,6 +13,29 @@ const manifests = readClientManifests('operations')
 function catalogWith(from: string, to: string): string {
   assert.ok(catalogSdl.includes(from), `subgraphs/catalog/schema.graphql no longer contains ${JSON.stringify(from)}`)
   return catalogSdl.replace(from, to)
+}
+
+/** The catalog schema with one type's fields edited (on the parsed schema, whatever its layout). */
+function catalogWithFields(typeName: string, edit: (fields: readonly FieldDefinitionNode[]) => FieldDefinitionNode[]): string {
+  let found = false
+  const document = visit(parse(catalogSdl), {
+    ObjectTypeDefinition: (node) => {
+      if (node.name.value !== typeName) return undefined
+      found = true
+      return { ...node, fields: edit(node.fields ?? []) }
+    },
+  })
+  assert.ok(found, `subgraphs/catalog/schema.graphql has no type ${typeName}`)
+  return print(document)
+}
+
+const withoutField = (name: string) => (fields: readonly FieldDefinitionNode[]) => fields.filter((field) => field.name.value !== name)
+
+/** Product.description with a new argument `maxLength` of the given type. */
+function descriptionWithMaxLength(type: 'Int' | 'Int!'): string {
+  const [template] = parse(`type T { f(maxLength: ${type}): Int }`).definitions as [ObjectTypeDefinitionNode]
+  const args = template.fields?.[0]?.arguments ?? []
+  return catalogWithFields('Product', (fields) => fields.map((field) => (field.name.value === 'description' ? { ...field, arguments: args } : field)))
 }
 
 function check(overrides: Record<string, string> = {}, allowed: readonly AllowEntry[] = []) {
@@ -47,7 +71,7 @@ describe('schema check', () => {
   })
 
   it('fails when a removed field is used by a storefront operation, naming the client and the operation', async () => {
-    const report = await check({ catalog: catalogWith('title: String!  description: String', 'description: String') })
+    const report = await check({ catalog: catalogWithFields('Product', withoutField('title')) })
     assert.equal(report.verdict, 'fail')
     const removal = report.changes.find((c) => c.path === 'Product.title')
     assert.equal(removal?.criticality, 'BREAKING')
@@ -58,12 +82,12 @@ describe('schema check', () => {
     assert.match(text, /storefront\/ProductPage:\n\s+- Cannot query field "title" on type "Product"/)
     assert.match(formatMarkdown(report), /`storefront\/ProductPage`/)
     // an allow entry does not excuse a broken operation
-    const allowed = await check({ catalog: catalogWith('title: String!  description: String', 'description: String') }, [{ path: 'Product.title', reason: 'renamed' }])
+    const allowed = await check({ catalog: catalogWithFields('Product', withoutField('title')) }, [{ path: 'Product.title', reason: 'renamed' }])
     assert.equal(allowed.verdict, 'fail')
   })
 
   it('a removed field no operation uses is breaking: fails without an allow entry, passes with one that has a reason', async () => {
-    const catalog = catalogWith('  barcode: String\n', '\n')
+    const catalog = catalogWithFields('ProductVariant', withoutField('barcode'))
     assert.ok(!manifests.some((m) => m.manifest.operations.some((o) => o.body.includes('barcode'))), 'an operation selects barcode; pick another field')
     const without = await check({ catalog })
     assert.equal(without.verdict, 'fail')
@@ -97,7 +121,7 @@ describe('schema check', () => {
   })
 
   it('a new optional argument is a safe change and passes', async () => {
-    const report = await check({ catalog: catalogWith('description: String  status', 'description(maxLength: Int): String  status') })
+    const report = await check({ catalog: descriptionWithMaxLength('Int') })
     assert.equal(report.verdict, 'pass', report.failures.join('\n'))
     const added = report.changes.find((c) => c.path === 'Product.description.maxLength')
     assert.equal(added?.criticality, 'SAFE', JSON.stringify(report.changes))
@@ -106,7 +130,7 @@ describe('schema check', () => {
   })
 
   it('a new required argument without a default stays breaking', async () => {
-    const report = await check({ catalog: catalogWith('description: String  status', 'description(maxLength: Int!): String  status') })
+    const report = await check({ catalog: descriptionWithMaxLength('Int!') })
     assert.equal(report.changes.find((c) => c.path === 'Product.description.maxLength')?.criticality, 'BREAKING')
     assert.equal(report.verdict, 'fail')
   })

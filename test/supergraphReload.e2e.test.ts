@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { parse, print, visit } from 'graphql'
 import pino from 'pino'
 import { composeFromConfig } from '../gateway/compose.ts'
 import { supergraphFromFile } from '../gateway/supergraphFile.ts'
@@ -10,7 +11,11 @@ import { query, startStack, type Stack } from './stack.ts'
 
 /** The supergraph as it would be composed if catalog's Product had no `description`. */
 function supergraphWithoutDescription(): string {
-  const catalog = readFileSync('subgraphs/catalog/schema.graphql', 'utf8').replace(/description: String\s+/, '')
+  const document = visit(parse(readFileSync('subgraphs/catalog/schema.graphql', 'utf8')), {
+    ObjectTypeDefinition: (node) =>
+      node.name.value === 'Product' ? { ...node, fields: node.fields?.filter((field) => field.name.value !== 'description') } : undefined,
+  })
+  const catalog = print(document)
   const result = composeFromConfig('supergraph.yaml', { catalog })
   if (!result.ok) throw new Error('composition failed')
   return result.supergraphSdl
@@ -52,10 +57,20 @@ describe('reloading the supergraph file', () => {
     assert.match((await query(stack, DESCRIPTION)).body.data!['product'].description, /classic tee 001/)
   })
 
-  it('keeps the current schema when the new file does not load', async () => {
+  it('keeps the current schema when the new file does not load, and takes the next good one', async () => {
     writeFileSync(path, 'schema { this is not a supergraph')
     await new Promise((resolve) => setTimeout(resolve, 300))
     const { body } = await query(stack, DESCRIPTION)
     assert.equal(body.errors, undefined)
+    // the watcher is still at work after refusing the bad file: a good one is picked up
+    writeFileSync(path, supergraphWithoutDescription())
+    const deadline = Date.now() + 10_000
+    let reloaded = false
+    while (!reloaded && Date.now() < deadline) {
+      reloaded = (await query(stack, DESCRIPTION)).body.errors?.[0]?.extensions?.['code'] === 'GRAPHQL_VALIDATION_FAILED'
+      if (!reloaded) await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.ok(reloaded, 'the good file after the bad one was picked up')
+    assert.equal((await query(stack, TITLE)).body.data?.['product'].title, 'Classic Tee 001')
   })
 })

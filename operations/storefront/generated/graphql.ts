@@ -4,61 +4,106 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** A number of units of one sku to add to a cart. */
 export type CartLineInput = {
+  /** Units to add, from 1 to 999; the line may hold at most 999 units in all (else INVALID). */
   quantity: number;
+  /** The variant's sku; one with no price in the cart's currency is NOT_FOUND. */
   sku: string;
 };
 
+/** What cartLinesAdd adds, and to which cart. */
 export type CartLinesAddInput = {
+  /** The viewer's cart to add to; leave it out to create a new cart owned by the viewer (it expires after 30 days). Someone else's cart is NOT_FOUND. */
   cartId?: string | number | null | undefined;
+  /** The ISO 3166 alpha-2 country that decides tax. A new cart without it is taxed in the currency's home market (USD → US, EUR → DE); given for an existing cart, it moves the cart there. A country not sold to is INVALID. */
   countryCode?: string | null | undefined;
+  /** The cart's currency: an enabled one (USD, EUR), and the existing cart's currency when cartId is given (else INVALID). */
   currency: string;
+  /** The viewer's key for this request: the same key and input replays the first result, the same key with other input is IDEMPOTENCY_KEY_REUSED. A request answered with userErrors is not kept, so it may be fixed and retried with the same key. */
   idempotencyKey: string | number;
+  /** The lines to add, at least one. A sku already in the cart, or listed twice, adds to one line. */
   lines: Array<CartLineInput>;
 };
 
+/** What checkoutComplete checks out, and how it is paid. */
 export type CheckoutCompleteInput = {
+  /** The viewer's own cart; anyone else's, staff included, is NOT_FOUND. */
   cartId: string | number;
+  /** The Cart.total the customer agreed to (minorUnits as a string, in the cart's currency); if the cart now totals otherwise, TOTAL_CHANGED. */
   expectedTotal: MoneyInput;
+  /** The viewer's key for this request: the same key and input replays the first result, the same key with other input is IDEMPOTENCY_KEY_REUSED. A request answered with userErrors is not kept, so it may be fixed and retried with the same key. */
   idempotencyKey: string | number;
+  /** The payment provider's single-use token: "tok_" and 1 to 64 of A-Z, a-z, 0-9 and _, else PAYMENT_DECLINED. The demo provider authorizes tok_ok, declines tok_declined. */
   paymentMethodToken: string;
 };
 
+/** An order's money state, derived from its payments: first whether anything was captured, then refunds. */
 export type FinancialStatus =
+  /** Money is held on the customer's payment method; nothing captured yet. */
   | 'AUTHORIZED'
+  /** Captures cover the order total, and nothing was refunded. */
   | 'PAID'
+  /** Captures are below the order total, and nothing was refunded. */
   | 'PARTIALLY_PAID'
+  /** Part of what was captured was refunded. */
   | 'PARTIALLY_REFUNDED'
+  /** No payment yet (or only a declined authorization): nothing held, nothing captured. */
   | 'PENDING'
+  /** Everything that was captured was refunded. */
   | 'REFUNDED'
+  /** Every payment was voided before anything was captured (the order was cancelled). */
   | 'VOIDED';
 
+/** An amount of money sent by a client: integer minor units and a currency. */
 export type MoneyInput = {
+  /** The currency of the amount. */
   currency: string;
+  /** The amount in the currency's minor units (cents for USD), as a 64-bit integer string. */
   minorUnits: string;
 };
 
+/** The kinds of problem an orders mutation reports in userErrors. */
 export type OrderErrorCode =
+  /** The cart has passed its expiresAt; start a new cart. */
   | 'CART_EXPIRED'
+  /** A request with this idempotency key is still running; retry later to get its result. */
   | 'IDEMPOTENCY_CONCURRENT_REQUEST'
+  /** This viewer already used the idempotency key with other input; use a new key. */
   | 'IDEMPOTENCY_KEY_REUSED'
+  /** checkoutComplete: not enough stock for a line of the cart (one error per short line, on cartId); nothing was reserved. */
   | 'INSUFFICIENT_STOCK'
+  /** The input cannot be acted on as it is; the message says why (a quantity out of range, another currency, a cart already checked out or empty, a cancelled order, ...). */
   | 'INVALID'
+  /** The cart, order, fulfillment order, line item or sku named does not exist or is not yours (someone else's is reported exactly like a missing one), or the sku has no price in the cart's currency. */
   | 'NOT_FOUND'
+  /** checkoutComplete: the payment provider refused the payment method token. A payment declined later cancels the order instead (timeline PAYMENT_DECLINED). */
   | 'PAYMENT_DECLINED'
+  /** More units than are left: to ship on the fulfillment order (fulfillmentCreate), or shipped and not yet returned (returnCreate). */
   | 'QUANTITY_EXCEEDS_FULFILLABLE'
+  /** checkoutComplete: expectedTotal is not the cart's total priced now; the message names the current total: review the cart and send that total. */
   | 'TOTAL_CHANGED';
 
+/** How many of an order's units have shipped and come back. */
 export type OrderFulfillmentStatus =
+  /** Every unit has shipped. */
   | 'FULFILLED'
+  /** Some units have shipped, not all. */
   | 'PARTIALLY_FULFILLED'
+  /** Some units have come back (a return was created), not all. */
   | 'PARTIALLY_RETURNED'
+  /** Every ordered unit has come back. */
   | 'RETURNED'
+  /** Nothing has shipped yet. */
   | 'UNFULFILLED';
 
+/** Where an order stands as a whole. */
 export type OrderStatus =
+  /** Cancelled, for instance because its payment was declined or its stock could not be allocated; cancelReason says why, and its stock is released. */
   | 'CANCELLED'
+  /** Nothing is left to do: everything shipped and was paid, or everything came back and was refunded. */
   | 'CLOSED'
+  /** Placed and still in progress: something is left to ship, pay or give back. */
   | 'OPEN';
 
 export type CartLinesAddMutationVariables = Exact<{

@@ -13,213 +13,328 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** An ISO 4217 alpha-3 currency code ("EUR"). A scalar rather than an enum, so adding a currency does not need every subgraph to deploy in lockstep. */
   CurrencyCode: { input: string; output: string; }
+  /** An instant in RFC 3339 form, with its offset ("2026-12-06T23:14:25.000Z"). */
   DateTime: { input: Date; output: Date | string; }
+  /** An arbitrary-precision decimal, serialized as a string ("0.0825"). Used for rates and unit costs only, never for money that is settled. */
   Decimal: { input: string; output: string; }
+  /** A 64-bit signed integer, serialized as a JSON string ("1999") because GraphQL's Int holds only 32 bits. */
   Int64: { input: string; output: string | number | bigint; }
+  /** A reference to a source document, such as gid://orders/Order/123 or gid://wms/CycleCount/CC-9. */
   URI: { input: string; output: string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** The codes of the catalog's userErrors. */
 export type CatalogErrorCode =
+  /** A price's currency is not one the business sells in (at its amount's currency). */
   | 'CURRENCY_NOT_ENABLED'
+  /** A request with this idempotency key is still running; nothing was written. Retry later with the same key. */
   | 'IDEMPOTENCY_CONCURRENT_REQUEST'
+  /** The idempotency key was already used by you with other input; nothing was written. Send a new key. */
   | 'IDEMPOTENCY_KEY_REUSED'
+  /** A value breaks a rule: an empty price list, a negative amount, a compare-at amount in another currency or below the amount, or a validUntil not after its validFrom. */
   | 'INVALID'
+  /** No variant has the given SKU (at ["input", "sku"]). */
   | 'NOT_FOUND'
+  /** Two prices of the same currency and channel have overlapping windows; reported at the later one's validFrom. Windows that only touch do not overlap. */
   | 'OVERLAPPING_VALIDITY';
 
+/** An expected problem with a catalog mutation's input, reported as data rather than as a GraphQL error; nothing was written. */
 export type CatalogUserError = DisplayableError & {
   __typename?: 'CatalogUserError';
+  /** What kind of problem it is. */
   code: CatalogErrorCode;
+  /** The path into the mutation's arguments the error is about (["input", "prices", "0", "amount", "minorUnits"]). */
   field: Maybe<Array<Scalars['String']['output']>>;
+  /** What went wrong, for people. */
   message: Scalars['String']['output'];
 };
 
+/** A node of the category tree products are filed under. Categories are visible to everyone. */
 export type Category = {
   __typename?: 'Category';
+  /** The direct subcategories, in position order; empty for a leaf. */
   children: Array<Category>;
+  /** The category's unique URL handle. */
   handle: Scalars['String']['output'];
+  /** The category's id (cat_app). */
   id: Scalars['ID']['output'];
+  /** The category's display name (Apparel). */
   name: Scalars['String']['output'];
+  /** The parent category; null for a top-level category. */
   parent: Maybe<Category>;
+  /** The products of this category and of all its descendants, sorted by id, as a Relay connection paged forward only. Staff see every status, everyone else ACTIVE products only. */
   products: ProductConnection;
 };
 
 
+/** A node of the category tree products are filed under. Categories are visible to everyone. */
 export type CategoryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** An expected business outcome a mutation reports as data, not as a GraphQL error. Each domain's error type adds code: <Domain>ErrorCode!. */
 export type DisplayableError = {
+  /** The path into the mutation's arguments the error is about (["input", "lines", "0", "quantity"]); null when it concerns the whole input. */
   field: Maybe<Array<Scalars['String']['output']>>;
+  /** What went wrong, for people. */
   message: Scalars['String']['output'];
 };
 
+/** An amount of money in integer minor units of its currency: { minorUnits: "1999", currency: "USD", fractionDigits: 2 } is $19.99. */
 export type Money = {
   __typename?: 'Money';
+  /** The currency of the amount. */
   currency: Scalars['CurrencyCode']['output'];
+  /** How many digits of minorUnits follow the decimal point when the amount is shown (2 for USD, 0 for JPY). */
   fractionDigits: Scalars['Int']['output'];
+  /** The amount in the currency's minor units (cents for USD), as a 64-bit integer string. */
   minorUnits: Scalars['Int64']['output'];
 };
 
+/** An amount of money sent by a client: integer minor units and a currency. */
 export type MoneyInput = {
+  /** The currency of the amount. */
   currency: Scalars['CurrencyCode']['input'];
+  /** The amount in the currency's minor units (cents for USD), as a 64-bit integer string. */
   minorUnits: Scalars['Int64']['input'];
 };
 
+/** The lowest and the highest of a set of prices, in one currency. */
 export type MoneyRange = {
   __typename?: 'MoneyRange';
+  /** The highest price, in integer minor units. */
   max: Money;
+  /** The lowest price, in integer minor units. */
   min: Money;
 };
 
+/** The catalog's writes; staff only. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Sets a variant's prices: the input's prices replace the variant's prices of every (currency, channel) pair the input names, and other pairs stay. Staff only (role:staff; anonymous is UNAUTHENTICATED, anyone else FORBIDDEN). userErrors: NOT_FOUND, INVALID, CURRENCY_NOT_ENABLED, OVERLAPPING_VALIDITY, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST; every problem is reported at once and then nothing is written. */
   variantPricesSet: VariantPricesSetPayload;
 };
 
 
+/** The catalog's writes; staff only. */
 export type MutationVariantPricesSetArgs = {
   input: VariantPricesSetInput;
 };
 
+/** Where a page of a Relay connection stands in the whole list. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** The cursor of the last item of the page; null when the page is empty. */
   endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page (pass endCursor as after to read them). */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether items precede this page (pass startCursor as before to read them). */
   hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the first item of the page; null when the page is empty. */
   startCursor: Maybe<Scalars['String']['output']>;
 };
 
+/** One price of a variant: in one currency, for the default or one sales channel, over a validity window. Null by id for everyone but staff when its product is DRAFT. */
 export type Price = {
   __typename?: 'Price';
+  /** What the variant costs, in integer minor units; never negative. */
   amount: Money;
+  /** The sales channel the price is for; null for the default price, which applies wherever a channel has no price of its own. */
   channelId: Maybe<Scalars['ID']['output']>;
+  /** The reference price shown struck through during a sale, in the amount's currency and never below the amount; null when there is none. */
   compareAtAmount: Maybe<Money>;
+  /** The price's id (price_var_0001_1_usd; prices set by variantPricesSet get price_<uuid>, so setting prices gives them new ids). */
   id: Scalars['ID']['output'];
+  /** Whether amount includes tax (true) or tax is added on top (false). */
   taxIncluded: Scalars['Boolean']['output'];
+  /** When the price starts to apply (inclusive); null when it has no start. */
   validFrom: Maybe<Scalars['DateTime']['output']>;
+  /** When the price stops applying (exclusive: the window is [validFrom, validUntil)); null when it has no end. */
   validUntil: Maybe<Scalars['DateTime']['output']>;
 };
 
+/** One price to set. */
 export type PriceInput = {
+  /** The price in integer minor units: not negative (else INVALID), in a currency the business sells in (else CURRENCY_NOT_ENABLED). */
   amount: MoneyInput;
+  /** The sales channel the price is for; omitted or null, the default price, which applies wherever a channel has no price of its own. */
   channelId?: InputMaybe<Scalars['ID']['input']>;
+  /** The reference price shown struck through during a sale: in the amount's currency and not below the amount (else INVALID). Omitted or null: none. */
   compareAtAmount?: InputMaybe<MoneyInput>;
+  /** Whether amount includes tax (true) or tax is added on top (false). */
   taxIncluded: Scalars['Boolean']['input'];
+  /** When the price starts to apply (inclusive); omitted or null, it has no start. */
   validFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  /** When the price stops applying (exclusive); it must be after validFrom (else INVALID). Omitted or null, it has no end. */
   validUntil?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** Something the business sells, in one or more variants; other subgraphs reference it by id or by handle. Everyone sees it unless it is DRAFT (staff only). */
 export type Product = {
   __typename?: 'Product';
+  /** The categories the product is filed under, in the product's own order (most general first). */
   categories: Array<Category>;
+  /** The product's descriptive text; null when it has none. */
   description: Maybe<Scalars['String']['output']>;
+  /** The product's unique URL handle: lowercase letters and digits in hyphen-separated words (classic-tee-001). */
   handle: Scalars['String']['output'];
+  /** The product's id (prod_0001); it never changes. */
   id: Scalars['ID']['output'];
+  /** The options the product's variants differ by, each with its values (Size: S, M, L, XL). */
   options: Array<ProductOption>;
+  /** The lowest and highest price of the product in a currency: min/max over its variants' effective prices now (as ProductVariant.price picks them), variants without one left out. Null when no variant has a price in effect. */
   priceRange: Maybe<MoneyRange>;
+  /** Where the product stands in its life cycle; a DRAFT product is visible to staff only. */
   status: ProductStatus;
+  /** The product's name; never empty. */
   title: Scalars['String']['output'];
+  /** The product's variants in position order, as a Relay connection paged forward only. */
   variants: ProductVariantConnection;
 };
 
 
+/** Something the business sells, in one or more variants; other subgraphs reference it by id or by handle. Everyone sees it unless it is DRAFT (staff only). */
 export type ProductPriceRangeArgs = {
   channelId?: InputMaybe<Scalars['ID']['input']>;
   currency: Scalars['CurrencyCode']['input'];
 };
 
 
+/** Something the business sells, in one or more variants; other subgraphs reference it by id or by handle. Everyone sees it unless it is DRAFT (staff only). */
 export type ProductVariantsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A page of products (a Relay connection). */
 export type ProductConnection = {
   __typename?: 'ProductConnection';
+  /** The page's products, each with its cursor. */
   edges: Array<ProductEdge>;
+  /** The page's products, without cursors. */
   nodes: Array<Product>;
+  /** Where the page stands in the whole list, and the cursors to page on. */
   pageInfo: PageInfo;
 };
 
+/** A product of a page, with its cursor. */
 export type ProductEdge = {
   __typename?: 'ProductEdge';
+  /** An opaque cursor of this product, for after or before; valid only in the connection it came from. */
   cursor: Scalars['String']['output'];
+  /** The product. */
   node: Product;
 };
 
+/** Conditions on Query.products: a product is listed when it meets every condition given; an omitted or null condition does not narrow the list. */
 export type ProductFilter = {
+  /** Only products filed under this category or any of its descendants. */
   categoryId?: InputMaybe<Scalars['ID']['input']>;
+  /** Text matched case-insensitively as a substring of the title or the handle; % and _ match themselves, not any character. Surrounding spaces are trimmed, and a blank query does not narrow. */
   query?: InputMaybe<Scalars['String']['input']>;
+  /** Only products of this status; the way to list ARCHIVED products, which are otherwise left out for everyone but staff. DRAFT asked for by anyone but staff gives an empty page, not an error. */
   status?: InputMaybe<ProductStatus>;
+  /** Only products updated at or after this instant (inclusive); setting a variant's prices counts as an update of its product. */
   updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** An option a product's variants differ by, with the values it takes. */
 export type ProductOption = {
   __typename?: 'ProductOption';
+  /** The option's name (Size). */
   name: Scalars['String']['output'];
+  /** The values the option takes, in order (S, M, L, XL). */
   values: Array<Scalars['String']['output']>;
 };
 
+/** Where a product stands in its life cycle, which decides who sees it and where it is listed. */
 export type ProductStatus =
+  /** On sale: visible to everyone and listed by default. */
   | 'ACTIVE'
+  /** No longer sold: still resolves for everyone by id, handle and entity reference (old orders point at it), but anyone but staff sees it listed only in Query.products with filter: { status: ARCHIVED }. */
   | 'ARCHIVED'
+  /** Being prepared: staff only. For anyone else the product, its variants and its prices do not exist: null by every key and left out of every listing. */
   | 'DRAFT';
 
+/** A sellable version of a product (one size or colour). Its SKU is the immutable, cross-domain key: inventory, orders and finance reference the variant by it. Null wherever its product is DRAFT, for everyone but staff. */
 export type ProductVariant = {
   __typename?: 'ProductVariant';
+  /** The variant's barcode (GTIN); null when it has none. */
   barcode: Maybe<Scalars['String']['output']>;
+  /** The variant's id (var_0001_1); it never changes. */
   id: Scalars['ID']['output'];
+  /** The effective price in a currency at an instant (default: now): of the prices valid then, the channel's own price wins over the default one, then the latest start. Null when no price is in effect. */
   price: Maybe<Price>;
+  /** The product this is a variant of; never null, since a variant is visible exactly when its product is. */
   product: Product;
+  /** The option values that make this variant (Size: M), one per option of its product. */
   selectedOptions: Array<SelectedOption>;
+  /** The variant's stock-keeping unit (APP-0001-S): unique and immutable, the key inventory, orders and finance use for it. */
   sku: Scalars['String']['output'];
+  /** The variant's name within its product, such as its option value (M). */
   title: Scalars['String']['output'];
 };
 
 
+/** A sellable version of a product (one size or colour). Its SKU is the immutable, cross-domain key: inventory, orders and finance reference the variant by it. Null wherever its product is DRAFT, for everyone but staff. */
 export type ProductVariantPriceArgs = {
   at?: InputMaybe<Scalars['DateTime']['input']>;
   channelId?: InputMaybe<Scalars['ID']['input']>;
   currency: Scalars['CurrencyCode']['input'];
 };
 
+/** A page of a product's variants (a Relay connection). */
 export type ProductVariantConnection = {
   __typename?: 'ProductVariantConnection';
+  /** The page's variants, each with its cursor. */
   edges: Array<ProductVariantEdge>;
+  /** The page's variants, without cursors. */
   nodes: Array<ProductVariant>;
+  /** Where the page stands in the whole list, and the cursor to page on. */
   pageInfo: PageInfo;
 };
 
+/** A variant of a page, with its cursor. */
 export type ProductVariantEdge = {
   __typename?: 'ProductVariantEdge';
+  /** An opaque cursor of this variant, for after; valid only in the connection it came from. */
   cursor: Scalars['String']['output'];
+  /** The variant. */
   node: ProductVariant;
 };
 
+/** The catalog's entry points: the catalog subgraph owns Product, ProductVariant, Price and Category. Anyone may read them, anonymous viewers included, but DRAFT products (with their variants and prices) exist for staff only. */
 export type Query = {
   __typename?: 'Query';
+  /** Categories in position order: the top-level ones when parentId is omitted or null, else the direct children of that category (an empty list for an unknown parent). Not paged. */
   categories: Array<Category>;
+  /** A product by id or by handle; pass exactly one of the two, else BAD_USER_INPUT. Null when not found or not visible to you: a DRAFT product is null for everyone but staff, exactly like a missing one (ARCHIVED products still resolve). */
   product: Maybe<Product>;
+  /** Products sorted by id, as a Relay connection paged forward (first/after) or backward (last/before). Without filter.status, staff see every status and everyone else ACTIVE products only. */
   products: ProductConnection;
+  /** A variant by id or by SKU; pass exactly one of the two, else BAD_USER_INPUT. Null when not found or not visible to you: a variant of a DRAFT product is null for everyone but staff, exactly like a missing one. */
   variant: Maybe<ProductVariant>;
 };
 
 
+/** The catalog's entry points: the catalog subgraph owns Product, ProductVariant, Price and Category. Anyone may read them, anonymous viewers included, but DRAFT products (with their variants and prices) exist for staff only. */
 export type QueryCategoriesArgs = {
   parentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
+/** The catalog's entry points: the catalog subgraph owns Product, ProductVariant, Price and Category. Anyone may read them, anonymous viewers included, but DRAFT products (with their variants and prices) exist for staff only. */
 export type QueryProductArgs = {
   handle?: InputMaybe<Scalars['String']['input']>;
   id?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
+/** The catalog's entry points: the catalog subgraph owns Product, ProductVariant, Price and Category. Anyone may read them, anonymous viewers included, but DRAFT products (with their variants and prices) exist for staff only. */
 export type QueryProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -229,26 +344,37 @@ export type QueryProductsArgs = {
 };
 
 
+/** The catalog's entry points: the catalog subgraph owns Product, ProductVariant, Price and Category. Anyone may read them, anonymous viewers included, but DRAFT products (with their variants and prices) exist for staff only. */
 export type QueryVariantArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   sku?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** One option value of a variant. */
 export type SelectedOption = {
   __typename?: 'SelectedOption';
+  /** The name of one of its product's options (Size). */
   name: Scalars['String']['output'];
+  /** The variant's value of that option (M). */
   value: Scalars['String']['output'];
 };
 
+/** The input of variantPricesSet. */
 export type VariantPricesSetInput = {
+  /** A key you choose per request, scoped to you: the same key and input replays the first result without writing again; the same key with other input is IDEMPOTENCY_KEY_REUSED. A request answered with userErrors frees its key, so the fixed input may be retried with it. */
   idempotencyKey: Scalars['ID']['input'];
+  /** The new prices, at least one (else INVALID). They replace the variant's prices of each (currency, channel) pair they name; windows of one pair must not overlap (OVERLAPPING_VALIDITY). */
   prices: Array<PriceInput>;
+  /** The SKU of the variant whose prices to set; an unknown SKU is NOT_FOUND. */
   sku: Scalars['String']['input'];
 };
 
+/** The result of variantPricesSet. */
 export type VariantPricesSetPayload = {
   __typename?: 'VariantPricesSetPayload';
+  /** What stopped the request, each with its code and path; empty on success. */
   userErrors: Array<CatalogUserError>;
+  /** The variant with its prices as they are now (on a replay too); null when userErrors is not empty. */
   variant: Maybe<ProductVariant>;
 };
 

@@ -15,247 +15,402 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** An ISO 4217 alpha-3 currency code ("EUR"). A scalar rather than an enum, so adding a currency does not need every subgraph to deploy in lockstep. */
   CurrencyCode: { input: string; output: string; }
+  /** An instant in RFC 3339 form, with its offset ("2026-12-06T23:14:25.000Z"). */
   DateTime: { input: Date; output: Date | string; }
+  /** An arbitrary-precision decimal, serialized as a string ("0.0825"). Used for rates and unit costs only, never for money that is settled. */
   Decimal: { input: string; output: string; }
+  /** A 64-bit signed integer, serialized as a JSON string ("1999") because GraphQL's Int holds only 32 bits. */
   Int64: { input: string; output: string | number | bigint; }
+  /** A reference to a source document, such as gid://orders/Order/123 or gid://wms/CycleCount/CC-9. */
   URI: { input: string; output: string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** An expected business outcome a mutation reports as data, not as a GraphQL error. Each domain's error type adds code: <Domain>ErrorCode!. */
 export type DisplayableError = {
+  /** The path into the mutation's arguments the error is about (["input", "lines", "0", "quantity"]); null when it concerns the whole input. */
   field: Maybe<Array<Scalars['String']['output']>>;
+  /** What went wrong, for people. */
   message: Scalars['String']['output'];
 };
 
+/** The codes finance mutations answer in userErrors. */
 export type FinanceErrorCode =
+  /** paymentCapture: the amount is more than authorized - captured (0 on a voided payment); the message says how much is left. */
   | 'AMOUNT_EXCEEDS_CAPTURABLE'
+  /** refundCreate: the amount is more than any one payment of the order can still refund (captured - refunded). */
   | 'AMOUNT_EXCEEDS_REFUNDABLE'
+  /** The amount's currency is not the payment's or the order's (["input", "amount", "currency"]). */
   | 'CURRENCY_MISMATCH'
+  /** The payment provider refused the capture or refund; the message carries its code. Nothing was written. */
   | 'GATEWAY_DECLINED'
+  /** The payment provider did not answer in time. Nothing was written and the key is free: retry the same request with the same key. */
   | 'GATEWAY_TIMEOUT'
+  /** The same key's first request is still running: retry later. */
   | 'IDEMPOTENCY_CONCURRENT_REQUEST'
+  /** The idempotencyKey was already used for another request (other input, or another mutation) (["input", "idempotencyKey"]). */
   | 'IDEMPOTENCY_KEY_REUSED'
+  /** An amount must be greater than zero (["input", "amount", "minorUnits"]). */
   | 'INVALID_AMOUNT'
+  /** The payment (["input", "paymentId"]) or order (["input", "orderId"]) does not exist; finance's copy of a just-placed order may lag. */
   | 'NOT_FOUND'
+  /** invoiceIssue: a cancelled order is not invoiced (["input", "orderId"]). */
   | 'ORDER_CANCELLED';
 
+/** An expected outcome of a finance mutation, reported as data rather than as a GraphQL error. */
 export type FinanceUserError = DisplayableError & {
   __typename?: 'FinanceUserError';
+  /** What went wrong, as a stable code to branch on. */
   code: FinanceErrorCode;
+  /** The path into the mutation's arguments the error is about (["input", "amount", "minorUnits"]); null when it concerns the whole input. */
   field: Maybe<Array<Scalars['String']['output']>>;
+  /** What went wrong, for people; do not parse it (GATEWAY_DECLINED carries the provider's code in it). */
   message: Scalars['String']['output'];
 };
 
+/** An order's money state, derived from its payments: first whether anything was captured, then refunds. */
 export type FinancialStatus =
+  /** Money is held on the customer's payment method; nothing captured yet. */
   | 'AUTHORIZED'
+  /** Captures cover the order total, and nothing was refunded. */
   | 'PAID'
+  /** Captures are below the order total, and nothing was refunded. */
   | 'PARTIALLY_PAID'
+  /** Part of what was captured was refunded. */
   | 'PARTIALLY_REFUNDED'
+  /** No payment yet (or only a declined authorization): nothing held, nothing captured. */
   | 'PENDING'
+  /** Everything that was captured was refunded. */
   | 'REFUNDED'
+  /** Every payment was voided before anything was captured (the order was cancelled). */
   | 'VOIDED';
 
+/** A numbered invoice for an order, issued from finance's own copy of the order with the tax finance computed from its own rates; amounts are in integer minor units of the order's currency. An order has at most one live (ISSUED, PAID or CREDITED) invoice. Readable by the order's customer and staff; anyone else gets null, exactly like a missing invoice. */
 export type Invoice = {
   __typename?: 'Invoice';
+  /** The invoice's id (inv_...). */
   id: Scalars['ID']['output'];
+  /** When it was issued; null only for a DRAFT. */
   issuedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Its lines, in the order's line order. */
   lines: Array<InvoiceLine>;
+  /** The invoice number, INV-<year>-<nnnnn>, from one sequence. */
   number: Scalars['String']['output'];
+  /** The order it bills. */
   order: Order;
+  /** Where it stands. */
   status: InvoiceStatus;
+  /** The sum of the line totals (where prices include tax, the tax is inside them). */
   subtotal: Money;
+  /** The tax of all its lines, whether added on top of the prices or included in them. */
   taxTotal: Money;
+  /** What it bills: the order's total as placed. */
   total: Money;
 };
 
+/** Which order invoiceIssue invoices. */
 export type InvoiceIssueInput = {
+  /** Your unique key for this request (a UUID): the same key and input replays the first result; the same key with other input is IDEMPOTENCY_KEY_REUSED. Keys are per viewer, and a request answered with userErrors frees its key for a corrected retry. */
   idempotencyKey: Scalars['ID']['input'];
+  /** The order to invoice (ord_...); NOT_FOUND when finance has not recorded it (its copy follows OrderPlaced, so a just-placed order may lag), ORDER_CANCELLED when it was cancelled. */
   orderId: Scalars['ID']['input'];
 };
 
+/** One line of an invoice, copied from the order's line when it was issued. */
 export type InvoiceLine = {
   __typename?: 'InvoiceLine';
+  /** What was sold, as the order line names it (product and variant title). */
   description: Scalars['String']['output'];
+  /** The order line it bills; null when it bills no order line. */
   lineItem: Maybe<LineItem>;
+  /** How many units. */
   quantity: Scalars['Int']['output'];
+  /** The taxes on the line, computed by finance from its rate for the order's country. */
   taxLines: Array<TaxLine>;
+  /** The line's amount, quantity times unitPrice: tax added on top is not in it, tax included in prices is. */
   total: Money;
+  /** The price of one unit, in the invoice's currency. */
   unitPrice: Money;
 };
 
+/** What invoiceIssue answers. */
 export type InvoicePayload = {
   __typename?: 'InvoicePayload';
+  /** The order's live invoice, new or existing, as it is now; null when userErrors is not empty. */
   invoice: Maybe<Invoice>;
+  /** What prevented the issue; empty on success. When not empty, nothing was written. */
   userErrors: Array<FinanceUserError>;
 };
 
+/** Where an invoice stands. */
 export type InvoiceStatus =
+  /** Refunds on the order gave its whole total back. */
   | 'CREDITED'
+  /** Being prepared, not issued (issuedAt is null). Finance issues invoices directly, so it produces no drafts today. */
   | 'DRAFT'
+  /** Issued and not yet covered by captures. */
   | 'ISSUED'
+  /** Captures on the order cover the invoice total. */
   | 'PAID'
+  /** Cancelled before anything was paid (the order was cancelled); its receivable entry was reversed. */
   | 'VOID';
 
+/** One entry of the double-entry ledger. Invariant: per currency, the sum of its DEBIT lines equals the sum of its CREDIT lines, exactly. The ledger is append-only (a correction is a reversing entry, never an edit); staff only: null for anyone else. */
 export type JournalEntry = {
   __typename?: 'JournalEntry';
+  /** The entry's id (je_...). */
   id: Scalars['ID']['output'];
+  /** Its lines, in posting order; at least two, balanced per currency. */
   lines: Array<JournalLine>;
+  /** When it was posted, to the millisecond. */
   postedAt: Scalars['DateTime']['output'];
+  /** The document that posted it: gid://finance/Invoice/..., gid://finance/PaymentTransaction/..., gid://finance/Refund/... or gid://finance/Settlement/.... */
   sourceDocumentUri: Scalars['URI']['output'];
 };
 
+/** A page of journal entries (a Relay connection). */
 export type JournalEntryConnection = {
   __typename?: 'JournalEntryConnection';
+  /** The entries of the page, each with its cursor. */
   edges: Array<JournalEntryEdge>;
+  /** The entries of the page, without cursors. */
   nodes: Array<JournalEntry>;
+  /** Where the page stands: pass its endCursor as after to read the next page. */
   pageInfo: PageInfo;
 };
 
+/** A journal entry of a page, with its cursor. */
 export type JournalEntryEdge = {
   __typename?: 'JournalEntryEdge';
+  /** An opaque cursor: pass it as after to read the entries that follow. */
   cursor: Scalars['String']['output'];
+  /** The entry. */
   node: JournalEntry;
 };
 
+/** Which journal entries journalEntries lists: each field given narrows the list; omitted or null fields do not filter. */
 export type JournalFilter = {
+  /** Only entries with at least one line on this account (1000 Cash, 1100 Accounts receivable, 2200 Tax payable, 4000 Revenue, 6100 Payment fees); such entries come with all their lines. */
   accountCode?: InputMaybe<Scalars['String']['input']>;
+  /** Only entries posted strictly after this instant. */
   postedAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only entries posted strictly before this instant. */
   postedBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only entries posted by this source document, matched exactly (gid://finance/Invoice/inv_0001). */
   sourceDocumentUri?: InputMaybe<Scalars['URI']['input']>;
 };
 
+/** One debit or credit of a journal entry, on one account. */
 export type JournalLine = {
   __typename?: 'JournalLine';
+  /** The account: 1000 Cash, 1100 Accounts receivable, 2200 Tax payable, 4000 Revenue or 6100 Payment fees. */
   accountCode: Scalars['String']['output'];
+  /** The amount, in integer minor units; always greater than zero. */
   amount: Money;
+  /** Whether it debits or credits the account. */
   direction: LedgerDirection;
 };
 
+/** Which side of an account a journal line posts to. */
 export type LedgerDirection =
+  /** A credit: increases 2200 Tax payable and 4000 Revenue, decreases 1000 Cash and 1100 Accounts receivable. */
   | 'CREDIT'
+  /** A debit: increases 1000 Cash, 1100 Accounts receivable and 6100 Payment fees, decreases 2200 Tax payable and 4000 Revenue. */
   | 'DEBIT';
 
+/** One line of an order: an immutable snapshot (sku, title and price at order time) plus a live link to the catalog's variant. Readable by the order's customer and staff only. */
 export type LineItem = {
   __typename?: 'LineItem';
+  /** The line item's id ("li_…"). */
   id: Scalars['ID']['output'];
 };
 
+/** An amount of money in integer minor units of its currency: { minorUnits: "1999", currency: "USD", fractionDigits: 2 } is $19.99. */
 export type Money = {
   __typename?: 'Money';
+  /** The currency of the amount. */
   currency: Scalars['CurrencyCode']['output'];
+  /** How many digits of minorUnits follow the decimal point when the amount is shown (2 for USD, 0 for JPY). */
   fractionDigits: Scalars['Int']['output'];
+  /** The amount in the currency's minor units (cents for USD), as a 64-bit integer string. */
   minorUnits: Scalars['Int64']['output'];
 };
 
+/** An amount of money sent by a client: integer minor units and a currency. */
 export type MoneyInput = {
+  /** The currency of the amount. */
   currency: Scalars['CurrencyCode']['input'];
+  /** The amount in the currency's minor units (cents for USD), as a 64-bit integer string. */
   minorUnits: Scalars['Int64']['input'];
 };
 
+/** Back-office money movements, staff only (role:staff): an anonymous viewer gets UNAUTHENTICATED, any other signed-in viewer FORBIDDEN, before anything runs. Each is idempotent per (viewer, idempotencyKey), and answers expected failures as userErrors, in which case it wrote nothing. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Issues the order's invoice from finance's copy of the order (next INV-<year>-<nnnnn> number, ISSUED) and posts DR 1100 Accounts receivable / CR 4000 Revenue / CR 2200 Tax payable; when the order already has a live invoice, answers that one and writes nothing. Staff only. userErrors: NOT_FOUND, ORDER_CANCELLED, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   invoiceIssue: InvoicePayload;
+  /** Captures part or all of what a payment authorized and has not captured: asks the payment provider first, then records a CAPTURE transaction, posts DR 1000 Cash / CR 1100 Accounts receivable, marks the invoice PAID once captures cover it and publishes PaymentCaptured. Staff only. userErrors: INVALID_AMOUNT, NOT_FOUND, CURRENCY_MISMATCH, AMOUNT_EXCEEDS_CAPTURABLE, GATEWAY_DECLINED, GATEWAY_TIMEOUT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   paymentCapture: PaymentPayload;
+  /** Refunds money on an order through the first of its payments that can still refund the whole amount: asks the payment provider first, then records the refund and its REFUND transaction, appends a reversing entry (DR 4000 Revenue and DR 2200 Tax payable in the invoice's tax ratio, CR 1000 Cash), marks the invoice CREDITED once everything is given back and publishes RefundIssued. Staff only. userErrors: INVALID_AMOUNT, NOT_FOUND, CURRENCY_MISMATCH, AMOUNT_EXCEEDS_REFUNDABLE, GATEWAY_DECLINED, GATEWAY_TIMEOUT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   refundCreate: RefundPayload;
 };
 
 
+/** Back-office money movements, staff only (role:staff): an anonymous viewer gets UNAUTHENTICATED, any other signed-in viewer FORBIDDEN, before anything runs. Each is idempotent per (viewer, idempotencyKey), and answers expected failures as userErrors, in which case it wrote nothing. */
 export type MutationInvoiceIssueArgs = {
   input: InvoiceIssueInput;
 };
 
 
+/** Back-office money movements, staff only (role:staff): an anonymous viewer gets UNAUTHENTICATED, any other signed-in viewer FORBIDDEN, before anything runs. Each is idempotent per (viewer, idempotencyKey), and answers expected failures as userErrors, in which case it wrote nothing. */
 export type MutationPaymentCaptureArgs = {
   input: PaymentCaptureInput;
 };
 
 
+/** Back-office money movements, staff only (role:staff): an anonymous viewer gets UNAUTHENTICATED, any other signed-in viewer FORBIDDEN, before anything runs. Each is idempotent per (viewer, idempotencyKey), and answers expected failures as userErrors, in which case it wrote nothing. */
 export type MutationRefundCreateArgs = {
   input: RefundCreateInput;
 };
 
+/** A placed order. Only the customer who placed it and staff read it (and what hangs off it); for anyone else it is null, exactly like a missing one. Owned by the orders subgraph; finance contributes its money state: balanceDue, financialStatus, payments, invoices and refunds. */
 export type Order = {
   __typename?: 'Order';
+  /** What the customer still owes: total minus what was captured, never below zero. Refunds do not reopen a balance, a cancelled or voided order owes 0, and an authorization is not payment (an AUTHORIZED order owes its whole total). */
   balanceDue: Money;
+  /** The order's money state, derived from its payments each time it is read (never stored); PENDING for an order finance has not recorded yet (its copy follows OrderPlaced). */
   financialStatus: FinancialStatus;
+  /** The order's id ("ord_…"). */
   id: Scalars['ID']['output'];
+  /** The order's invoices, by issue date; at most one is live (ISSUED, PAID or CREDITED), voided ones stay listed. */
   invoices: Array<Invoice>;
+  /** The order's payments, oldest first; empty while finance has not recorded the order. */
   payments: Array<Payment>;
+  /** The order's refunds, oldest first. */
   refunds: Array<Refund>;
+  /** The order's total, owned by orders; finance reads it to compute balanceDue. */
   total: Money;
 };
 
+/** Where a page of a Relay connection stands in the whole list. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** The cursor of the last item of the page; null when the page is empty. */
   endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page (pass endCursor as after to read them). */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether items precede this page (pass startCursor as before to read them). */
   hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the first item of the page; null when the page is empty. */
   startCursor: Maybe<Scalars['String']['output']>;
 };
 
+/** One authorization of an order's total, and what was captured and refunded against it; its amounts are in integer minor units of the order's currency. Readable by the order's customer and staff; anyone else gets null, exactly like a missing payment. */
 export type Payment = {
   __typename?: 'Payment';
+  /** What the authorization held; 0 when it was declined. Unchanged by a void (see the VOID transaction). */
   authorized: Money;
+  /** What was captured so far; never more than authorized. */
   captured: Money;
+  /** The payment provider that processed it ("stripe", "adyen"; "simulated" in test mode). */
   gateway: Scalars['String']['output'];
+  /** The payment's id (pay_...). */
   id: Scalars['ID']['output'];
+  /** The order this payment pays. */
   order: Order;
+  /** What was refunded so far; never more than captured. */
   refunded: Money;
+  /** Its append-only interactions with the payment provider, oldest first: the authorization, then captures, voids and refunds. A transaction is never edited; a later step is a new transaction. */
   transactions: Array<PaymentTransaction>;
 };
 
+/** What paymentCapture captures. */
 export type PaymentCaptureInput = {
+  /** How much to capture: greater than zero (else INVALID_AMOUNT), in the payment's currency (else CURRENCY_MISMATCH), at most authorized - captured (else AMOUNT_EXCEEDS_CAPTURABLE; a voided payment has nothing to capture). */
   amount: MoneyInput;
+  /** Your unique key for this request (a UUID): the same key and input replays the first result without capturing again; the same key with other input is IDEMPOTENCY_KEY_REUSED. Keys are per viewer, and a request answered with userErrors frees its key for a corrected retry. */
   idempotencyKey: Scalars['ID']['input'];
+  /** The payment to capture from (pay_...); NOT_FOUND when there is none. */
   paymentId: Scalars['ID']['input'];
 };
 
+/** What paymentCapture answers. */
 export type PaymentPayload = {
   __typename?: 'PaymentPayload';
+  /** The payment, as it is now (a replay shows its current state); null when userErrors is not empty. */
   payment: Maybe<Payment>;
+  /** What prevented the capture; empty on success. When not empty, nothing was written. */
   userErrors: Array<FinanceUserError>;
 };
 
+/** One interaction with the payment provider (PSP) on a payment. Append-only: never updated or deleted once written. */
 export type PaymentTransaction = {
   __typename?: 'PaymentTransaction';
+  /** The amount it concerned, in the payment's currency. */
   amount: Money;
+  /** When finance recorded it. */
   createdAt: Scalars['DateTime']['output'];
+  /** The transaction's id (txn_...). */
   id: Scalars['ID']['output'];
+  /** The idempotency key of the request that wrote it: the mutation's key for a capture or refund, an internal key (authorize:<orderId>, void:<paymentId>) for an authorization or void; null when none was recorded. */
   idempotencyKey: Maybe<Scalars['ID']['output']>;
+  /** What it did. */
   kind: PaymentTransactionKind;
+  /** The transaction it follows on (a capture's or void's authorization, a refund's capture); null for an authorization. */
   parentTransactionId: Maybe<Scalars['ID']['output']>;
+  /** The payment provider's reference for it; null when the provider gave none. */
   pspReference: Maybe<Scalars['String']['output']>;
+  /** How it ended. */
   status: PaymentTransactionStatus;
 };
 
+/** What a payment transaction did at the payment provider (PSP). */
 export type PaymentTransactionKind =
+  /** Held the order total on the customer's payment method when the order was placed. */
   | 'AUTHORIZATION'
+  /** Took money that was authorized; its parent is the authorization. */
   | 'CAPTURE'
+  /** Money the customer's bank took back through a dispute. Reserved: finance records none today. */
   | 'CHARGEBACK'
+  /** Gave captured money back, for a Refund; its parent is the payment's latest capture. */
   | 'REFUND'
+  /** Authorized and captured in one step. Reserved: finance records none today. */
   | 'SALE'
+  /** Released an authorization nothing was captured from (a cancelled order); its parent is the authorization. */
   | 'VOID';
 
+/** How a payment transaction ended at the payment provider. */
 export type PaymentTransactionStatus =
+  /** The provider refused it (a declined authorization). A mutation answered with userErrors records no FAILURE transaction. */
   | 'FAILURE'
+  /** The provider has not answered yet. Reserved: finance writes a transaction only once the provider answered. */
   | 'PENDING'
+  /** The provider carried it out. */
   | 'SUCCESS';
 
+/** Finance's entry points. Finance owns payments (with their append-only PSP transactions), invoices, refunds, the tax lines of its invoices, the JournalEntry ledger and Settlement reconciliation, and adds money state to the orders-owned Order. */
 export type Query = {
   __typename?: 'Query';
+  /** An invoice by id, for the order's customer and staff. Null when not found or not yours: someone else's invoice is null, exactly like a missing one, with no error (anonymous viewers always get null). */
   invoice: Maybe<Invoice>;
+  /** Ledger entries matching the filter, in posting order (postedAt, then id), one page at a time, forward only. Staff only (role:staff): an anonymous viewer gets UNAUTHENTICATED, any other signed-in viewer FORBIDDEN. */
   journalEntries: JournalEntryConnection;
+  /** A payment by id, for the order's customer and staff. Null when not found or not yours: someone else's payment is null, exactly like a missing one, with no error (anonymous viewers always get null). */
   payment: Maybe<Payment>;
+  /** PSP payouts, by payout date (payoutDate, then id), one page at a time, forward only. Staff only (role:staff): an anonymous viewer gets UNAUTHENTICATED, any other signed-in viewer FORBIDDEN. */
   settlements: SettlementConnection;
 };
 
 
+/** Finance's entry points. Finance owns payments (with their append-only PSP transactions), invoices, refunds, the tax lines of its invoices, the JournalEntry ledger and Settlement reconciliation, and adds money state to the orders-owned Order. */
 export type QueryInvoiceArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Finance's entry points. Finance owns payments (with their append-only PSP transactions), invoices, refunds, the tax lines of its invoices, the JournalEntry ledger and Settlement reconciliation, and adds money state to the orders-owned Order. */
 export type QueryJournalEntriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter: JournalFilter;
@@ -263,81 +418,126 @@ export type QueryJournalEntriesArgs = {
 };
 
 
+/** Finance's entry points. Finance owns payments (with their append-only PSP transactions), invoices, refunds, the tax lines of its invoices, the JournalEntry ledger and Settlement reconciliation, and adds money state to the orders-owned Order. */
 export type QueryPaymentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Finance's entry points. Finance owns payments (with their append-only PSP transactions), invoices, refunds, the tax lines of its invoices, the JournalEntry ledger and Settlement reconciliation, and adds money state to the orders-owned Order. */
 export type QuerySettlementsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<ReconciliationStatus>;
 };
 
+/** How a PSP payout agrees with the transactions finance recorded. */
 export type ReconciliationStatus =
+  /** The provider settled a transaction for another amount than finance recorded: to investigate. */
   | 'DISCREPANCY'
+  /** Every transaction the payout reported agrees with finance's record. */
   | 'MATCHED'
+  /** Some of the payout's transactions are matched, others not reconciled yet. */
   | 'PARTIALLY_MATCHED'
+  /** Not reconciled: none of the payout's transactions is matched. */
   | 'UNMATCHED';
 
+/** Money given back on an order through one of its payments. Readable by the order's customer and staff; anyone else gets null, exactly like a missing refund. It never edits the ledger: it appends a reversing entry. */
 export type Refund = {
   __typename?: 'Refund';
+  /** What was refunded, in the order's currency. */
   amount: Money;
+  /** When the refund was recorded. */
   createdAt: Scalars['DateTime']['output'];
+  /** The refund's id (ref_...). */
   id: Scalars['ID']['output'];
+  /** The order refunded. */
   order: Order;
+  /** The return the refund is for, as given to refundCreate; null for a refund without a return (a concession). */
   return: Maybe<Return>;
+  /** Its REFUND transactions at the payment provider, oldest first. */
   transactions: Array<PaymentTransaction>;
 };
 
+/** What refundCreate refunds. */
 export type RefundCreateInput = {
+  /** How much to refund: greater than zero (else INVALID_AMOUNT), in the order's currency (else CURRENCY_MISMATCH), at most what one payment of the order can still refund, captured - refunded (else AMOUNT_EXCEEDS_REFUNDABLE). */
   amount: MoneyInput;
+  /** Your unique key for this request (a UUID): the same key and input replays the first result without refunding again; the same key with other input is IDEMPOTENCY_KEY_REUSED. Keys are per viewer, and a request answered with userErrors frees its key for a corrected retry. */
   idempotencyKey: Scalars['ID']['input'];
+  /** A free-text note stored with the refund; not readable through this API today. */
   note?: InputMaybe<Scalars['String']['input']>;
+  /** The order to refund (ord_...); NOT_FOUND when finance has no record of it. */
   orderId: Scalars['ID']['input'];
+  /** The return the refund is for, recorded as given (not checked against orders); omit for a refund without a return. */
   returnId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** What refundCreate answers. */
 export type RefundPayload = {
   __typename?: 'RefundPayload';
+  /** The refund, as it is now; null when userErrors is not empty. */
   refund: Maybe<Refund>;
+  /** What prevented the refund; empty on success. When not empty, nothing was written. */
   userErrors: Array<FinanceUserError>;
 };
 
+/** Shipped units of an order sent back by its customer (or by staff for them). */
 export type Return = {
   __typename?: 'Return';
+  /** The return's id ("ret_…"). */
   id: Scalars['ID']['output'];
 };
 
+/** A payout from a payment provider (PSP), matched against the transactions finance recorded; gross - fees = net, in integer minor units of the payout's currency. Staff only: null for anyone else. */
 export type Settlement = {
   __typename?: 'Settlement';
+  /** What the provider kept as fees (posted DR 6100 Payment fees / CR 1000 Cash). */
   fees: Money;
+  /** The payment provider that paid out ("stripe", "adyen"). */
   gateway: Scalars['String']['output'];
+  /** What the provider settled for the payout's transactions, before fees. */
   gross: Money;
+  /** The settlement's id (stl_...). */
   id: Scalars['ID']['output'];
+  /** What was paid out: gross - fees. */
   net: Money;
+  /** When the provider paid out. */
   payoutDate: Scalars['DateTime']['output'];
+  /** How the payout agrees with finance's transactions. */
   status: ReconciliationStatus;
+  /** The transactions the payout reported that do not agree with finance's record or are not reconciled yet, oldest first; empty when MATCHED. */
   unmatchedTransactions: Array<PaymentTransaction>;
 };
 
+/** A page of settlements (a Relay connection). */
 export type SettlementConnection = {
   __typename?: 'SettlementConnection';
+  /** The settlements of the page, each with its cursor. */
   edges: Array<SettlementEdge>;
+  /** The settlements of the page, without cursors. */
   nodes: Array<Settlement>;
+  /** Where the page stands: pass its endCursor as after to read the next page. */
   pageInfo: PageInfo;
 };
 
+/** A settlement of a page, with its cursor. */
 export type SettlementEdge = {
   __typename?: 'SettlementEdge';
+  /** An opaque cursor: pass it as after to read the settlements that follow. */
   cursor: Scalars['String']['output'];
+  /** The settlement. */
   node: Settlement;
 };
 
+/** One tax charged on a line. */
 export type TaxLine = {
   __typename?: 'TaxLine';
+  /** The tax, in the minor units of the line's currency. */
   amount: Money;
+  /** The tax rate as a Decimal fraction: 0.0825 is 8.25%. */
   rate: Scalars['Decimal']['output'];
+  /** The tax's name ("Sales tax", "VAT"). */
   title: Scalars['String']['output'];
 };
 

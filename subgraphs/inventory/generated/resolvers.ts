@@ -13,315 +13,508 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** An ISO 4217 alpha-3 currency code ("EUR"). A scalar rather than an enum, so adding a currency does not need every subgraph to deploy in lockstep. */
   CurrencyCode: { input: string; output: string; }
+  /** An instant in RFC 3339 form, with its offset ("2026-12-06T23:14:25.000Z"). */
   DateTime: { input: Date; output: Date | string; }
+  /** An arbitrary-precision decimal, serialized as a string ("0.0825"). Used for rates and unit costs only, never for money that is settled. */
   Decimal: { input: string; output: string; }
+  /** A 64-bit signed integer, serialized as a JSON string ("1999") because GraphQL's Int holds only 32 bits. */
   Int64: { input: string; output: string | number | bigint; }
+  /** A reference to a source document, such as gid://orders/Order/123 or gid://wms/CycleCount/CC-9. */
   URI: { input: string; output: string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** The units of one order line committed at one location. */
 export type Allocation = {
   __typename?: 'Allocation';
+  /** Where the units were committed and ship from. */
   location: Location;
+  /** Units of the line committed here, shipped ones included; after a cancellation, only those that shipped. */
   quantity: Scalars['Int']['output'];
 };
 
+/** Whether a level's AVAILABLE crossed zero with a change. */
 export type AvailabilityTransition =
+  /** AVAILABLE went from 0 to more than 0. */
   | 'BACK_IN_STOCK'
+  /** AVAILABLE did not cross zero. */
   | 'NONE'
+  /** AVAILABLE went from more than 0 to 0. */
   | 'OUT_OF_STOCK';
 
+/** An expected business outcome a mutation reports as data, not as a GraphQL error. Each domain's error type adds code: <Domain>ErrorCode!. */
 export type DisplayableError = {
+  /** The path into the mutation's arguments the error is about (["input", "lines", "0", "quantity"]); null when it concerns the whole input. */
   field: Maybe<Array<Scalars['String']['output']>>;
+  /** What went wrong, for people. */
   message: Scalars['String']['output'];
 };
 
+/** The input of inventoryAdjustQuantities. */
 export type InventoryAdjustInput = {
+  /** The changes, applied in order, all or none: 1 to 250 of them (an empty list is NO_CHANGES, more is BAD_USER_INPUT). */
   changes: Array<InventoryChangeInput>;
+  /** Chosen by the client, one per intended adjustment, scoped to the viewer: the same key and input replay the first result; the same key with other input is IDEMPOTENCY_KEY_REUSED, and while the first request still runs, IDEMPOTENCY_CONCURRENT_REQUEST. An answer with userErrors stores nothing, so the request may be fixed and retried with the same key. */
   idempotencyKey: Scalars['ID']['input'];
+  /** Why the stock changes; recorded on the adjustment group. */
   reason: InventoryAdjustmentReason;
+  /** The source document of the change, such as gid://wms/CycleCount/CC-9; null when there is none. */
   referenceDocumentUri?: InputMaybe<Scalars['URI']['input']>;
 };
 
+/** The result of inventoryAdjustQuantities and inventoryMoveQuantities. */
 export type InventoryAdjustPayload = {
   __typename?: 'InventoryAdjustPayload';
+  /** The ledger record of the change; null when there are userErrors (nothing changed). */
   adjustmentGroup: Maybe<InventoryAdjustmentGroup>;
+  /** Why nothing changed; empty on success. */
   userErrors: Array<InventoryUserError>;
 };
 
+/** The immutable ledger record of one stock change (a mutation, a reservation's hold, release or expiry, or an order event), with every change it made. Staff only: null for anyone else. */
 export type InventoryAdjustmentGroup = {
   __typename?: 'InventoryAdjustmentGroup';
+  /** Every change of the group, in the order applied. */
   changes: Array<InventoryChange>;
+  /** When the change was made. */
   createdAt: Scalars['DateTime']['output'];
+  /** The group's id. */
   id: Scalars['ID']['output'];
+  /** Why stock changed. */
   reason: InventoryAdjustmentReason;
+  /** The source document, such as gid://orders/Order/123; null when none was given. */
   referenceDocumentUri: Maybe<Scalars['URI']['output']>;
 };
 
+/** Why stock changed, recorded on every adjustment group and stock event. */
 export type InventoryAdjustmentReason =
+  /** A wrong quantity was corrected. */
   | 'CORRECTION'
+  /** A physical count found another quantity. */
   | 'CYCLE_COUNT'
+  /** Units were found damaged. */
   | 'DAMAGED'
+  /** Shipped units left COMMITTED (and ON_HAND). */
   | 'FULFILLMENT'
+  /** Units moved between states or locations. */
   | 'MOVEMENT'
+  /** A cancelled order's COMMITTED or RESERVED units went back to AVAILABLE. */
   | 'ORDER_CANCELLED'
+  /** An order's reservations (or AVAILABLE) became COMMITTED when the order was placed (OrderPlaced). */
   | 'ORDER_PLACED'
+  /** Any other reason. */
   | 'OTHER'
+  /** Units were used for a promotion. */
   | 'PROMOTION'
+  /** Units went into or came out of quality control. */
   | 'QUALITY_CONTROL'
+  /** Units were received from a supplier or a transfer. */
   | 'RECEIVED'
+  /** A reservation held units, or its release or expiry gave them back (AVAILABLE to RESERVED and back). */
   | 'RESERVATION'
+  /** Returned units were put back into stock (a restocked return). */
   | 'RESTOCK'
+  /** Units were set aside as, or released from, safety stock. */
   | 'SAFETY_STOCK'
+  /** Units were lost, stolen or went missing. */
   | 'SHRINKAGE';
 
+/** One state of one level, changed by an adjustment group. */
 export type InventoryChange = {
   __typename?: 'InventoryChange';
+  /** Units added (positive) or removed (negative); never 0. */
   delta: Scalars['Int']['output'];
+  /** The item. */
   item: InventoryItem;
+  /** The location. */
   location: Location;
+  /** The stored state that changed; never ON_HAND, which is derived. */
   name: InventoryQuantityName;
+  /** The state's quantity right after this change. */
   quantityAfterChange: Scalars['Int']['output'];
 };
 
+/** A delta on one state of one level (an item at a location). */
 export type InventoryChangeInput = {
+  /** Compare-and-set: the quantity of the state you last read (AVAILABLE for ON_HAND); CHANGE_FROM_QUANTITY_STALE when it differs now. It must be sent (CHANGE_FROM_QUANTITY_MISSING when absent); an explicit null opts out of the check (Shopify 2026-04). */
   changeFromQuantity?: InputMaybe<Scalars['Int']['input']>;
+  /** Units to add (positive) or remove (negative). 0 is INVALID_QUANTITY; taking the state below zero is INSUFFICIENT_AVAILABLE. */
   delta: Scalars['Int']['input'];
+  /** The location; an unknown one is UNKNOWN_LOCATION, one where the item has no level ITEM_NOT_STOCKED_AT_LOCATION. */
   locationId: Scalars['ID']['input'];
+  /** The state to change: AVAILABLE, ON_HAND (which changes AVAILABLE), INCOMING, DAMAGED, SAFETY_STOCK or QUALITY_CONTROL. RESERVED and COMMITTED change only through reservations and orders (INVALID_QUANTITY_NAME). */
   name: InventoryQuantityName;
+  /** The item's sku; an unknown one is UNKNOWN_SKU. */
   sku: Scalars['String']['input'];
 };
 
+/** Why an inventory mutation changed nothing. */
 export type InventoryErrorCode =
+  /** changeFromQuantity was not sent: send the quantity you last read, or null to skip the check. */
   | 'CHANGE_FROM_QUANTITY_MISSING'
+  /** changeFromQuantity differs from the current quantity: read it again and retry. */
   | 'CHANGE_FROM_QUANTITY_STALE'
+  /** A request with this idempotency key is still running; retry later to get its result. */
   | 'IDEMPOTENCY_CONCURRENT_REQUEST'
+  /** The idempotency key was already used with another input; use a new key for a new request. */
   | 'IDEMPOTENCY_KEY_REUSED'
+  /** The change would take a state below zero, or there is not enough AVAILABLE to reserve. */
   | 'INSUFFICIENT_AVAILABLE'
+  /** A move whose source and destination are the same (location, state). */
   | 'INVALID_MOVE'
+  /** A delta of 0, or a quantity that is not positive. */
   | 'INVALID_QUANTITY'
+  /** A state the mutation may not change: RESERVED or COMMITTED by hand, ON_HAND in a move. */
   | 'INVALID_QUANTITY_NAME'
+  /** ttlSeconds is not positive. */
   | 'INVALID_TTL'
+  /** The item has no level at this location. */
   | 'ITEM_NOT_STOCKED_AT_LOCATION'
+  /** Reserving at a location that is not active. */
   | 'LOCATION_INACTIVE'
+  /** An empty changes, moves or lines list. */
   | 'NO_CHANGES'
+  /** The reservation became an order's COMMITTED stock and can no longer be released; cancel the order instead. */
   | 'RESERVATION_CONSUMED'
+  /** The reservation expired; its stock is available again. */
   | 'RESERVATION_EXPIRED'
+  /** No location has this id. */
   | 'UNKNOWN_LOCATION'
+  /** No reservation has this id. */
   | 'UNKNOWN_RESERVATION'
+  /** No inventory item has this sku. */
   | 'UNKNOWN_SKU';
 
+/** The stock-keeping side of a sellable variant, one per sku. Public. */
 export type InventoryItem = {
   __typename?: 'InventoryItem';
+  /** The item's sku, also the key of catalog's ProductVariant. */
   sku: Scalars['String']['output'];
+  /** Whether inventory tracks stock for this item. */
   tracked: Scalars['Boolean']['output'];
+  /** The catalog variant with this sku, fetched from catalog by the router. */
   variant: ProductVariant;
 };
 
+/** The stock of one inventory item at one location, per state. A viewer whose token carries a locations claim sees only levels at those locations. */
 export type InventoryLevel = {
   __typename?: 'InventoryLevel';
+  /** The level's id, <sku>@<locationId>. */
   id: Scalars['ID']['output'];
+  /** The inventory item. */
   item: InventoryItem;
+  /** The location. */
   location: Location;
+  /** The level's quantities, one per name asked for, in that order; all eight, in the enum's order, when names is null. */
   quantities: Array<InventoryQuantity>;
+  /** When a quantity of this level last changed. */
   updatedAt: Scalars['DateTime']['output'];
+  /** Rises with every change of this level (monotonic per sku and location) and comes from one global sequence, so it orders changes across levels too: use it for ordering, dedup and inventoryLevels(filter: { sinceVersion }). A 64-bit integer sent as a string. */
   version: Scalars['Int64']['output'];
 };
 
 
+/** The stock of one inventory item at one location, per state. A viewer whose token carries a locations claim sees only levels at those locations. */
 export type InventoryLevelQuantitiesArgs = {
   names?: InputMaybe<Array<InventoryQuantityName>>;
 };
 
+/** A page of inventory levels (a Relay connection). */
 export type InventoryLevelConnection = {
   __typename?: 'InventoryLevelConnection';
+  /** The levels of this page, each with its cursor. */
   edges: Array<InventoryLevelEdge>;
+  /** The levels of this page, without cursors. */
   nodes: Array<InventoryLevel>;
+  /** Where this page stands; pass its endCursor as after for the next page. */
   pageInfo: PageInfo;
 };
 
+/** One level of a page, with its cursor. */
 export type InventoryLevelEdge = {
   __typename?: 'InventoryLevelEdge';
+  /** The level's opaque position; pass it as after to continue after it. */
   cursor: Scalars['String']['output'];
+  /** The level. */
   node: InventoryLevel;
 };
 
+/** Which levels inventoryLevels lists: a level must meet every condition given. */
 export type InventoryLevelFilter = {
+  /** Only levels at these locations; at most 500 values (BAD_USER_INPUT beyond). Null for every location the viewer may see; a viewer with a locations claim never gets others. */
   locationIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only levels whose version is greater than this one, in version order: pass the last version you applied (from InventoryLevel or StockLevelChangedEvent) to catch up, as after EVENT_CURSOR_EXPIRED. A 64-bit integer sent as a string. */
   sinceVersion?: InputMaybe<Scalars['Int64']['input']>;
+  /** Only levels of these skus; at most 500 values (BAD_USER_INPUT beyond). Null for every sku. */
   skus?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only levels last changed at or after this instant. */
   updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** The input of inventoryMoveQuantities. */
 export type InventoryMoveInput = {
+  /** Chosen by the client, one per intended move, scoped to the viewer: the same key and input replay the first result; the same key with other input is IDEMPOTENCY_KEY_REUSED, and while the first request still runs, IDEMPOTENCY_CONCURRENT_REQUEST. An answer with userErrors stores nothing, so the request may be fixed and retried with the same key. */
   idempotencyKey: Scalars['ID']['input'];
+  /** The moves, applied in order, all or none: 1 to 250 of them (an empty list is NO_CHANGES, more is BAD_USER_INPUT). */
   moves: Array<InventoryMoveLineInput>;
+  /** Why the units move; recorded on the adjustment group. */
   reason: InventoryAdjustmentReason;
+  /** The source document of the move, such as a transfer's URI; null when there is none. */
   referenceDocumentUri?: InputMaybe<Scalars['URI']['input']>;
 };
 
+/** Units of one item moving from one (location, state) to another. */
 export type InventoryMoveLineInput = {
+  /** Where the units leave. */
   from: InventoryMoveTerminalInput;
+  /** Units to move: positive (else INVALID_QUANTITY), and held by the source (else INSUFFICIENT_AVAILABLE). */
   quantity: Scalars['Int']['input'];
+  /** The item's sku; an unknown one is UNKNOWN_SKU. */
   sku: Scalars['String']['input'];
+  /** Where the units arrive; the same location and state as from is INVALID_MOVE. */
   to: InventoryMoveTerminalInput;
 };
 
+/** One side of a move: a state at a location. */
 export type InventoryMoveTerminalInput = {
+  /** Compare-and-set for this side: the quantity of this state you last read; CHANGE_FROM_QUANTITY_STALE when it differs now. It must be sent (CHANGE_FROM_QUANTITY_MISSING when absent); an explicit null opts out of the check. */
   changeFromQuantity?: InputMaybe<Scalars['Int']['input']>;
+  /** The location; an unknown one is UNKNOWN_LOCATION, one where the item has no level ITEM_NOT_STOCKED_AT_LOCATION. */
   locationId: Scalars['ID']['input'];
+  /** The state: AVAILABLE, INCOMING, DAMAGED, SAFETY_STOCK or QUALITY_CONTROL. ON_HAND (a sum, not a place), RESERVED and COMMITTED are INVALID_QUANTITY_NAME. */
   name: InventoryQuantityName;
 };
 
+/** One named quantity of a level. */
 export type InventoryQuantity = {
   __typename?: 'InventoryQuantity';
+  /** The state. */
   name: InventoryQuantityName;
+  /** Units in that state; never negative. */
   quantity: Scalars['Int']['output'];
 };
 
+/** A state a unit of stock is in at a location. ON_HAND = AVAILABLE + COMMITTED + RESERVED + DAMAGED + SAFETY_STOCK + QUALITY_CONTROL; INCOMING is not on hand (Shopify's model). */
 export type InventoryQuantityName =
+  /** Units on hand that are free to sell or reserve. */
   | 'AVAILABLE'
+  /** Units committed to placed orders and not shipped yet; they change only through orders. */
   | 'COMMITTED'
+  /** Damaged units on hand, not for sale. */
   | 'DAMAGED'
+  /** Units on their way to the location in open replenishments; not on hand yet. */
   | 'INCOMING'
+  /** Every unit physically at the location, derived as the sum above, never stored. An adjustment of ON_HAND changes AVAILABLE; a move cannot use it. */
   | 'ON_HAND'
+  /** Units on hand under quality inspection, not for sale. */
   | 'QUALITY_CONTROL'
+  /** Units held by active reservations (carts, checkouts); they change only through reservations and orders. */
   | 'RESERVED'
+  /** Units on hand kept back as a buffer, not for sale. */
   | 'SAFETY_STOCK';
 
+/** The input of inventoryReserve. */
 export type InventoryReserveInput = {
+  /** Chosen by the client, one per intended reservation, scoped to the viewer: the same key and input replay the first result; the same key with other input is IDEMPOTENCY_KEY_REUSED, and while the first request still runs, IDEMPOTENCY_CONCURRENT_REQUEST. An answer with userErrors stores nothing, so the request may be fixed and retried with the same key. */
   idempotencyKey: Scalars['ID']['input'];
+  /** The lines to hold, every one or none: 1 to 250 of them (an empty list is NO_CHANGES, more is BAD_USER_INPUT). */
   lines: Array<InventoryReserveLineInput>;
+  /** The document the hold is for, such as gid://orders/Cart/42. */
   referenceDocumentUri: Scalars['URI']['input'];
+  /** How long the hold lasts, in seconds: positive (else INVALID_TTL); RESERVATION_TTL_SECONDS (900 by default) when null. */
   ttlSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Units of one item to hold. */
 export type InventoryReserveLineInput = {
+  /** Where to hold them: known (else UNKNOWN_LOCATION), active (else LOCATION_INACTIVE) and stocking the item (else ITEM_NOT_STOCKED_AT_LOCATION). Null: the active online-fulfilling location with the most AVAILABLE that covers the line. */
   locationId?: InputMaybe<Scalars['ID']['input']>;
+  /** Units to hold: positive (else INVALID_QUANTITY); not enough AVAILABLE is INSUFFICIENT_AVAILABLE. */
   quantity: Scalars['Int']['input'];
+  /** The item's sku; an unknown one is UNKNOWN_SKU. */
   sku: Scalars['String']['input'];
 };
 
+/** The result of inventoryReserve and inventoryReleaseReservation. */
 export type InventoryReservePayload = {
   __typename?: 'InventoryReservePayload';
+  /** The reservations made or released, in their current state; null when there are userErrors (nothing changed). */
   reservations: Maybe<Array<Reservation>>;
+  /** Why nothing changed; empty on success. */
   userErrors: Array<InventoryUserError>;
 };
 
+/** An expected reason an inventory mutation changed nothing, reported as data. */
 export type InventoryUserError = DisplayableError & {
   __typename?: 'InventoryUserError';
+  /** What went wrong, as a stable code to act on. */
   code: InventoryErrorCode;
+  /** The path into the mutation's arguments the error is about (["input", "changes", "0", "delta"]); null when it concerns the whole input. */
   field: Maybe<Array<Scalars['String']['output']>>;
+  /** What went wrong, for people; do not parse it. */
   message: Scalars['String']['output'];
 };
 
+/** An order line, owned by orders, which decides who may reach it; inventory adds where its units were committed. */
 export type LineItem = {
   __typename?: 'LineItem';
+  /** Where this line's units were committed (COMMITTED stock), one entry per location; empty until the order is placed. A viewer whose token carries a locations claim sees only those locations. */
   allocations: Array<Allocation>;
+  /** The line item's id (the key orders gave it). */
   id: Scalars['ID']['output'];
 };
 
+/** A place that holds stock: a warehouse, store, 3PL warehouse or dropship supplier. Public: every viewer may read every location. */
 export type Location = {
   __typename?: 'Location';
+  /** Whether the location is in use; an inactive one takes no reservations and does not count toward availableToSell. */
   active: Scalars['Boolean']['output'];
+  /** The country the location is in, as an ISO 3166-1 alpha-2 code ("DE"). */
   countryCode: Scalars['String']['output'];
+  /** Whether online orders ship from here: only active locations that do count toward availableToSell and are chosen for reservations without a location. */
   fulfillsOnlineOrders: Scalars['Boolean']['output'];
+  /** The location's id (such as loc_wh_eu). */
   id: Scalars['ID']['output'];
+  /** The location's display name. */
   name: Scalars['String']['output'];
+  /** What kind of location it is. */
   type: LocationType;
 };
 
+/** What kind of place a location is. */
 export type LocationType =
+  /** A supplier that ships to customers directly. */
   | 'DROPSHIP'
+  /** A retail store. */
   | 'STORE'
+  /** A warehouse run by a third-party logistics (3PL) partner. */
   | 'THIRD_PARTY_LOGISTICS'
+  /** A warehouse of the business's own. */
   | 'WAREHOUSE';
 
+/** An amount of money in integer minor units of its currency: { minorUnits: "1999", currency: "USD", fractionDigits: 2 } is $19.99. */
 export type Money = {
   __typename?: 'Money';
+  /** The currency of the amount. */
   currency: Scalars['CurrencyCode']['output'];
+  /** How many digits of minorUnits follow the decimal point when the amount is shown (2 for USD, 0 for JPY). */
   fractionDigits: Scalars['Int']['output'];
+  /** The amount in the currency's minor units (cents for USD), as a 64-bit integer string. */
   minorUnits: Scalars['Int64']['output'];
 };
 
+/** An amount of money sent by a client: integer minor units and a currency. */
 export type MoneyInput = {
+  /** The currency of the amount. */
   currency: Scalars['CurrencyCode']['input'];
+  /** The amount in the currency's minor units (cents for USD), as a 64-bit integer string. */
   minorUnits: Scalars['Int64']['input'];
 };
 
+/** Stock changes. Every mutation is staff only (role:staff), idempotent per idempotency key, and all or nothing: when it answers userErrors, nothing was written. A list in one mutation takes at most 250 entries (BAD_USER_INPUT beyond). */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Adds a delta to one state of a level per change, all recorded as one adjustment group. Staff only. userErrors codes: NO_CHANGES, INVALID_QUANTITY_NAME, INVALID_QUANTITY, CHANGE_FROM_QUANTITY_MISSING, CHANGE_FROM_QUANTITY_STALE, UNKNOWN_SKU, UNKNOWN_LOCATION, ITEM_NOT_STOCKED_AT_LOCATION, INSUFFICIENT_AVAILABLE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   inventoryAdjustQuantities: InventoryAdjustPayload;
+  /** Moves units from one (location, state) to another: state to state at one location (AVAILABLE to DAMAGED) or location to location, recorded as one adjustment group. Staff only. userErrors codes: NO_CHANGES, INVALID_QUANTITY_NAME, INVALID_QUANTITY, INVALID_MOVE, CHANGE_FROM_QUANTITY_MISSING, CHANGE_FROM_QUANTITY_STALE, UNKNOWN_SKU, UNKNOWN_LOCATION, ITEM_NOT_STOCKED_AT_LOCATION, INSUFFICIENT_AVAILABLE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   inventoryMoveQuantities: InventoryAdjustPayload;
+  /** Releases an ACTIVE reservation: its units go from RESERVED back to AVAILABLE; a reservation already RELEASED is returned unchanged. Staff only. userErrors codes: UNKNOWN_RESERVATION, RESERVATION_CONSUMED, RESERVATION_EXPIRED, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   inventoryReleaseReservation: InventoryReservePayload;
+  /** Holds units for a cart or checkout (AVAILABLE to RESERVED), every line or none, by a conditional update, so concurrent checkouts cannot oversell. Staff only. userErrors codes: NO_CHANGES, INVALID_TTL, INVALID_QUANTITY, UNKNOWN_SKU, UNKNOWN_LOCATION, LOCATION_INACTIVE, ITEM_NOT_STOCKED_AT_LOCATION, INSUFFICIENT_AVAILABLE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   inventoryReserve: InventoryReservePayload;
 };
 
 
+/** Stock changes. Every mutation is staff only (role:staff), idempotent per idempotency key, and all or nothing: when it answers userErrors, nothing was written. A list in one mutation takes at most 250 entries (BAD_USER_INPUT beyond). */
 export type MutationInventoryAdjustQuantitiesArgs = {
   input: InventoryAdjustInput;
 };
 
 
+/** Stock changes. Every mutation is staff only (role:staff), idempotent per idempotency key, and all or nothing: when it answers userErrors, nothing was written. A list in one mutation takes at most 250 entries (BAD_USER_INPUT beyond). */
 export type MutationInventoryMoveQuantitiesArgs = {
   input: InventoryMoveInput;
 };
 
 
+/** Stock changes. Every mutation is staff only (role:staff), idempotent per idempotency key, and all or nothing: when it answers userErrors, nothing was written. A list in one mutation takes at most 250 entries (BAD_USER_INPUT beyond). */
 export type MutationInventoryReleaseReservationArgs = {
   id: Scalars['ID']['input'];
   idempotencyKey: Scalars['ID']['input'];
 };
 
 
+/** Stock changes. Every mutation is staff only (role:staff), idempotent per idempotency key, and all or nothing: when it answers userErrors, nothing was written. A list in one mutation takes at most 250 entries (BAD_USER_INPUT beyond). */
 export type MutationInventoryReserveArgs = {
   input: InventoryReserveInput;
 };
 
+/** Where a page of a Relay connection stands in the whole list. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** The cursor of the last item of the page; null when the page is empty. */
   endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page (pass endCursor as after to read them). */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether items precede this page (pass startCursor as before to read them). */
   hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the first item of the page; null when the page is empty. */
   startCursor: Maybe<Scalars['String']['output']>;
 };
 
+/** A sellable variant, owned by catalog and keyed by sku; inventory contributes its stock fields (inventoryItem, availableToSell, stock). */
 export type ProductVariant = {
   __typename?: 'ProductVariant';
+  /** Units that can be sold now: the sum of AVAILABLE over active locations that fulfill online orders (0 when there is none). Public; a viewer whose token carries a locations claim counts only those locations. */
   availableToSell: Scalars['Int']['output'];
+  /** The inventory item behind this sku; null when inventory has none. */
   inventoryItem: Maybe<InventoryItem>;
+  /** The variant's sku, its immutable cross-domain key. */
   sku: Scalars['String']['output'];
+  /** This variant's stock levels, one per location, ordered by location id. Public; a viewer whose token carries a locations claim sees only levels at those locations. */
   stock: InventoryLevelConnection;
 };
 
 
+/** A sellable variant, owned by catalog and keyed by sku; inventory contributes its stock fields (inventoryItem, availableToSell, stock). */
 export type ProductVariantAvailableToSellArgs = {
   locationIds?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 
+/** A sellable variant, owned by catalog and keyed by sku; inventory contributes its stock fields (inventoryItem, availableToSell, stock). */
 export type ProductVariantStockArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   locationIds?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
+/** One quantity of a level, before and after a change. */
 export type QuantityDelta = {
   __typename?: 'QuantityDelta';
+  /** Units after the change. */
   after: Scalars['Int']['output'];
+  /** Units before the change. */
   before: Scalars['Int']['output'];
+  /** The state. */
   name: InventoryQuantityName;
 };
 
+/** Inventory's read entry points. Inventory owns where stock is and in which state: locations, inventory items, stock levels, reservations, replenishments, the adjustment ledger and the stock feed. */
 export type Query = {
   __typename?: 'Query';
+  /** Stock levels matching the filter, for partners resyncing (catching up) their copy of stock, ordered by (sku, location), or by version when filter.sinceVersion is set. Needs the stock:read scope or the staff role; a viewer whose token carries a locations claim sees only levels at those locations. */
   inventoryLevels: InventoryLevelConnection;
+  /** The location with this id; null when no location has it. Locations are public. */
   location: Maybe<Location>;
+  /** Every location, ordered by id, optionally narrowed by type and active flag. Public. */
   locations: Array<Location>;
 };
 
 
+/** Inventory's read entry points. Inventory owns where stock is and in which state: locations, inventory items, stock levels, reservations, replenishments, the adjustment ledger and the stock feed. */
 export type QueryInventoryLevelsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter: InventoryLevelFilter;
@@ -329,86 +522,139 @@ export type QueryInventoryLevelsArgs = {
 };
 
 
+/** Inventory's read entry points. Inventory owns where stock is and in which state: locations, inventory items, stock levels, reservations, replenishments, the adjustment ledger and the stock feed. */
 export type QueryLocationArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Inventory's read entry points. Inventory owns where stock is and in which state: locations, inventory items, stock levels, reservations, replenishments, the adjustment ledger and the stock feed. */
 export type QueryLocationsArgs = {
   active?: InputMaybe<Scalars['Boolean']['input']>;
   type?: InputMaybe<LocationType>;
 };
 
+/** A purchase order (no origin) or a transfer between locations; its open quantity counts as INCOMING at the destination. Public. */
 export type Replenishment = {
   __typename?: 'Replenishment';
+  /** The location receiving the units. */
   destination: Location;
+  /** When the units are expected to arrive; null when unknown. */
   expectedAt: Maybe<Scalars['DateTime']['output']>;
+  /** The replenishment's id. */
   id: Scalars['ID']['output'];
+  /** The items and quantities, in line order. */
   lines: Array<ReplenishmentLine>;
+  /** The location the units come from; null for a purchase order from a supplier. */
   origin: Maybe<Location>;
+  /** Where the replenishment is in its life. */
   status: ReplenishmentStatus;
 };
 
+/** One item of a replenishment. */
 export type ReplenishmentLine = {
   __typename?: 'ReplenishmentLine';
+  /** The item. */
   item: InventoryItem;
+  /** Units ordered or sent; always positive. */
   quantity: Scalars['Int']['output'];
+  /** Units received so far, from 0 to quantity; while the replenishment is open, the rest counts as INCOMING. */
   receivedQuantity: Scalars['Int']['output'];
 };
 
+/** Where a replenishment is in its life. */
 export type ReplenishmentStatus =
+  /** Cancelled; nothing more arrives. */
   | 'CANCELLED'
+  /** Being prepared; not ordered yet. */
   | 'DRAFT'
+  /** On its way to the destination. */
   | 'IN_TRANSIT'
+  /** Ordered from the supplier or the origin location. */
   | 'ORDERED'
+  /** Some of its units were received at the destination. */
   | 'PARTIALLY_RECEIVED'
+  /** Every unit was received. */
   | 'RECEIVED';
 
+/** A hold on units for a cart or checkout: AVAILABLE becomes RESERVED, and RESERVED becomes COMMITTED when the order is placed. Staff and partners may see it (a token with a locations claim only at those locations); for anyone else it is null, as if it did not exist. */
 export type Reservation = {
   __typename?: 'Reservation';
+  /** When the hold lapses and its units go back to AVAILABLE (swept within seconds); null when it does not expire. */
   expiresAt: Maybe<Scalars['DateTime']['output']>;
+  /** The reservation's id. */
   id: Scalars['ID']['output'];
+  /** The item held. */
   item: InventoryItem;
+  /** The location holding the units. */
   location: Location;
+  /** Units held; always positive. */
   quantity: Scalars['Int']['output'];
+  /** The document the hold is for, such as gid://orders/Cart/42. */
   referenceDocumentUri: Scalars['URI']['output'];
+  /** Where the reservation is in its life. */
   status: ReservationStatus;
 };
 
+/** Where a reservation is in its life. */
 export type ReservationStatus =
+  /** Holding its units in RESERVED until it is consumed, released or expires. */
   | 'ACTIVE'
+  /** Its units became an order's COMMITTED stock when the order was placed. */
   | 'CONSUMED'
+  /** Its expiresAt passed; its units went back to AVAILABLE. */
   | 'EXPIRED'
+  /** Released (by inventoryReleaseReservation or its order's cancellation); its units went back to AVAILABLE. */
   | 'RELEASED';
 
+/** One change of one stock level (an item at a location): which quantities changed, why, and the level's version after it. */
 export type StockLevelChangedEvent = {
   __typename?: 'StockLevelChangedEvent';
+  /** Every quantity that changed, ON_HAND included, with its value before and after, whatever the filter's quantityNames. */
   changes: Array<QuantityDelta>;
+  /** The opaque resume position: keep the one of the last event you applied and pass it back as stockLevelChanged(after:). */
   cursor: Scalars['String']['output'];
+  /** The event's id, its dedupe key: stable across redelivery and replay. */
   eventId: Scalars['ID']['output'];
+  /** The level's location. */
   location: Location;
+  /** When the change happened. */
   occurredAt: Scalars['DateTime']['output'];
+  /** Why stock changed. */
   reason: InventoryAdjustmentReason;
+  /** The source document of the change, such as gid://orders/Order/123; null when there is none. */
   referenceDocumentUri: Maybe<Scalars['URI']['output']>;
+  /** The sku of the level's item. */
   sku: Scalars['String']['output'];
+  /** Whether AVAILABLE crossed zero with this change. */
   transition: AvailabilityTransition;
+  /** The catalog variant with this sku, fetched from catalog by the router for each event: select it only if you need it. */
   variant: ProductVariant;
+  /** The level's InventoryLevel.version after this change: drop an event whose version is at or below the one you hold for the level. Versions may skip numbers. A 64-bit integer sent as a string. */
   version: Scalars['Int64']['output'];
 };
 
+/** What a stockLevelChanged subscription follows: skus and/or locationIds are required (at least one of them non-empty, else BAD_USER_INPUT), and an event is sent when it meets every condition given. */
 export type StockLevelFilterInput = {
+  /** Only these locations; null or empty for every location the token may see (a token with a locations claim never gets others). */
   locationIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Send an event only when one of these quantities changed; an empty list is BAD_USER_INPUT. The event's changes still list every quantity that changed. */
   quantityNames?: InputMaybe<Array<InventoryQuantityName>>;
+  /** Only these skus; at most 500 per subscription (BAD_USER_INPUT beyond). Null or empty for every sku. */
   skus?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** When true, send only events where AVAILABLE crossed zero (BACK_IN_STOCK or OUT_OF_STOCK, Saleor-style). */
   transitionsOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** Live feeds, over graphql-ws (the graphql-transport-ws protocol) on the same endpoint. */
 export type Subscription = {
   __typename?: 'Subscription';
+  /** One event per change of a stock level matching the filter, for partners keeping a copy of stock. Needs the stock:read scope and the partner or staff role; a token with a locations claim gets only events at those locations, whatever it asks. A bad filter or cursor is refused before any event (BAD_USER_INPUT or EVENT_CURSOR_EXPIRED). */
   stockLevelChanged: StockLevelChangedEvent;
 };
 
 
+/** Live feeds, over graphql-ws (the graphql-transport-ws protocol) on the same endpoint. */
 export type SubscriptionStockLevelChangedArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter: StockLevelFilterInput;

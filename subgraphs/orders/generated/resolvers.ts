@@ -13,323 +13,520 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /** An ISO 4217 alpha-3 currency code ("EUR"). A scalar rather than an enum, so adding a currency does not need every subgraph to deploy in lockstep. */
   CurrencyCode: { input: string; output: string; }
+  /** An instant in RFC 3339 form, with its offset ("2026-12-06T23:14:25.000Z"). */
   DateTime: { input: Date; output: Date | string; }
+  /** An arbitrary-precision decimal, serialized as a string ("0.0825"). Used for rates and unit costs only, never for money that is settled. */
   Decimal: { input: string; output: string; }
+  /** A 64-bit signed integer, serialized as a JSON string ("1999") because GraphQL's Int holds only 32 bits. */
   Int64: { input: string; output: string | number | bigint; }
+  /** A reference to a source document, such as gid://orders/Order/123 or gid://wms/CycleCount/CC-9. */
   URI: { input: string; output: string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** A signed-in customer's cart: lines priced now from the catalog's current prices, taxed at its country's rate. Readable by its customer and staff; only its customer adds to it and checks it out. */
 export type Cart = {
   __typename?: 'Cart';
+  /** The ISO 3166 alpha-2 country the cart is taxed in ("US"); cartLinesAdd with a countryCode moves it. */
   countryCode: Scalars['String']['output'];
+  /** The currency of every price and total of the cart (USD or EUR). */
   currency: Scalars['CurrencyCode']['output'];
+  /** The JWT subject of the customer who owns the cart. */
   customerId: Scalars['ID']['output'];
+  /** When the cart expires (30 days after creation for carts cartLinesAdd creates); from then on it is CART_EXPIRED. Null when it does not expire. */
   expiresAt: Maybe<Scalars['DateTime']['output']>;
+  /** The cart's id ("cart_…"). */
   id: Scalars['ID']['output'];
+  /** The lines, in the order they were first added. A line whose sku no longer has a price in the cart's currency is left out of lines and totals: it cannot be bought. */
   lines: Array<CartLine>;
+  /** The sum of the lines' totals, in the cart's currency. */
   subtotal: Money;
+  /** The tax on the lines, computed and rounded per line at the country's rate: on top of prices that exclude tax, contained in prices that include it. */
   taxTotal: Money;
+  /** What checkoutComplete will charge now (subtotal plus any tax added on top); send it back as expectedTotal. */
   total: Money;
 };
 
+/** One sku in a cart, priced now. */
 export type CartLine = {
   __typename?: 'CartLine';
+  /** The line's id ("cl_…"). */
   id: Scalars['ID']['output'];
+  /** How many units, from 1 to 999. */
   quantity: Scalars['Int']['output'];
+  /** unitPrice × quantity, in the cart's currency, before any tax added on top. */
   total: Money;
+  /** The current price of one unit in the cart's currency, from orders' copy of the catalog's prices. */
   unitPrice: Money;
+  /** The catalog variant of the line's sku. */
   variant: ProductVariant;
 };
 
+/** A number of units of one sku to add to a cart. */
 export type CartLineInput = {
+  /** Units to add, from 1 to 999; the line may hold at most 999 units in all (else INVALID). */
   quantity: Scalars['Int']['input'];
+  /** The variant's sku; one with no price in the cart's currency is NOT_FOUND. */
   sku: Scalars['String']['input'];
 };
 
+/** What cartLinesAdd adds, and to which cart. */
 export type CartLinesAddInput = {
+  /** The viewer's cart to add to; leave it out to create a new cart owned by the viewer (it expires after 30 days). Someone else's cart is NOT_FOUND. */
   cartId?: InputMaybe<Scalars['ID']['input']>;
+  /** The ISO 3166 alpha-2 country that decides tax. A new cart without it is taxed in the currency's home market (USD → US, EUR → DE); given for an existing cart, it moves the cart there. A country not sold to is INVALID. */
   countryCode?: InputMaybe<Scalars['String']['input']>;
+  /** The cart's currency: an enabled one (USD, EUR), and the existing cart's currency when cartId is given (else INVALID). */
   currency: Scalars['CurrencyCode']['input'];
+  /** The viewer's key for this request: the same key and input replays the first result, the same key with other input is IDEMPOTENCY_KEY_REUSED. A request answered with userErrors is not kept, so it may be fixed and retried with the same key. */
   idempotencyKey: Scalars['ID']['input'];
+  /** The lines to add, at least one. A sku already in the cart, or listed twice, adds to one line. */
   lines: Array<CartLineInput>;
 };
 
+/** What cartLinesAdd answers. */
 export type CartPayload = {
   __typename?: 'CartPayload';
+  /** The cart as it is now, with the lines added; null when there are userErrors. */
   cart: Maybe<Cart>;
+  /** Why nothing was added; empty on success. Codes: INVALID, NOT_FOUND, CART_EXPIRED, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   userErrors: Array<OrderUserError>;
 };
 
+/** What checkoutComplete checks out, and how it is paid. */
 export type CheckoutCompleteInput = {
+  /** The viewer's own cart; anyone else's, staff included, is NOT_FOUND. */
   cartId: Scalars['ID']['input'];
+  /** The Cart.total the customer agreed to (minorUnits as a string, in the cart's currency); if the cart now totals otherwise, TOTAL_CHANGED. */
   expectedTotal: MoneyInput;
+  /** The viewer's key for this request: the same key and input replays the first result, the same key with other input is IDEMPOTENCY_KEY_REUSED. A request answered with userErrors is not kept, so it may be fixed and retried with the same key. */
   idempotencyKey: Scalars['ID']['input'];
+  /** The payment provider's single-use token: "tok_" and 1 to 64 of A-Z, a-z, 0-9 and _, else PAYMENT_DECLINED. The demo provider authorizes tok_ok, declines tok_declined. */
   paymentMethodToken: Scalars['String']['input'];
 };
 
+/** What checkoutComplete answers. */
 export type CheckoutCompletePayload = {
   __typename?: 'CheckoutCompletePayload';
+  /** The order placed, as it is now; null when there are userErrors. */
   order: Maybe<Order>;
+  /** Why no order was placed; empty on success. Codes: NOT_FOUND, INVALID, CART_EXPIRED, TOTAL_CHANGED, PAYMENT_DECLINED, INSUFFICIENT_STOCK, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   userErrors: Array<OrderUserError>;
 };
 
+/** An expected business outcome a mutation reports as data, not as a GraphQL error. Each domain's error type adds code: <Domain>ErrorCode!. */
 export type DisplayableError = {
+  /** The path into the mutation's arguments the error is about (["input", "lines", "0", "quantity"]); null when it concerns the whole input. */
   field: Maybe<Array<Scalars['String']['output']>>;
+  /** What went wrong, for people. */
   message: Scalars['String']['output'];
 };
 
+/** One shipment of units from a fulfillment order, recorded by staff. */
 export type Fulfillment = {
   __typename?: 'Fulfillment';
+  /** The carrier that took the shipment; null when not given. */
   carrier: Maybe<Scalars['String']['output']>;
+  /** When the shipment was recorded. */
   createdAt: Scalars['DateTime']['output'];
+  /** The fulfillment's id ("ful_…"). */
   id: Scalars['ID']['output'];
+  /** The line items shipped and how many units of each. */
   lines: Array<FulfillmentLine>;
+  /** The carrier's tracking number; null when not given. */
   trackingNumber: Maybe<Scalars['String']['output']>;
 };
 
+/** What fulfillmentCreate records as shipped. */
 export type FulfillmentCreateInput = {
+  /** The carrier that took the shipment, if any. */
   carrier?: InputMaybe<Scalars['String']['input']>;
+  /** The fulfillment order the units ship from. */
   fulfillmentOrderId: Scalars['ID']['input'];
+  /** The viewer's key for this request: the same key and input replays the first result, the same key with other input is IDEMPOTENCY_KEY_REUSED. A request answered with userErrors is not kept, so it may be fixed and retried with the same key. */
   idempotencyKey: Scalars['ID']['input'];
+  /** The line items shipped, at least one, each once and from this fulfillment order, each quantity from 1 to what is left to ship. */
   lines: Array<LineQuantityInput>;
+  /** The carrier's tracking number, if any. */
   trackingNumber?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A number of units of one line item. */
 export type FulfillmentLine = {
   __typename?: 'FulfillmentLine';
+  /** The order's line item. */
   lineItem: LineItem;
+  /** How many of its units: to ship, on a fulfillment order; shipped, on a fulfillment. */
   quantity: Scalars['Int']['output'];
 };
 
+/** The lines of an order to ship from ONE location (as Shopify's FulfillmentOrder); checkout creates one per location that reserved the order's stock. */
 export type FulfillmentOrder = {
   __typename?: 'FulfillmentOrder';
+  /** The location the lines ship from. */
   assignedLocation: Location;
+  /** The shipments made from this fulfillment order, oldest first. */
   fulfillments: Array<Fulfillment>;
+  /** The fulfillment order's id ("fo_…"). */
   id: Scalars['ID']['output'];
+  /** The line items to ship from this location, with their ordered quantities. */
   lines: Array<FulfillmentLine>;
+  /** The order the lines belong to. */
   order: Order;
+  /** Where the fulfillment order stands. */
   status: FulfillmentOrderStatus;
 };
 
+/** Where a fulfillment order stands. */
 export type FulfillmentOrderStatus =
+  /** The order was cancelled while this fulfillment order was OPEN or ON_HOLD: nothing ships from it. */
   | 'CANCELLED'
+  /** Every unit has shipped. */
   | 'CLOSED'
+  /** Some units have shipped, not all. */
   | 'IN_PROGRESS'
+  /** Held: nothing may ship from it (fulfillmentCreate answers INVALID). */
   | 'ON_HOLD'
+  /** Nothing has shipped yet. */
   | 'OPEN';
 
+/** What fulfillmentCreate answers. */
 export type FulfillmentPayload = {
   __typename?: 'FulfillmentPayload';
+  /** The shipment recorded; null when there are userErrors. */
   fulfillment: Maybe<Fulfillment>;
+  /** Why nothing was recorded; empty on success. Codes: NOT_FOUND, INVALID, QUANTITY_EXCEEDS_FULFILLABLE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   userErrors: Array<OrderUserError>;
 };
 
+/** One line of an order: an immutable snapshot (sku, title and price at order time) plus a live link to the catalog's variant. Readable by the order's customer and staff only. */
 export type LineItem = {
   __typename?: 'LineItem';
+  /** Discounts on this line (none are applied today: 0). */
   discountTotal: Money;
+  /** The line item's id ("li_…"). */
   id: Scalars['ID']['output'];
+  /** How many units were ordered. */
   quantity: Scalars['Int']['output'];
+  /** The sku bought, as it was at order time. */
   sku: Scalars['String']['output'];
+  /** The taxes on this line, computed and rounded per line at order time. */
   taxLines: Array<TaxLine>;
+  /** The title at order time, "<product title> - <variant title>"; it does not follow catalog changes. */
   title: Scalars['String']['output'];
+  /** unitPrice × quantity at order time, in the order's currency; tax added on top is in taxLines, not here. */
   total: Money;
+  /** The price of one unit at order time, in the order's currency. */
   unitPrice: Money;
+  /** The catalog's variant of this sku as it is now (live); null when the catalog no longer shows it. */
   variant: Maybe<ProductVariant>;
 };
 
+/** A page of an order's line items (a Relay connection). */
 export type LineItemConnection = {
   __typename?: 'LineItemConnection';
+  /** The line items of the page, each with its cursor. */
   edges: Array<LineItemEdge>;
+  /** The line items of the page, without cursors. */
   nodes: Array<LineItem>;
+  /** Where the page stands in the whole list. */
   pageInfo: PageInfo;
 };
 
+/** A line item and its cursor. */
 export type LineItemEdge = {
   __typename?: 'LineItemEdge';
+  /** An opaque cursor for after; valid for Order.lineItems only. */
   cursor: Scalars['String']['output'];
+  /** The line item. */
   node: LineItem;
 };
 
+/** A number of units of one line item of an order. */
 export type LineQuantityInput = {
+  /** The line item's id ("li_…"). */
   lineItemId: Scalars['ID']['input'];
+  /** How many of its units, at least 1. */
   quantity: Scalars['Int']['input'];
 };
 
+/** A stock location of the inventory subgraph, referenced by id; inventory resolves its other fields. */
 export type Location = {
   __typename?: 'Location';
+  /** The location's id ("loc_wh_east"). */
   id: Scalars['ID']['output'];
 };
 
+/** An amount of money in integer minor units of its currency: { minorUnits: "1999", currency: "USD", fractionDigits: 2 } is $19.99. */
 export type Money = {
   __typename?: 'Money';
+  /** The currency of the amount. */
   currency: Scalars['CurrencyCode']['output'];
+  /** How many digits of minorUnits follow the decimal point when the amount is shown (2 for USD, 0 for JPY). */
   fractionDigits: Scalars['Int']['output'];
+  /** The amount in the currency's minor units (cents for USD), as a 64-bit integer string. */
   minorUnits: Scalars['Int64']['output'];
 };
 
+/** An amount of money sent by a client: integer minor units and a currency. */
 export type MoneyInput = {
+  /** The currency of the amount. */
   currency: Scalars['CurrencyCode']['input'];
+  /** The amount in the currency's minor units (cents for USD), as a 64-bit integer string. */
   minorUnits: Scalars['Int64']['input'];
 };
 
+/** Cart, checkout and after-sale mutations. Each takes an idempotencyKey: the same key and input replays the first result, the same key with other input is IDEMPOTENCY_KEY_REUSED. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Prices lines into the viewer's cart, creating the cart when cartId is left out; stock is reserved at checkout, not here. Signed-in viewers only (@authenticated), to their own cart only (staff cannot add to another's). userErrors: INVALID, NOT_FOUND, CART_EXPIRED, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST; input problems are reported together and nothing is written. */
   cartLinesAdd: CartPayload;
+  /** Turns the viewer's own cart into an order: reserves stock for all lines at once (all or none), writes the order and OrderPlaced, and events do the rest: finance authorizes the payment later, so watch the timeline. Signed-in viewers only (@authenticated); weighs 50 in the cost estimate. userErrors: NOT_FOUND, INVALID, CART_EXPIRED, TOTAL_CHANGED (send the total the message names as expectedTotal), PAYMENT_DECLINED, INSUFFICIENT_STOCK, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   checkoutComplete: CheckoutCompletePayload;
+  /** Records a shipment of some or all units still to ship on a fulfillment order. Staff only (@requiresScopes role:staff). userErrors: NOT_FOUND, INVALID (a cancelled or on-hold order or fulfillment order), QUANTITY_EXCEEDS_FULFILLABLE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   fulfillmentCreate: FulfillmentPayload;
+  /** Opens a return of shipped units of an order; with restock, inventory puts the units back in stock (refunds are finance's refundCreate). The order's customer or staff (@authenticated). userErrors: NOT_FOUND (someone else's order included), INVALID, QUANTITY_EXCEEDS_FULFILLABLE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   returnCreate: ReturnPayload;
 };
 
 
+/** Cart, checkout and after-sale mutations. Each takes an idempotencyKey: the same key and input replays the first result, the same key with other input is IDEMPOTENCY_KEY_REUSED. */
 export type MutationCartLinesAddArgs = {
   input: CartLinesAddInput;
 };
 
 
+/** Cart, checkout and after-sale mutations. Each takes an idempotencyKey: the same key and input replays the first result, the same key with other input is IDEMPOTENCY_KEY_REUSED. */
 export type MutationCheckoutCompleteArgs = {
   input: CheckoutCompleteInput;
 };
 
 
+/** Cart, checkout and after-sale mutations. Each takes an idempotencyKey: the same key and input replays the first result, the same key with other input is IDEMPOTENCY_KEY_REUSED. */
 export type MutationFulfillmentCreateArgs = {
   input: FulfillmentCreateInput;
 };
 
 
+/** Cart, checkout and after-sale mutations. Each takes an idempotencyKey: the same key and input replays the first result, the same key with other input is IDEMPOTENCY_KEY_REUSED. */
 export type MutationReturnCreateArgs = {
   input: ReturnCreateInput;
 };
 
+/** A placed order. Only the customer who placed it and staff read it (and what hangs off it); for anyone else it is null, exactly like a missing one. */
 export type Order = {
   __typename?: 'Order';
+  /** Why the order was cancelled; null unless it is CANCELLED. */
   cancelReason: Maybe<Scalars['String']['output']>;
+  /** When the order was cancelled; null unless it is CANCELLED. */
   cancelledAt: Maybe<Scalars['DateTime']['output']>;
+  /** The currency of every amount of the order. */
   currency: Scalars['CurrencyCode']['output'];
+  /** The JWT subject that placed it: only that customer and staff can read the order. */
   customerId: Scalars['ID']['output'];
+  /** Discounts on the order (none are applied today: 0). */
   discountTotal: Money;
+  /** The order's fulfillment orders: one per location that holds its stock, oldest first. */
   fulfillmentOrders: Array<FulfillmentOrder>;
+  /** How many of its units have shipped and come back. */
   fulfillmentStatus: OrderFulfillmentStatus;
+  /** The order's id ("ord_…"). */
   id: Scalars['ID']['output'];
+  /** The order's line items, in the order they were added to the cart; forward pagination only. */
   lineItems: LineItemConnection;
+  /** The order's number as customers see it ("#1001"); unique. */
   number: Scalars['String']['output'];
+  /** When checkout placed the order. */
   placedAt: Scalars['DateTime']['output'];
+  /** The order's returns, oldest first. */
   returns: Array<Return>;
+  /** Shipping charged on the order (checkout charges none today: 0). */
   shippingTotal: Money;
+  /** Where the order stands as a whole. */
   status: OrderStatus;
+  /** The sum of the line items' totals at order time, in the order's currency. */
   subtotal: Money;
+  /** The tax on the order, the sum of its line items' tax lines: on top of prices that exclude tax, contained in prices that include it. */
   taxTotal: Money;
+  /** What happened to the order, oldest first. */
   timeline: Array<OrderTimelineEvent>;
+  /** What the customer is charged, fixed at checkout: the cart's total then (subtotal plus any tax added on top). */
   total: Money;
 };
 
 
+/** A placed order. Only the customer who placed it and staff read it (and what hangs off it); for anyone else it is null, exactly like a missing one. */
 export type OrderLineItemsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A page of orders (a Relay connection). */
 export type OrderConnection = {
   __typename?: 'OrderConnection';
+  /** The orders of the page, each with its cursor. */
   edges: Array<OrderEdge>;
+  /** The orders of the page, without cursors. */
   nodes: Array<Order>;
+  /** Where the page stands in the whole list. */
   pageInfo: PageInfo;
 };
 
+/** An order and its cursor. */
 export type OrderEdge = {
   __typename?: 'OrderEdge';
+  /** An opaque cursor for after or before; valid for Query.orders only. */
   cursor: Scalars['String']['output'];
+  /** The order. */
   node: Order;
 };
 
+/** The kinds of problem an orders mutation reports in userErrors. */
 export type OrderErrorCode =
+  /** The cart has passed its expiresAt; start a new cart. */
   | 'CART_EXPIRED'
+  /** A request with this idempotency key is still running; retry later to get its result. */
   | 'IDEMPOTENCY_CONCURRENT_REQUEST'
+  /** This viewer already used the idempotency key with other input; use a new key. */
   | 'IDEMPOTENCY_KEY_REUSED'
+  /** checkoutComplete: not enough stock for a line of the cart (one error per short line, on cartId); nothing was reserved. */
   | 'INSUFFICIENT_STOCK'
+  /** The input cannot be acted on as it is; the message says why (a quantity out of range, another currency, a cart already checked out or empty, a cancelled order, ...). */
   | 'INVALID'
+  /** The cart, order, fulfillment order, line item or sku named does not exist or is not yours (someone else's is reported exactly like a missing one), or the sku has no price in the cart's currency. */
   | 'NOT_FOUND'
+  /** checkoutComplete: the payment provider refused the payment method token. A payment declined later cancels the order instead (timeline PAYMENT_DECLINED). */
   | 'PAYMENT_DECLINED'
+  /** More units than are left: to ship on the fulfillment order (fulfillmentCreate), or shipped and not yet returned (returnCreate). */
   | 'QUANTITY_EXCEEDS_FULFILLABLE'
+  /** checkoutComplete: expectedTotal is not the cart's total priced now; the message names the current total: review the cart and send that total. */
   | 'TOTAL_CHANGED';
 
+/** Narrows Query.orders; criteria left out or null do not narrow. */
 export type OrderFilter = {
+  /** Only orders placed strictly after this instant. */
   placedAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only orders with a line item of this sku. */
   sku?: InputMaybe<Scalars['String']['input']>;
+  /** Only orders with this status. */
   status?: InputMaybe<OrderStatus>;
 };
 
+/** How many of an order's units have shipped and come back. */
 export type OrderFulfillmentStatus =
+  /** Every unit has shipped. */
   | 'FULFILLED'
+  /** Some units have shipped, not all. */
   | 'PARTIALLY_FULFILLED'
+  /** Some units have come back (a return was created), not all. */
   | 'PARTIALLY_RETURNED'
+  /** Every ordered unit has come back. */
   | 'RETURNED'
+  /** Nothing has shipped yet. */
   | 'UNFULFILLED';
 
+/** Where an order stands as a whole. */
 export type OrderStatus =
+  /** Cancelled, for instance because its payment was declined or its stock could not be allocated; cancelReason says why, and its stock is released. */
   | 'CANCELLED'
+  /** Nothing is left to do: everything shipped and was paid, or everything came back and was refunded. */
   | 'CLOSED'
+  /** Placed and still in progress: something is left to ship, pay or give back. */
   | 'OPEN';
 
+/** One thing that happened to an order. */
 export type OrderTimelineEvent = {
   __typename?: 'OrderTimelineEvent';
+  /** What happened, for people ("Order #1081 placed for 93.06 USD"); not meant to be parsed. */
   message: Scalars['String']['output'];
+  /** When it happened. */
   occurredAt: Scalars['DateTime']['output'];
+  /** What happened. */
   type: OrderTimelineEventType;
 };
 
+/** What happened to an order. */
 export type OrderTimelineEventType =
+  /** The order was cancelled; its cancelReason says why. */
   | 'CANCELLED'
+  /** The order was closed: nothing is left to ship, pay or give back. */
   | 'CLOSED'
+  /** Staff recorded a shipment (fulfillmentCreate). */
   | 'FULFILLMENT_CREATED'
+  /** Finance authorized the payment. */
   | 'PAYMENT_AUTHORIZED'
+  /** Finance captured a payment. */
   | 'PAYMENT_CAPTURED'
+  /** The payment provider declined the payment; an order still OPEN is cancelled with it (CANCELLED follows). */
   | 'PAYMENT_DECLINED'
+  /** Finance voided the payment authorization. */
   | 'PAYMENT_VOIDED'
+  /** Checkout placed the order. */
   | 'PLACED'
+  /** Finance issued a refund. */
   | 'REFUND_ISSUED'
+  /** A return was opened (returnCreate). */
   | 'RETURN_CREATED';
 
+/** An expected outcome of an orders mutation, reported as data rather than a GraphQL error. */
 export type OrderUserError = DisplayableError & {
   __typename?: 'OrderUserError';
+  /** What kind of problem it is; act on this, not on the message. */
   code: OrderErrorCode;
+  /** The path into the mutation's arguments the error is about (["input", "lines", "0", "quantity"]); null when it concerns the whole input. */
   field: Maybe<Array<Scalars['String']['output']>>;
+  /** What went wrong, for people. */
   message: Scalars['String']['output'];
 };
 
+/** Where a page of a Relay connection stands in the whole list. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** The cursor of the last item of the page; null when the page is empty. */
   endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page (pass endCursor as after to read them). */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether items precede this page (pass startCursor as before to read them). */
   hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the first item of the page; null when the page is empty. */
   startCursor: Maybe<Scalars['String']['output']>;
 };
 
+/** A product variant of the catalog subgraph, referenced by sku; catalog resolves its other fields. */
 export type ProductVariant = {
   __typename?: 'ProductVariant';
+  /** The variant's stock keeping unit ("APP-0001-M"). */
   sku: Scalars['String']['output'];
 };
 
+/** What the orders subgraph answers: it owns carts, orders, line items, fulfillment orders, fulfillments and returns. */
 export type Query = {
   __typename?: 'Query';
+  /** A cart by id. A cart is a signed-in customer's: signed-in viewers only (@authenticated), and null when not found or not yours (someone else's cart is null, exactly like a missing one); staff read any cart. */
   cart: Maybe<Cart>;
+  /** An order by id or by number: pass exactly one of them (both or neither is BAD_USER_INPUT). Null when not found or not yours: someone else's order is null, exactly like a missing one; only the customer who placed it and staff read it, so an anonymous viewer always gets null. */
   order: Maybe<Order>;
+  /** Orders, newest first (by placedAt, then id). Signed-in viewers only (@authenticated): a customer gets their own orders, staff get everyone's. */
   orders: OrderConnection;
 };
 
 
+/** What the orders subgraph answers: it owns carts, orders, line items, fulfillment orders, fulfillments and returns. */
 export type QueryCartArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What the orders subgraph answers: it owns carts, orders, line items, fulfillment orders, fulfillments and returns. */
 export type QueryOrderArgs = {
   id?: InputMaybe<Scalars['ID']['input']>;
   number?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** What the orders subgraph answers: it owns carts, orders, line items, fulfillment orders, fulfillments and returns. */
 export type QueryOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -338,47 +535,76 @@ export type QueryOrdersArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Shipped units of an order sent back by its customer (or by staff for them). */
 export type Return = {
   __typename?: 'Return';
+  /** The return's id ("ret_…"). */
   id: Scalars['ID']['output'];
+  /** The line items sent back and how many units of each. */
   lines: Array<ReturnLine>;
+  /** The order the units came from. */
   order: Order;
+  /** Where the return stands. */
   status: ReturnStatus;
 };
 
+/** What returnCreate sends back. */
 export type ReturnCreateInput = {
+  /** The viewer's key for this request: the same key and input replays the first result, the same key with other input is IDEMPOTENCY_KEY_REUSED. A request answered with userErrors is not kept, so it may be fixed and retried with the same key. */
   idempotencyKey: Scalars['ID']['input'];
+  /** The line items sent back, at least one, each once and from this order, each quantity from 1 to what shipped and was not returned yet. */
   lines: Array<LineQuantityInput>;
+  /** The order the units came from; for a customer, their own (anyone else's is NOT_FOUND). */
   orderId: Scalars['ID']['input'];
+  /** Why the units come back; recorded on every line of the return. */
   reason?: InputMaybe<Scalars['String']['input']>;
+  /** Whether the units go back to stock, at the location they shipped from. */
   restock: Scalars['Boolean']['input'];
 };
 
+/** A number of units of one line item sent back. */
 export type ReturnLine = {
   __typename?: 'ReturnLine';
+  /** The order's line item. */
   lineItem: LineItem;
+  /** How many of its units are sent back. */
   quantity: Scalars['Int']['output'];
+  /** Why, as the return was created; null when no reason was given. */
   reason: Maybe<Scalars['String']['output']>;
+  /** Whether the units go back to stock, at the location they shipped from. */
   restock: Scalars['Boolean']['output'];
 };
 
+/** What returnCreate answers. */
 export type ReturnPayload = {
   __typename?: 'ReturnPayload';
+  /** The return opened (OPEN); null when there are userErrors. */
   return: Maybe<Return>;
+  /** Why no return was opened; empty on success. Codes: NOT_FOUND, INVALID, QUANTITY_EXCEEDS_FULFILLABLE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   userErrors: Array<OrderUserError>;
 };
 
+/** Where a return stands. returnCreate opens returns as OPEN; no operation of this API moves them to another status yet. */
 export type ReturnStatus =
+  /** Withdrawn before it completed. */
   | 'CANCELLED'
+  /** Completed. */
   | 'CLOSED'
+  /** Refused by the store. */
   | 'DECLINED'
+  /** Open: the units are expected back. */
   | 'OPEN'
+  /** Asked for by the customer and not accepted yet. */
   | 'REQUESTED';
 
+/** One tax charged on a line. */
 export type TaxLine = {
   __typename?: 'TaxLine';
+  /** The tax, in the minor units of the line's currency. */
   amount: Money;
+  /** The tax rate as a Decimal fraction: 0.0825 is 8.25%. */
   rate: Scalars['Decimal']['output'];
+  /** The tax's name ("Sales tax", "VAT"). */
   title: Scalars['String']['output'];
 };
 
