@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { apiSchemaOf } from './operations/buildManifest.ts'
+import { SUBGRAPH_NAMES } from './platform/config.ts'
 import type { CodegenConfig } from '@graphql-codegen/cli'
 import { printSchema } from 'graphql'
 
@@ -9,7 +10,7 @@ import { printSchema } from 'graphql'
  * model type each GraphQL type resolves from (`mappers`). Output is committed; a test fails when
  * it is stale.
  */
-const ALL_SUBGRAPHS = ['catalog', 'inventory', 'orders', 'finance'] as const
+const ALL_SUBGRAPHS = SUBGRAPH_NAMES
 /**
  * Typed documents for each client's operations (`operations/<client>/*.graphql`), generated with
  * the client preset against the composed API schema (supergraph.graphql without its federation

@@ -3,8 +3,15 @@
  * problem is reported together; the result is frozen. The README's configuration table is kept in
  * step with `CONFIG_VARIABLES` by a test.
  */
-export const SUBGRAPH_NAMES = ['catalog', 'inventory', 'orders', 'finance'] as const
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number]
+/**
+ * The registry of subgraphs: each one's name and default port, in the order the one-process mode
+ * starts them. Config (its ports and URL overrides, the README table), `main.ts`, codegen and the
+ * test stack derive from it; `subgraphs/registry.ts` and `supergraph.yaml` are checked against it
+ * (test/registry.test.ts). README "Adding a subgraph" has the steps.
+ */
+export const SUBGRAPH_DEFAULT_PORTS = { catalog: 4001, inventory: 4002, orders: 4003, finance: 4004 } as const
+export type SubgraphName = keyof typeof SUBGRAPH_DEFAULT_PORTS
+export const SUBGRAPH_NAMES = Object.keys(SUBGRAPH_DEFAULT_PORTS) as readonly SubgraphName[]
 
 export interface Config {
   readonly nodeEnv: 'development' | 'production' | 'test'
@@ -117,14 +124,12 @@ export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; descri
   NODE_ENV: { default: 'development', description: '`development`, `test` or `production`; production requires real secrets' },
   HOST: { default: '127.0.0.1', description: 'interface every service binds to (`0.0.0.0` in containers)' },
   GATEWAY_PORT: { default: '4000', description: 'port of the gateway (`/graphql`, `/healthz`, `/readyz`)' },
-  CATALOG_PORT: { default: '4001', description: 'port of the catalog subgraph' },
-  INVENTORY_PORT: { default: '4002', description: 'port of the inventory subgraph' },
-  ORDERS_PORT: { default: '4003', description: 'port of the orders subgraph' },
-  FINANCE_PORT: { default: '4004', description: 'port of the finance subgraph' },
-  SUBGRAPH_CATALOG_URL: { default: '(from supergraph)', description: 'routing URL override for catalog, used by the gateway' },
-  SUBGRAPH_INVENTORY_URL: { default: '(from supergraph)', description: 'routing URL override for inventory' },
-  SUBGRAPH_ORDERS_URL: { default: '(from supergraph)', description: 'routing URL override for orders' },
-  SUBGRAPH_FINANCE_URL: { default: '(from supergraph)', description: 'routing URL override for finance' },
+  ...Object.fromEntries(
+    SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_PORT`, { default: String(SUBGRAPH_DEFAULT_PORTS[name]), description: `port of the ${name} subgraph` }]),
+  ),
+  ...Object.fromEntries(
+    SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, { default: '(from supergraph)', description: `routing URL override for ${name}, used by the gateway` }]),
+  ),
   DATABASE_URL: { default: '(unset: embedded PGlite)', description: 'PostgreSQL connection string; switches storage to node-postgres' },
   DATA_DIR: { default: '.data/pglite', description: 'PGlite data directory (embedded mode)' },
   SUPERGRAPH_PATH: { default: 'supergraph.graphql', description: 'composed supergraph the gateway serves; reloaded when the file changes' },
@@ -183,7 +188,6 @@ export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; descri
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production'
 const DEV_SIGNING_SECRET = 'dev-only-viewer-signing-secret-change-me'
-const DEFAULT_PORTS: Record<SubgraphName, number> = { catalog: 4001, inventory: 4002, orders: 4003, finance: 4004 }
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
@@ -244,7 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
 
   const subgraphPorts = Object.fromEntries(
-    SUBGRAPH_NAMES.map((name) => [name, integer(`${name.toUpperCase()}_PORT`, DEFAULT_PORTS[name], 0, 65535)]),
+    SUBGRAPH_NAMES.map((name) => [name, integer(`${name.toUpperCase()}_PORT`, SUBGRAPH_DEFAULT_PORTS[name], 0, 65535)]),
   ) as Record<SubgraphName, number>
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {}
   for (const name of SUBGRAPH_NAMES) {

@@ -2,7 +2,7 @@
  * The attack suite's gateway: the real stack, with every edge limit on its production defaults
  * (the functional suites loosen depth and switch rate limits off; these tests do not).
  */
-import { loadConfig, type Config } from '../../platform/config.ts'
+import { loadConfig, SUBGRAPH_NAMES, type Config } from '../../platform/config.ts'
 import { startStack, type Stack, type StackOptions } from '../stack.ts'
 
 export const defaults: Readonly<Config> = loadConfig({ NODE_ENV: 'test' })
@@ -30,4 +30,5 @@ export function deepProductQuery(levels: number): string {
   return `{ products(first: 10) { nodes { variants(first: 5) { nodes { ${inner} } } } } }`
 }
 
-export const noCalls = { catalog: 0, inventory: 0, orders: 0, finance: 0 }
+/** No GraphQL request reached any subgraph. */
+export const noCalls = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, 0]))
