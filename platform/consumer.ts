@@ -1,11 +1,20 @@
 import type { FastifyBaseLogger } from 'fastify'
-import type { Bus, ConsumerHandle, Delivery } from './bus.ts'
+import type { Bus, ConsumerHandle, Delivery, TailSpec } from './bus.ts'
 import type { SubgraphName } from './config.ts'
 import type { Database, Queryable } from './db.ts'
-import type { EventEnvelope } from './events.ts'
+import type { EventEnvelope, EventOf, EventTypeOf } from './events.ts'
 
-/** What a service does with events of some subjects. */
-export interface EventHandler<Prepared = unknown> {
+/**
+ * What a service does with events of some subjects, typed by the publisher's event map: `Events`
+ * is the map of the service whose events `subjects` select (`OrdersEvents` for
+ * `commerce.orders.>`), `Type` the types they select (all of the map's by default; narrower for a
+ * subject that names one type). A handler that reads no payload may leave both out.
+ *
+ * `prepare` and `apply` are methods, not function-typed properties: TypeScript compares method
+ * parameters bivariantly, which lets a handler of one map's events stand in the platform's list of
+ * handlers of any events (`EventHandler<any>` in subgraphServer.ts).
+ */
+export interface EventHandler<Events = Record<string, unknown>, Type extends EventTypeOf<Events> = EventTypeOf<Events>, Prepared = unknown> {
   /** Durable consumer name, e.g. `inventory.order-events`. */
   readonly name: string
   readonly subjects: readonly string[]
@@ -13,10 +22,19 @@ export interface EventHandler<Prepared = unknown> {
    * Work outside the database transaction (a call to a payment provider). Must be idempotent:
    * it runs again when the event is redelivered. Not called for an event already applied.
    */
-  readonly prepare?: (event: EventEnvelope) => Promise<Prepared>
+  prepare?(event: EventOf<Events, Type>): Promise<Prepared>
   /** The effect, in the same transaction that records the event as processed. */
-  readonly apply: (tx: Queryable, event: EventEnvelope, prepared: Prepared) => Promise<void>
+  apply(tx: Queryable, event: EventOf<Events, Type>, prepared: Prepared): Promise<void>
 }
+
+/**
+ * A delivered envelope, taken as one of `Events`' of a type in `Type`. This is the one place the
+ * bus's untyped envelopes meet the maps: the subjects a handler subscribes to select one source's
+ * events (the subject is `commerce.<source>.<aggregate>.<type>`), and that source could append
+ * only payloads its map allows for their type (outbox.ts eventPublisher). Nothing is checked at
+ * run time: the payloads are a published contract, changed only by adding fields.
+ */
+const eventOf = <Events, Type extends EventTypeOf<Events>>(event: EventEnvelope): EventOf<Events, Type> => event as EventOf<Events, Type>
 
 export interface ConsumerOptions {
   readonly db: Database
@@ -37,7 +55,10 @@ export const defaultBackoff = (attempt: number): number => Math.min(5000, 100 * 
  * are retried with backoff; after `maxDeliveries` the event goes to `dead_letters` (and the
  * bus's dead-letter subject) and the consumer moves on.
  */
-export async function startConsumer<Prepared>(options: ConsumerOptions, handler: EventHandler<Prepared>): Promise<ConsumerHandle> {
+export async function startConsumer<Events = Record<string, unknown>, Type extends EventTypeOf<Events> = EventTypeOf<Events>, Prepared = unknown>(
+  options: ConsumerOptions,
+  handler: EventHandler<Events, Type, Prepared>,
+): Promise<ConsumerHandle> {
   const { db, bus, schema, logger } = options
   const maxDeliveries = options.maxDeliveries ?? 5
   const backoff = options.backoffMs ?? defaultBackoff
@@ -49,14 +70,15 @@ export async function startConsumer<Prepared>(options: ConsumerOptions, handler:
     const { event } = delivery
     try {
       if (!(await alreadyApplied(event))) {
-        const prepared = handler.prepare ? await handler.prepare(event) : (undefined as Prepared)
+        const typed = eventOf<Events, Type>(event)
+        const prepared = handler.prepare ? await handler.prepare(typed) : (undefined as Prepared)
         await db.transaction(async (tx) => {
           const fresh = await tx.query(
             `insert into ${schema}.processed_events (consumer, event_id) values ($1, $2) on conflict do nothing`,
             [handler.name, event.id],
           )
           if (fresh.rowCount === 0) return // a concurrent delivery applied it first
-          await handler.apply(tx, event, prepared)
+          await handler.apply(tx, typed, prepared)
         })
       }
       await delivery.ack()
@@ -82,4 +104,14 @@ export async function startConsumer<Prepared>(options: ConsumerOptions, handler:
     }
   }
   return bus.consume({ name: handler.name, subjects: handler.subjects, onDelivery })
+}
+
+/** A tail (bus.ts TailSpec) whose events are typed by their publisher's map, like EventHandler's. */
+export interface EventTailSpec<Events, Type extends EventTypeOf<Events>> extends Omit<TailSpec, 'onEvent'> {
+  readonly onEvent: (event: EventOf<Events, Type>) => void
+}
+
+/** `bus.tail` with the events typed by their publisher's map (see eventOf). */
+export function tailEvents<Events, Type extends EventTypeOf<Events>>(bus: Bus, spec: EventTailSpec<Events, Type>): Promise<ConsumerHandle> {
+  return bus.tail({ ...spec, onEvent: (event) => spec.onEvent(eventOf<Events, Type>(event)) })
 }

@@ -12,11 +12,26 @@ import { listDeadLetters, replayDeadLetter } from './deadLetters.ts'
 import { createInProcessBus } from './inProcessBus.ts'
 import { migrate } from './migrate.ts'
 import { createNatsBus, deleteNatsNamespace } from './natsBus.ts'
-import { appendEvent } from './outbox.ts'
+import { eventPublisher } from './outbox.ts'
 import { startRelay } from './relay.ts'
 import { eventually, openTestDatabase, type TestDatabase } from './testing.ts'
 
 const logger = pino({ level: 'silent' })
+
+type NoPayload = Readonly<Record<string, never>>
+/** What the tests' "orders" publishes: the consumers here read envelopes, not payloads. */
+interface TestOrderEvents {
+  OrderNoted: { readonly i?: number }
+  OrderOrdered: NoPayload
+  OrderBroken: NoPayload
+  OrderReplayed: NoPayload
+  OrderLogged: NoPayload
+  OrderAged: NoPayload
+  OrderFlaky: NoPayload
+}
+const publish = eventPublisher<TestOrderEvents>('orders', {
+  OrderNoted: 'Order', OrderOrdered: 'Order', OrderBroken: 'Order', OrderReplayed: 'Order', OrderLogged: 'Order', OrderAged: 'Order', OrderFlaky: 'Order',
+})
 
 
 const natsUrl = process.env['NATS_URL']
@@ -66,7 +81,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     const consumer = await startConsumer({ db, bus, schema: 'finance', logger }, recordEffect)
     const relay = startRelay({ db, bus, schema: 'orders', logger })
     for (let i = 0; i < 5; i++) {
-      await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderNoted', aggregateType: 'Order', aggregateId: 'o_1', payload: { i } }))
+      await db.transaction((tx) => publish(tx, { type: 'OrderNoted', aggregateId: 'o_1', payload: { i } }))
     }
     await eventually('the effect', async () => (await effects('o_1')).length === 5)
     assert.deepEqual(await effects('o_1'), [1, 2, 3, 4, 5])
@@ -94,7 +109,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     )
     const relay = startRelay({ db, bus, schema: 'orders', logger })
     for (const id of ['o_a', 'o_b', 'o_a', 'o_b']) {
-      await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderOrdered', aggregateType: 'Order', aggregateId: id, payload: {} }))
+      await db.transaction((tx) => publish(tx, { type: 'OrderOrdered', aggregateId: id, payload: {} }))
     }
     await eventually('the effect', async () => applied.length === 4)
     assert.ok(applied.indexOf('o_a#1') < applied.indexOf('o_a#2'), applied.join(' '))
@@ -107,7 +122,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
   it('publishes nothing for a transaction that rolled back', async () => {
     await assert.rejects(
       db.transaction(async (tx) => {
-        await appendEvent(tx, 'orders', { type: 'OrderNoted', aggregateType: 'Order', aggregateId: 'o_rollback', payload: {} })
+        await publish(tx, { type: 'OrderNoted', aggregateId: 'o_rollback', payload: {} })
         throw new Error('the state change failed')
       }),
     )
@@ -116,7 +131,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
   })
 
   it('delivers an event committed while no relay ran once a relay starts (crash before publish)', async () => {
-    await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderNoted', aggregateType: 'Order', aggregateId: 'o_crash', payload: {} }))
+    await db.transaction((tx) => publish(tx, { type: 'OrderNoted', aggregateId: 'o_crash', payload: {} }))
     const consumer = await startConsumer({ db, bus, schema: 'finance', logger }, recordEffect)
     const relay = startRelay({ db, bus, schema: 'orders', logger })
     await eventually('the effect', async () => (await effects('o_crash')).length === 1)
@@ -126,7 +141,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
 
   it('applies a redelivered event once', async () => {
     const consumer = await startConsumer({ db, bus, schema: 'finance', logger }, recordEffect)
-    const event = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderNoted', aggregateType: 'Order', aggregateId: 'o_dup', payload: {} }))
+    const event = await db.transaction((tx) => publish(tx, { type: 'OrderNoted', aggregateId: 'o_dup', payload: {} }))
     await bus.publish(event)
     await bus.publish({ ...event })
     await bus.publish({ ...event })
@@ -149,7 +164,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
         },
       },
     )
-    const event = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderBroken', aggregateType: 'Order', aggregateId: 'o_dead', payload: {} }))
+    const event = await db.transaction((tx) => publish(tx, { type: 'OrderBroken', aggregateId: 'o_dead', payload: {} }))
     await bus.publish(event)
     await eventually('the effect', async () => (await db.query('select 1 from finance.dead_letters where event_id = $1', [event.id])).rowCount > 0)
     assert.equal(calls, 3)
@@ -175,7 +190,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
       },
     )
     const relays = [startRelay({ db, bus, schema: 'orders', logger }), startRelay({ db, bus, schema: 'finance', logger })]
-    const event = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderReplayed', aggregateType: 'Order', aggregateId: 'o_replay', payload: {} }))
+    const event = await db.transaction((tx) => publish(tx, { type: 'OrderReplayed', aggregateId: 'o_replay', payload: {} }))
     await eventually('the effect', async () => (await listDeadLetters(db, 'finance.until-fixed')).length === 1)
     const [letter] = await listDeadLetters(db, 'finance.until-fixed')
     assert.equal(letter?.event.id, event.id)
@@ -193,10 +208,10 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
     const seen: EventEnvelope[] = []
     const tail = await bus.tail({ subjects: ['commerce.orders.Order.OrderLogged'], onEvent: (event) => void seen.push(event) })
     // a row written while no relay ran is numbered when it is first published, before later ones
-    const early = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderLogged', aggregateType: 'Order', aggregateId: 'o_log1', payload: {} }))
+    const early = await db.transaction((tx) => publish(tx, { type: 'OrderLogged', aggregateId: 'o_log1', payload: {} }))
     const relay = startRelay({ db, bus, schema: 'orders', logger })
     for (const id of ['o_log2', 'o_log3']) {
-      await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderLogged', aggregateType: 'Order', aggregateId: id, payload: {} }))
+      await db.transaction((tx) => publish(tx, { type: 'OrderLogged', aggregateId: id, payload: {} }))
     }
     await eventually('the effect', async () => seen.length === 3)
     const positions = seen.map((event) => event.logPosition as number)
@@ -212,12 +227,12 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
   })
 
   it('prunes published rows older than the retention, and keeps the rest', async () => {
-    const old = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderAged', aggregateType: 'Order', aggregateId: 'o_old', payload: {} }))
+    const old = await db.transaction((tx) => publish(tx, { type: 'OrderAged', aggregateId: 'o_old', payload: {} }))
     const relay = startRelay({ db, bus, schema: 'orders', logger })
     await relay.flush()
     await relay.stop()
     await db.query(`update orders.outbox set published_at = now() - interval '2 hours' where id = $1`, [old.id])
-    const fresh = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderAged', aggregateType: 'Order', aggregateId: 'o_new', payload: {} }))
+    const fresh = await db.transaction((tx) => publish(tx, { type: 'OrderAged', aggregateId: 'o_new', payload: {} }))
     const pruning = startRelay({ db, bus, schema: 'orders', logger, retentionMs: 3600_000, pruneEveryMs: 0 })
     await pruning.flush()
     await eventually('the effect', async () => (await db.query('select 1 from orders.outbox where id = $1', [old.id])).rowCount === 0)
@@ -239,7 +254,7 @@ for (const driver of drivers) describe(`outbox, relay and idempotent consumers o
         },
       },
     )
-    const event = await db.transaction((tx) => appendEvent(tx, 'orders', { type: 'OrderFlaky', aggregateType: 'Order', aggregateId: 'o_flaky', payload: {} }))
+    const event = await db.transaction((tx) => publish(tx, { type: 'OrderFlaky', aggregateId: 'o_flaky', payload: {} }))
     await bus.publish(event)
     await eventually('the effect', async () => (await effects('o_flaky')).length > 0)
     assert.equal(calls, 2)

@@ -2,11 +2,12 @@ import type { SubgraphName } from './config.ts'
 
 /**
  * The one envelope every event travels in. `id` is stable across redelivery and replay (the
- * consumers' dedupe key); `sequence` numbers the events of one aggregate from 1.
+ * consumers' dedupe key); `sequence` numbers the events of one aggregate from 1. `Type` narrows
+ * `type` for envelopes of a known event (see EventOf); on the wire it is a string.
  */
-export interface EventEnvelope<Payload = unknown> {
+export interface EventEnvelope<Payload = unknown, Type extends string = string> {
   readonly id: string
-  readonly type: string
+  readonly type: Type
   /** The domain that wrote it; decides the stream and subject. */
   readonly source: SubgraphName
   readonly aggregateType: string
@@ -23,6 +24,18 @@ export interface EventEnvelope<Payload = unknown> {
    */
   readonly logPosition?: number
 }
+
+/**
+ * The event types of a service's event map (`OrdersEvents` in subgraphs/orders/events.ts: type
+ * name → payload type).
+ */
+export type EventTypeOf<Events> = keyof Events & string
+
+/**
+ * The envelope of an event of `Events` whose type is one of `Type`, as a union discriminated by
+ * `type`: `switch (event.type)` narrows `payload` to that type's payload, with no cast.
+ */
+export type EventOf<Events, Type extends EventTypeOf<Events> = EventTypeOf<Events>> = { [T in Type]: EventEnvelope<Events[T], T> }[Type]
 
 /** `commerce.<source>.<aggregateType>.<type>`: consumers filter by domain or by type. */
 export function subjectOf(event: Pick<EventEnvelope, 'source' | 'aggregateType' | 'type'>): string {

@@ -1,41 +1,64 @@
 import { randomUUID } from 'node:crypto'
 import type { SubgraphName } from './config.ts'
 import type { Queryable } from './db.ts'
-import type { EventEnvelope } from './events.ts'
+import type { EventEnvelope, EventOf, EventTypeOf } from './events.ts'
 
-export interface NewEvent<Payload> {
-  readonly type: string
-  readonly aggregateType: string
+/**
+ * What each event of a service's map is about: the aggregate whose sequence numbers it, and the
+ * third token of its subject (`commerce.<source>.<aggregate>.<type>`), which consumers filter on.
+ */
+export type EventAggregates<Events> = { readonly [Type in EventTypeOf<Events>]: string }
+
+/** An event to append: its type, the id of the aggregate it is about, and that type's payload. */
+export interface NewEvent<Payload, Type extends string> {
+  readonly type: Type
   readonly aggregateId: string
   readonly payload: Payload
   readonly traceContext?: Readonly<Record<string, string>>
 }
 
 /**
- * Appends an event to the schema's outbox inside the caller's transaction: it is published only
- * if the state change it describes commits, and then surely (the relay retries until it does).
- * The NOTIFY is delivered at commit and wakes the relay at once.
+ * One event of `Events` whose type is one of `Type`, as a union discriminated by `type`. Mapped
+ * per type rather than `NewEvent<Events[Type], Type>`: a `type` known only as a union ('A' | 'B')
+ * would then accept either type's payload for either.
  */
-export async function appendEvent<Payload>(tx: Queryable, source: SubgraphName, event: NewEvent<Payload>): Promise<EventEnvelope<Payload>> {
-  const { rows } = await tx.query<{ last_sequence: string }>(
-    `insert into ${source}.aggregate_sequences (aggregate_type, aggregate_id, last_sequence) values ($1, $2, 1)
-     on conflict (aggregate_type, aggregate_id) do update set last_sequence = ${source}.aggregate_sequences.last_sequence + 1
-     returning last_sequence`,
-    [event.aggregateType, event.aggregateId],
-  )
-  const envelope: EventEnvelope<Payload> = {
-    id: randomUUID(),
-    type: event.type,
-    source,
-    aggregateType: event.aggregateType,
-    aggregateId: event.aggregateId,
-    sequence: Number(rows[0]?.last_sequence),
-    occurredAt: new Date().toISOString(),
-    traceContext: event.traceContext ?? {},
-    payload: event.payload,
+export type NewEventOf<Events, Type extends EventTypeOf<Events>> = { [T in Type]: NewEvent<Events[T], T> }[Type]
+
+/** Appends one of a service's events inside the caller's transaction (see eventPublisher). */
+export type EventPublisher<Events> = <Type extends EventTypeOf<Events>>(tx: Queryable, event: NewEventOf<Events, Type>) => Promise<EventOf<Events, Type>>
+
+/**
+ * The publisher of one service's events, bound once to its source (the schema whose outbox it
+ * writes) and to the aggregate of each type, so a call names only the type, the aggregate id and
+ * a payload the compiler checks against that type's.
+ *
+ * The event is appended to the schema's outbox inside the caller's transaction: it is published
+ * only if the state change it describes commits, and then surely (the relay retries until it
+ * does). The NOTIFY is delivered at commit and wakes the relay at once.
+ */
+export function eventPublisher<Events>(source: SubgraphName, aggregates: EventAggregates<Events>): EventPublisher<Events> {
+  return async <Type extends EventTypeOf<Events>>(tx: Queryable, event: NewEventOf<Events, Type>) => {
+    const aggregateType = aggregates[event.type]
+    const { rows } = await tx.query<{ last_sequence: string }>(
+      `insert into ${source}.aggregate_sequences (aggregate_type, aggregate_id, last_sequence) values ($1, $2, 1)
+       on conflict (aggregate_type, aggregate_id) do update set last_sequence = ${source}.aggregate_sequences.last_sequence + 1
+       returning last_sequence`,
+      [aggregateType, event.aggregateId],
+    )
+    const envelope: EventEnvelope<Events[Type], Type> = {
+      id: randomUUID(),
+      type: event.type,
+      source,
+      aggregateType,
+      aggregateId: event.aggregateId,
+      sequence: Number(rows[0]?.last_sequence),
+      occurredAt: new Date().toISOString(),
+      traceContext: event.traceContext ?? {},
+      payload: event.payload,
+    }
+    await insertOutboxRow(tx, source, envelope)
+    return envelope
   }
-  await insertOutboxRow(tx, source, envelope)
-  return envelope
 }
 
 export async function insertOutboxRow(tx: Queryable, schema: string, envelope: EventEnvelope): Promise<void> {

@@ -1,3 +1,5 @@
+import { eventPublisher } from '../../platform/outbox.ts'
+
 /**
  * What catalog publishes (subjects `commerce.catalog.<aggregate>.<type>`). Orders keeps its read
  * model of sellable prices (`orders.catalog_prices`) current from these. Public contract: add
@@ -25,6 +27,12 @@ export interface VariantPricesChanged {
   }[]
 }
 
-export const CATALOG_EVENTS = {
-  VariantPricesChanged: 'VariantPricesChanged',
-} as const
+/** Catalog's event map: type name → payload. Consumers import it as a type only. */
+export interface CatalogEvents {
+  VariantPricesChanged: VariantPricesChanged
+}
+
+/** Appends one of catalog's events in the caller's transaction; each is about a `ProductVariant`. */
+export const publishCatalogEvent = eventPublisher<CatalogEvents>('catalog', {
+  VariantPricesChanged: 'ProductVariant',
+})

@@ -1,3 +1,5 @@
+import { eventPublisher } from '../../platform/outbox.ts'
+
 /**
  * What finance publishes (aggregate `Payment`, id = payment id; subjects
  * `commerce.finance.Payment.<type>`). Orders moves the order on these. Public contract: add
@@ -42,10 +44,20 @@ export interface RefundIssued {
   readonly currency: string
 }
 
-export const FINANCE_EVENTS = {
-  PaymentAuthorized: 'PaymentAuthorized',
-  PaymentDeclined: 'PaymentDeclined',
-  PaymentCaptured: 'PaymentCaptured',
-  PaymentVoided: 'PaymentVoided',
-  RefundIssued: 'RefundIssued',
-} as const
+/** Finance's event map: type name → payload. Consumers import it as a type only. */
+export interface FinanceEvents {
+  PaymentAuthorized: PaymentAuthorized
+  PaymentDeclined: PaymentDeclined
+  PaymentCaptured: PaymentCaptured
+  PaymentVoided: PaymentVoided
+  RefundIssued: RefundIssued
+}
+
+/** Appends one of finance's events in the caller's transaction; every one is about its `Payment`. */
+export const publishFinanceEvent = eventPublisher<FinanceEvents>('finance', {
+  PaymentAuthorized: 'Payment',
+  PaymentDeclined: 'Payment',
+  PaymentCaptured: 'Payment',
+  PaymentVoided: 'Payment',
+  RefundIssued: 'Payment',
+})

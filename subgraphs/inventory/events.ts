@@ -1,3 +1,5 @@
+import { eventPublisher, type EventAggregates } from '../../platform/outbox.ts'
+
 /**
  * What inventory publishes (subjects `commerce.inventory.<aggregate>.<type>`). Other domains and
  * the stock feed import these types; the payloads are a public contract: add fields, never rename.
@@ -33,9 +35,19 @@ export interface AllocationFailed {
   readonly reason: string
 }
 
-export const INVENTORY_EVENTS = {
-  StockLevelChanged: 'StockLevelChanged',
-  AllocationFailed: 'AllocationFailed',
-} as const
+/** Inventory's event map: type name → payload. Consumers import it as a type only. */
+export interface InventoryEvents {
+  StockLevelChanged: StockLevelChanged
+  AllocationFailed: AllocationFailed
+}
+
+/** The aggregate of each event: the third token of its subject (`commerce.inventory.InventoryLevel.StockLevelChanged`). */
+export const INVENTORY_AGGREGATES = {
+  StockLevelChanged: 'InventoryLevel',
+  AllocationFailed: 'Order',
+} as const satisfies EventAggregates<InventoryEvents>
+
+/** Appends one of inventory's events in the caller's transaction. */
+export const publishInventoryEvent = eventPublisher<InventoryEvents>('inventory', INVENTORY_AGGREGATES)
 
 export const levelAggregateId = (sku: string, locationId: string): string => `${sku}@${locationId}`

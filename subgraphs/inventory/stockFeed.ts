@@ -1,13 +1,14 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { createAsyncQueue, type AsyncQueue } from '../../platform/asyncQueue.ts'
 import type { Bus, ConsumerHandle } from '../../platform/bus.ts'
+import { tailEvents } from '../../platform/consumer.ts'
 import type { Database } from '../../platform/db.ts'
 import { badUserInput, forbidden, graphqlError } from '../../platform/errors.ts'
-import { subjectOf, type EventEnvelope } from '../../platform/events.ts'
+import { subjectOf, type EventOf } from '../../platform/events.ts'
 import { decodeCursor, encodeCursor } from '../../platform/pagination.ts'
 import { hasRole, isStaff, type Viewer } from '../../platform/viewer.ts'
 import { visibleLocationIds } from './access.ts'
-import { INVENTORY_EVENTS, type StockLevelChanged } from './events.ts'
+import { INVENTORY_AGGREGATES, type InventoryEvents, type StockLevelChanged } from './events.ts'
 import type { InventoryQuantityName, StockLevelFilterInput } from './generated/resolvers.ts'
 import type { StockEventModel } from './models.ts'
 import { lastLogPosition, stockEventsAfter } from './store/stockEventStore.ts'
@@ -16,7 +17,8 @@ export const MAX_SUBSCRIPTION_SKUS = 500
 export const STOCK_READ_SCOPE = 'stock:read'
 const CURSOR_KIND = 'StockLevelChangedEvent'
 const REPLAY_PAGE = 500
-const STOCK_SUBJECT = subjectOf({ source: 'inventory', aggregateType: 'InventoryLevel', type: INVENTORY_EVENTS.StockLevelChanged })
+const STOCK_EVENT = 'StockLevelChanged' satisfies keyof InventoryEvents
+const STOCK_SUBJECT = subjectOf({ source: 'inventory', aggregateType: INVENTORY_AGGREGATES[STOCK_EVENT], type: STOCK_EVENT })
 
 export const stockEventCursor = (event: StockEventModel): string => encodeCursor(CURSOR_KIND, [event.logPosition, Date.parse(event.occurredAt)])
 
@@ -104,7 +106,7 @@ export async function startStockFeed(options: StockFeedOptions): Promise<StockFe
     subscriber.queue.push(event)
   }
 
-  const onEvent = (envelope: EventEnvelope) => {
+  const onEvent = (envelope: EventOf<InventoryEvents, typeof STOCK_EVENT>) => {
     if (envelope.logPosition === undefined) {
       logger.warn({ eventId: envelope.id }, 'stock event without a log position; not streamed')
       return
@@ -113,7 +115,7 @@ export async function startStockFeed(options: StockFeedOptions): Promise<StockFe
       eventId: envelope.id,
       logPosition: envelope.logPosition,
       occurredAt: envelope.occurredAt,
-      payload: envelope.payload as StockLevelChanged,
+      payload: envelope.payload,
     }
     for (const subscriber of subscribers) {
       if (subscriber.backlog) subscriber.backlog.push(event)
@@ -127,7 +129,7 @@ export async function startStockFeed(options: StockFeedOptions): Promise<StockFe
   let stopped = false
   const attach = async (): Promise<void> => {
     if (!bus || stopped) return
-    tail = await bus.tail({
+    tail = await tailEvents(bus, {
       subjects: [STOCK_SUBJECT],
       onEvent,
       onError: (error) => {

@@ -1,3 +1,5 @@
+import { eventPublisher } from '../../platform/outbox.ts'
+
 /**
  * What orders publishes (aggregate `Order`, subjects `commerce.orders.Order.<type>`). Other
  * domains import these types; the payloads are a public contract: add fields, never rename.
@@ -67,10 +69,20 @@ export interface ReturnCreated {
   readonly lines: readonly { readonly lineItemId: string; readonly sku: string; readonly quantity: number; readonly locationId: string }[]
 }
 
-export const ORDER_EVENTS = {
-  OrderPlaced: 'OrderPlaced',
-  OrderConfirmed: 'OrderConfirmed',
-  OrderCancelled: 'OrderCancelled',
-  FulfillmentCreated: 'FulfillmentCreated',
-  ReturnCreated: 'ReturnCreated',
-} as const
+/** Orders' event map: type name → payload. Consumers import it as a type only. */
+export interface OrdersEvents {
+  OrderPlaced: OrderPlaced
+  OrderConfirmed: OrderConfirmed
+  OrderCancelled: OrderCancelled
+  FulfillmentCreated: FulfillmentCreated
+  ReturnCreated: ReturnCreated
+}
+
+/** Appends one of orders' events in the caller's transaction; every one is about its `Order`. */
+export const publishOrdersEvent = eventPublisher<OrdersEvents>('orders', {
+  OrderPlaced: 'Order',
+  OrderConfirmed: 'Order',
+  OrderCancelled: 'Order',
+  FulfillmentCreated: 'Order',
+  ReturnCreated: 'Order',
+})

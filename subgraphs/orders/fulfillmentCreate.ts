@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../../platform/db.ts'
 import { runIdempotent } from '../../platform/idempotency.ts'
-import { appendEvent } from '../../platform/outbox.ts'
 import { requireStaff, viewerScope } from '../../platform/viewer.ts'
 import type { Context } from './context.ts'
-import type { FulfillmentCreated } from './events.ts'
+import { publishOrdersEvent } from './events.ts'
 import type { FulfillmentCreateInput } from './generated/resolvers.ts'
 import { checkLineQuantities } from './lineQuantities.ts'
 import type { FulfillmentPayloadModel, OrderUserErrorModel } from './models.ts'
@@ -88,9 +87,8 @@ async function createFulfillment(tx: Queryable, request: FulfillmentRequest): Pr
     { type: 'FULFILLMENT_CREATED', message: `${units} item${units === 1 ? '' : 's'} shipped from ${fulfillmentOrder.assignedLocationId}${tracking}` },
   ])
   const skuOf = new Map(positions.map((p) => [p.lineItemId, p.sku]))
-  await appendEvent<FulfillmentCreated>(tx, 'orders', {
+  await publishOrdersEvent(tx, {
     type: 'FulfillmentCreated',
-    aggregateType: 'Order',
     aggregateId: order.id,
     payload: {
       orderId: order.id,

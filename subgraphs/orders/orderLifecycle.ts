@@ -1,6 +1,5 @@
 import type { Queryable } from '../../platform/db.ts'
-import { appendEvent } from '../../platform/outbox.ts'
-import type { OrderCancelled } from './events.ts'
+import { publishOrdersEvent } from './events.ts'
 import type { OrderModel } from './models.ts'
 import type { NewTimelineEvent } from './store/timelineStore.ts'
 import { linePositionsByOrderId } from './store/fulfillmentOrderStore.ts'
@@ -22,9 +21,8 @@ export async function cancelOpenOrder(tx: Queryable, orderId: string, reason: st
   }
   await appendTimeline(tx, orderId, [...before, { type: 'CANCELLED', message: `Order ${cancelled.number} cancelled: ${reason}` }])
   const lines = await linePositionsByOrderId(tx, orderId)
-  await appendEvent<OrderCancelled>(tx, 'orders', {
+  await publishOrdersEvent(tx, {
     type: 'OrderCancelled',
-    aggregateType: 'Order',
     aggregateId: orderId,
     payload: {
       orderId,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../../platform/db.ts'
-import { appendEvent } from '../../platform/outbox.ts'
 import type { CheckoutSnapshot } from './checkoutValidation.ts'
-import type { OrderPlaced } from './events.ts'
+import { publishOrdersEvent } from './events.ts'
 import type { InventoryReservation } from './inventoryClient.ts'
 import type { CheckoutCompletePayloadModel } from './models.ts'
 import { cartLineQuantities, lockCart, markCartCheckedOut } from './store/cartStore.ts'
@@ -66,9 +65,8 @@ export async function placeOrder(
     })),
   )
   await appendTimeline(tx, order.id, [{ type: 'PLACED', message: `Order ${order.number} placed for ${formatMoney(snapshot.total, snapshot.currency)}` }])
-  await appendEvent<OrderPlaced>(tx, 'orders', {
+  await publishOrdersEvent(tx, {
     type: 'OrderPlaced',
-    aggregateType: 'Order',
     aggregateId: order.id,
     payload: {
       orderId: order.id,

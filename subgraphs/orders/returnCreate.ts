@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../../platform/db.ts'
 import { runIdempotent } from '../../platform/idempotency.ts'
-import { appendEvent } from '../../platform/outbox.ts'
 import { requireSubject, viewerScope, type Viewer } from '../../platform/viewer.ts'
 import type { Context } from './context.ts'
-import type { ReturnCreated } from './events.ts'
+import { publishOrdersEvent } from './events.ts'
 import type { ReturnCreateInput } from './generated/resolvers.ts'
 import { checkLineQuantities } from './lineQuantities.ts'
 import type { OrderUserErrorModel, ReturnPayloadModel } from './models.ts'
@@ -78,9 +77,8 @@ async function createReturn(tx: Queryable, viewer: Viewer, request: ReturnReques
     { type: 'RETURN_CREATED', message: `Return of ${units} item${units === 1 ? '' : 's'} opened${request.reason ? `: ${request.reason}` : ''}` },
   ])
   const positionOf = new Map(positions.map((p) => [p.lineItemId, p]))
-  await appendEvent<ReturnCreated>(tx, 'orders', {
+  await publishOrdersEvent(tx, {
     type: 'ReturnCreated',
-    aggregateType: 'Order',
     aggregateId: order.id,
     payload: {
       orderId: order.id,

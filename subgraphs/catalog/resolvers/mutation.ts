@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { idempotencyConflict, runIdempotent } from '../../../platform/idempotency.ts'
-import { appendEvent } from '../../../platform/outbox.ts'
 import { requireStaff, viewerScope } from '../../../platform/viewer.ts'
 import type { MutationResolvers, VariantPricesSetInput } from '../generated/resolvers.ts'
 import type { VariantPricesSetModel } from '../models.ts'
-import { CATALOG_EVENTS } from '../events.ts'
+import { publishCatalogEvent } from '../events.ts'
 import { priceInputErrors } from '../priceInputErrors.ts'
 import { variantPricesChangedPayload } from '../store/priceEventStore.ts'
 import { deletePricesOf, insertPrices, type NewPrice } from '../store/priceStore.ts'
@@ -39,9 +38,8 @@ export const Mutation: MutationResolvers = {
         await insertPrices(tx, prices)
         await touchProduct(tx, variant.productId)
         // orders keeps its read model of sellable prices current from this event
-        await appendEvent(tx, 'catalog', {
-          type: CATALOG_EVENTS.VariantPricesChanged,
-          aggregateType: 'ProductVariant',
+        await publishCatalogEvent(tx, {
+          type: 'VariantPricesChanged',
           aggregateId: input.sku,
           payload: await variantPricesChangedPayload(tx, variant.id),
         })

@@ -1,8 +1,7 @@
 import type { Database, Queryable } from '../../../platform/db.ts'
-import type { EventEnvelope } from '../../../platform/events.ts'
-import { appendEvent } from '../../../platform/outbox.ts'
-import type { OrderCancelled } from '../../orders/events.ts'
-import { FINANCE_EVENTS, type PaymentVoided } from '../events.ts'
+import type { EventOf } from '../../../platform/events.ts'
+import type { OrdersEvents } from '../../orders/events.ts'
+import { publishFinanceEvent } from '../events.ts'
 import { reversalLines } from '../ledger.ts'
 import { newId } from '../mutations/runMutation.ts'
 import type { PaymentProvider } from '../provider/paymentProvider.ts'
@@ -28,8 +27,8 @@ export const voidKeyOf = (paymentId: string) => `void:${paymentId}`
  * here (money taken goes back by refund, a staff decision). A timeout or a refusal throws, and
  * the event is retried with the same keys.
  */
-export async function prepareOrderCancelled(db: Database, provider: PaymentProvider, event: EventEnvelope): Promise<ProviderVoid[]> {
-  const { orderId } = event.payload as OrderCancelled
+export async function prepareOrderCancelled(db: Database, provider: PaymentProvider, event: EventOf<OrdersEvents, 'OrderCancelled'>): Promise<ProviderVoid[]> {
+  const { orderId } = event.payload
   const open = (await paymentsByOrderIds(db, [orderId])).filter((p) => !p.voided && BigInt(p.authorized) > 0n && BigInt(p.captured) === 0n)
   if (open.length === 0) return []
   const authorizations = await authorizationsOfPayments(db, open.map((p) => p.id))
@@ -52,8 +51,8 @@ export async function prepareOrderCancelled(db: Database, provider: PaymentProvi
  * reverses its receivable (the ledger is never edited), and the account marked cancelled. Each
  * step is conditional, so a second delivery finds nothing left to do.
  */
-export async function applyOrderCancelled(tx: Queryable, event: EventEnvelope, voids: readonly ProviderVoid[]): Promise<void> {
-  const { orderId } = event.payload as OrderCancelled
+export async function applyOrderCancelled(tx: Queryable, event: EventOf<OrdersEvents, 'OrderCancelled'>, voids: readonly ProviderVoid[]): Promise<void> {
+  const { orderId } = event.payload
   await markOrderCancelled(tx, orderId)
   let reversalSource: string | null = null
   for (const done of voids) {
@@ -67,8 +66,8 @@ export async function applyOrderCancelled(tx: Queryable, event: EventEnvelope, v
       createdAt: null,
     }])
     reversalSource ??= `gid://finance/PaymentTransaction/${transactionId}`
-    await appendEvent<PaymentVoided>(tx, 'finance', {
-      type: FINANCE_EVENTS.PaymentVoided, aggregateType: 'Payment', aggregateId: payment.id, payload: { orderId, paymentId: payment.id },
+    await publishFinanceEvent(tx, {
+      type: 'PaymentVoided', aggregateId: payment.id, payload: { orderId, paymentId: payment.id },
       traceContext: event.traceContext,
     })
   }

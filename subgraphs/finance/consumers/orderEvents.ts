@@ -1,6 +1,6 @@
 import type { EventHandler } from '../../../platform/consumer.ts'
 import type { Database } from '../../../platform/db.ts'
-import { ORDER_EVENTS } from '../../orders/events.ts'
+import type { OrdersEvents } from '../../orders/events.ts'
 import type { PaymentProvider, ProviderResult } from '../provider/paymentProvider.ts'
 import { applyOrderCancelled, prepareOrderCancelled, type ProviderVoid } from './orderCancelled.ts'
 import { applyOrderPlaced, prepareOrderPlaced } from './orderPlaced.ts'
@@ -16,29 +16,24 @@ export type OrderEventPrepared =
  * cancelled ones. The PSP is called in `prepare` (never inside a transaction: PGlite has one
  * connection); `apply` writes the outcome with the processed-event record.
  */
-export function orderEventsHandler(db: Database, provider: PaymentProvider): EventHandler<OrderEventPrepared> {
+export function orderEventsHandler(db: Database, provider: PaymentProvider): EventHandler<OrdersEvents, keyof OrdersEvents, OrderEventPrepared> {
   return {
     name: 'finance.order-events',
     subjects: ['commerce.orders.>'],
     async prepare(event) {
       switch (event.type) {
-        case ORDER_EVENTS.OrderPlaced:
+        case 'OrderPlaced':
           return { type: 'OrderPlaced', authorization: await prepareOrderPlaced(db, provider, event) }
-        case ORDER_EVENTS.OrderCancelled:
+        case 'OrderCancelled':
           return { type: 'OrderCancelled', voids: await prepareOrderCancelled(db, provider, event) }
         default:
           return { type: 'ignored' }
       }
     },
     async apply(tx, event, prepared) {
-      switch (prepared.type) {
-        case 'OrderPlaced':
-          return applyOrderPlaced(tx, provider, event, prepared.authorization)
-        case 'OrderCancelled':
-          return applyOrderCancelled(tx, event, prepared.voids)
-        case 'ignored':
-          return
-      }
+      // prepare answered for this same event, so the two agree; testing both narrows the event and the answer
+      if (event.type === 'OrderPlaced' && prepared.type === 'OrderPlaced') return applyOrderPlaced(tx, provider, event, prepared.authorization)
+      if (event.type === 'OrderCancelled' && prepared.type === 'OrderCancelled') return applyOrderCancelled(tx, event, prepared.voids)
     },
   }
 }

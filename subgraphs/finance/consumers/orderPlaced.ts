@@ -1,8 +1,7 @@
 import type { Database, Queryable } from '../../../platform/db.ts'
-import type { EventEnvelope } from '../../../platform/events.ts'
-import { appendEvent } from '../../../platform/outbox.ts'
-import type { OrderPlaced } from '../../orders/events.ts'
-import { FINANCE_EVENTS, type PaymentAuthorized, type PaymentDeclined } from '../events.ts'
+import type { EventOf } from '../../../platform/events.ts'
+import type { OrdersEvents } from '../../orders/events.ts'
+import { publishFinanceEvent } from '../events.ts'
 import { invoiceLines } from '../ledger.ts'
 import type { OrderAccountRow, TaxRateRow } from '../models.ts'
 import { newId } from '../mutations/runMutation.ts'
@@ -31,8 +30,8 @@ async function taxRateOf(db: Queryable, countryCode: string): Promise<TaxRateRow
  * answers what it did, never holding the money twice. The tax rate is checked first so that no
  * money is held for an order finance could not invoice.
  */
-export async function prepareOrderPlaced(db: Database, provider: PaymentProvider, event: EventEnvelope): Promise<ProviderResult> {
-  const order = event.payload as OrderPlaced
+export async function prepareOrderPlaced(db: Database, provider: PaymentProvider, event: EventOf<OrdersEvents, 'OrderPlaced'>): Promise<ProviderResult> {
+  const order = event.payload
   await taxRateOf(db, order.countryCode)
   return provider.authorize({
     idempotencyKey: authorizeKeyOf(order.orderId), amount: BigInt(order.total), currency: order.currency,
@@ -46,8 +45,8 @@ export async function prepareOrderPlaced(db: Database, provider: PaymentProvider
  * entry (DR receivable total / CR revenue total - tax / CR tax payable). A declined payment owes
  * nothing: no invoice, no entry. An order already recorded is left as it is.
  */
-export async function applyOrderPlaced(tx: Queryable, provider: PaymentProvider, event: EventEnvelope, result: ProviderResult): Promise<void> {
-  const order = event.payload as OrderPlaced
+export async function applyOrderPlaced(tx: Queryable, provider: PaymentProvider, event: EventOf<OrdersEvents, 'OrderPlaced'>, result: ProviderResult): Promise<void> {
+  const order = event.payload
   const rate = await taxRateOf(tx, order.countryCode)
   const lines = order.lines.map((line, position) => ({
     orderId: order.orderId, position, lineItemId: line.lineItemId, description: line.title, quantity: line.quantity,
@@ -73,11 +72,10 @@ export async function applyOrderPlaced(tx: Queryable, provider: PaymentProvider,
     createdAt: null,
   }])
 
-  const publish = <P>(type: string, payload: P) =>
-    appendEvent<P>(tx, 'finance', { type, aggregateType: 'Payment', aggregateId: paymentId, payload, traceContext: event.traceContext })
   if (result.outcome === 'declined') {
-    await publish<PaymentDeclined>(FINANCE_EVENTS.PaymentDeclined, {
-      orderId: order.orderId, paymentId, code: result.code, reason: `Payment declined: ${result.message}`,
+    await publishFinanceEvent(tx, {
+      type: 'PaymentDeclined', aggregateId: paymentId, traceContext: event.traceContext,
+      payload: { orderId: order.orderId, paymentId, code: result.code, reason: `Payment declined: ${result.message}` },
     })
     return
   }
@@ -91,7 +89,8 @@ export async function applyOrderPlaced(tx: Queryable, provider: PaymentProvider,
       id: newId('je'), postedAt: null, sourceDocumentUri: `gid://finance/Invoice/${invoice.id}`, reversesEntryId: null, lines: entryLines,
     }])
   }
-  await publish<PaymentAuthorized>(FINANCE_EVENTS.PaymentAuthorized, {
-    orderId: order.orderId, paymentId, amount: order.total, currency: order.currency, invoiceId: invoice.id,
+  await publishFinanceEvent(tx, {
+    type: 'PaymentAuthorized', aggregateId: paymentId, traceContext: event.traceContext,
+    payload: { orderId: order.orderId, paymentId, amount: order.total, currency: order.currency, invoiceId: invoice.id },
   })
 }

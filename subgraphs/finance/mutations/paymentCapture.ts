@@ -1,7 +1,6 @@
 import type { Database } from '../../../platform/db.ts'
-import { appendEvent } from '../../../platform/outbox.ts'
 import type { Viewer } from '../../../platform/viewer.ts'
-import { FINANCE_EVENTS, type PaymentCaptured } from '../events.ts'
+import { publishFinanceEvent } from '../events.ts'
 import type { PaymentCaptureInput } from '../generated/resolvers.ts'
 import { captureLines } from '../ledger.ts'
 import type { FinanceUserErrorModel, PaymentPayloadModel, PaymentRow } from '../models.ts'
@@ -83,8 +82,8 @@ export function paymentCapture(db: Database, provider: PaymentProvider, viewer: 
         lines: captureLines(amount, captured.currency),
       }])
       await syncInvoiceStatus(tx, captured.orderId)
-      await appendEvent<PaymentCaptured>(tx, 'finance', {
-        type: FINANCE_EVENTS.PaymentCaptured, aggregateType: 'Payment', aggregateId: captured.id,
+      await publishFinanceEvent(tx, {
+        type: 'PaymentCaptured', aggregateId: captured.id,
         payload: { orderId: captured.orderId, paymentId: captured.id, amount: amount.toString(), currency: captured.currency, capturedTotal: captured.captured },
       })
       return { result: { paymentId: captured.id, userErrors: [] }, store: true }

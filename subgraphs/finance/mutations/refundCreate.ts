@@ -1,7 +1,6 @@
 import type { Database } from '../../../platform/db.ts'
-import { appendEvent } from '../../../platform/outbox.ts'
 import type { Viewer } from '../../../platform/viewer.ts'
-import { FINANCE_EVENTS, type RefundIssued } from '../events.ts'
+import { publishFinanceEvent } from '../events.ts'
 import type { RefundCreateInput } from '../generated/resolvers.ts'
 import { refundLines, refundTaxShare } from '../ledger.ts'
 import type { FinanceUserErrorModel, OrderAccountRow, PaymentRow, RefundPayloadModel } from '../models.ts'
@@ -93,8 +92,8 @@ export function refundCreate(db: Database, provider: PaymentProvider, viewer: Vi
         lines: refundLines(amount, refundTaxShare(refundedAfter - amount, amount, BigInt(basis.total), BigInt(basis.taxTotal)), account.currency),
       }])
       await syncInvoiceStatus(tx, account.orderId)
-      await appendEvent<RefundIssued>(tx, 'finance', {
-        type: FINANCE_EVENTS.RefundIssued, aggregateType: 'Payment', aggregateId: payment.id,
+      await publishFinanceEvent(tx, {
+        type: 'RefundIssued', aggregateId: payment.id,
         payload: {
           orderId: account.orderId, paymentId: payment.id, refundId: refund.id, returnId: refund.returnId, amount: amount.toString(),
           currency: account.currency,

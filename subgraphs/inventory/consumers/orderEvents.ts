@@ -1,5 +1,5 @@
 import type { EventHandler } from '../../../platform/consumer.ts'
-import type { FulfillmentCreated, OrderCancelled, OrderPlaced, ReturnCreated } from '../../orders/events.ts'
+import type { OrdersEvents } from '../../orders/events.ts'
 import { applyFulfillmentCreated } from './fulfillmentCreated.ts'
 import { applyOrderCancelled } from './orderCancelled.ts'
 import { applyOrderPlaced } from './orderPlaced.ts'
@@ -10,20 +10,20 @@ import { applyReturnCreated } from './returnCreated.ts'
  * ledger and emits StockLevelChanged) and claims its order document first, so it applies once even
  * apart from the consumer's processed-event record. Other order events carry no stock effect.
  */
-export const orderEventsHandler: EventHandler<void> = {
+export const orderEventsHandler: EventHandler<OrdersEvents> = {
   name: 'inventory.order-events',
   subjects: ['commerce.orders.>'],
   async apply(tx, event) {
-    // type names as literals: only the payload types are imported from orders, never its code
+    // type names as literals, checked against orders' event map: only its types are imported, never its code
     switch (event.type) {
       case 'OrderPlaced':
-        return applyOrderPlaced(tx, event.payload as OrderPlaced)
+        return applyOrderPlaced(tx, event.payload)
       case 'OrderCancelled':
-        return applyOrderCancelled(tx, event.payload as OrderCancelled)
+        return applyOrderCancelled(tx, event.payload)
       case 'FulfillmentCreated':
-        return applyFulfillmentCreated(tx, event.payload as FulfillmentCreated)
+        return applyFulfillmentCreated(tx, event.payload)
       case 'ReturnCreated':
-        return applyReturnCreated(tx, event.payload as ReturnCreated)
+        return applyReturnCreated(tx, event.payload)
       default:
         return undefined
     }

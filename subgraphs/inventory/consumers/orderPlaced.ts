@@ -1,7 +1,6 @@
 import type { Queryable } from '../../../platform/db.ts'
-import { appendEvent } from '../../../platform/outbox.ts'
 import type { OrderLinePayload, OrderPlaced } from '../../orders/events.ts'
-import { INVENTORY_EVENTS, type AllocationFailed } from '../events.ts'
+import { publishInventoryEvent } from '../events.ts'
 import { insertAllocations } from '../store/allocationStore.ts'
 import { applyLevelChanges, applyLevelChangesOrThrow, type LevelChange } from '../store/levelChangeStore.ts'
 import { claimOrderDocument, isOrderDocumentApplied } from '../store/orderDocumentStore.ts'
@@ -54,9 +53,8 @@ export async function applyOrderPlaced(tx: Queryable, order: OrderPlaced): Promi
   if (holds.length > 0) {
     await applyLevelChangesOrThrow(tx, { reason: 'RESERVATION', referenceDocumentUri: uri, actor: ORDER_EVENTS_ACTOR, changes: holds })
   }
-  await appendEvent<AllocationFailed>(tx, 'inventory', {
-    type: INVENTORY_EVENTS.AllocationFailed,
-    aggregateType: 'Order',
+  await publishInventoryEvent(tx, {
+    type: 'AllocationFailed',
     aggregateId: order.orderId,
     payload: {
       orderId: order.orderId,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../../../platform/db.ts'
-import { appendEvent } from '../../../platform/outbox.ts'
-import { INVENTORY_EVENTS, levelAggregateId, type StockLevelChanged } from '../events.ts'
+import { levelAggregateId, publishInventoryEvent } from '../events.ts'
 import type { InventoryAdjustmentReason } from '../generated/resolvers.ts'
 import { STORED_QUANTITY_NAMES, type Quantities, type StoredQuantityName } from '../models.ts'
 import { stockLevelChangedOf } from '../stockLevelChanged.ts'
@@ -151,9 +150,8 @@ async function appendStockLevelChanges(
   for (const level of levels) {
     const payload = stockLevelChangedOf(level, context)
     if (payload.changes.length === 0) continue
-    await appendEvent<StockLevelChanged>(tx, 'inventory', {
-      type: INVENTORY_EVENTS.StockLevelChanged,
-      aggregateType: 'InventoryLevel',
+    await publishInventoryEvent(tx, {
+      type: 'StockLevelChanged',
       aggregateId: levelAggregateId(level.sku, level.locationId),
       payload,
     })

@@ -1,6 +1,5 @@
 import type { EventHandler } from '../../../platform/consumer.ts'
-import type { EventEnvelope } from '../../../platform/events.ts'
-import type { VariantPricesChanged } from '../../catalog/events.ts'
+import type { CatalogEvents, VariantPricesChanged } from '../../catalog/events.ts'
 import type { CatalogPriceModel } from '../models.ts'
 import { replaceCatalogPrices } from '../store/catalogPriceStore.ts'
 
@@ -34,12 +33,13 @@ export function sellingPrices(event: VariantPricesChanged, now: Date): Omit<Cata
  * Keeps orders' read model of sellable prices current. The event carries the variant's complete
  * price list, so the sku's rows are replaced, not patched: a removed price stops being sellable.
  */
-export const catalogEvents: EventHandler = {
+export const catalogEvents: EventHandler<CatalogEvents> = {
   name: 'orders.catalog-events',
   subjects: ['commerce.catalog.>'],
   apply: async (tx, event) => {
+    // a type catalog adds later is not ours to act on
     if (event.type !== 'VariantPricesChanged') return
-    const { payload } = event as EventEnvelope<VariantPricesChanged>
+    const { payload } = event
     await replaceCatalogPrices(tx, payload.sku, sellingPrices(payload, new Date()))
   },
 }

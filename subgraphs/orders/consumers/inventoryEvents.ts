@@ -1,6 +1,5 @@
 import type { EventHandler } from '../../../platform/consumer.ts'
-import type { EventEnvelope } from '../../../platform/events.ts'
-import type { AllocationFailed } from '../../inventory/events.ts'
+import type { InventoryEvents } from '../../inventory/events.ts'
 import { cancelOpenOrder } from '../orderLifecycle.ts'
 import { ordersByIds } from '../store/orderStore.ts'
 
@@ -9,11 +8,10 @@ import { ordersByIds } from '../store/orderStore.ts'
  * released before OrderPlaced reached it): the order cannot ship, so it is cancelled like a
  * declined payment, and OrderCancelled tells finance to void and inventory to release.
  */
-export const inventoryEvents: EventHandler = {
+export const inventoryEvents: EventHandler<InventoryEvents, 'AllocationFailed'> = {
   name: 'orders.inventory-events',
   subjects: ['commerce.inventory.Order.AllocationFailed'],
-  apply: async (tx, event) => {
-    const { payload } = event as EventEnvelope<AllocationFailed>
+  apply: async (tx, { payload }) => {
     const [order] = await ordersByIds(tx, [payload.orderId])
     if (!order) return
     await cancelOpenOrder(tx, order.id, payload.reason)

@@ -1,9 +1,8 @@
 import type { EventHandler } from '../../../platform/consumer.ts'
 import type { Queryable } from '../../../platform/db.ts'
 import type { EventEnvelope } from '../../../platform/events.ts'
-import { appendEvent } from '../../../platform/outbox.ts'
-import type { PaymentAuthorized, PaymentCaptured, PaymentDeclined, PaymentVoided, RefundIssued } from '../../finance/events.ts'
-import type { OrderConfirmed } from '../events.ts'
+import type { FinanceEvents, PaymentAuthorized, PaymentCaptured, PaymentDeclined, PaymentVoided, RefundIssued } from '../../finance/events.ts'
+import { publishOrdersEvent } from '../events.ts'
 import { cancelOpenOrder, closeWhenSettled } from '../orderLifecycle.ts'
 import { addRefunded, ordersByIds, setCapturedTotal } from '../store/orderStore.ts'
 import { appendTimeline } from '../store/timelineStore.ts'
@@ -14,21 +13,21 @@ import { formatMoney } from '../userErrors.ts'
  * released through OrderCancelled), captured and refunded → on the timeline, and closed once
  * settled. Events about orders this service does not hold are ignored.
  */
-export const paymentEvents: EventHandler = {
+export const paymentEvents: EventHandler<FinanceEvents> = {
   name: 'orders.payment-events',
   subjects: ['commerce.finance.>'],
   apply: async (tx, event) => {
     switch (event.type) {
       case 'PaymentAuthorized':
-        return authorized(tx, event as EventEnvelope<PaymentAuthorized>)
+        return authorized(tx, event)
       case 'PaymentDeclined':
-        return declined(tx, event as EventEnvelope<PaymentDeclined>)
+        return declined(tx, event)
       case 'PaymentCaptured':
-        return captured(tx, event as EventEnvelope<PaymentCaptured>)
+        return captured(tx, event)
       case 'PaymentVoided':
-        return voided(tx, event as EventEnvelope<PaymentVoided>)
+        return voided(tx, event)
       case 'RefundIssued':
-        return refunded(tx, event as EventEnvelope<RefundIssued>)
+        return refunded(tx, event)
       default:
         return undefined
     }
@@ -46,9 +45,8 @@ async function authorized(tx: Queryable, { payload }: EventEnvelope<PaymentAutho
   await appendTimeline(tx, order.id, [{ type: 'PAYMENT_AUTHORIZED', message: `Payment of ${formatMoney(payload.amount, payload.currency)} authorized` }])
   // an order cancelled meanwhile (its stock could not be allocated) is not confirmed; finance voids on OrderCancelled
   if (order.status !== 'OPEN') return
-  await appendEvent<OrderConfirmed>(tx, 'orders', {
+  await publishOrdersEvent(tx, {
     type: 'OrderConfirmed',
-    aggregateType: 'Order',
     aggregateId: order.id,
     payload: { orderId: order.id, paymentId: payload.paymentId },
   })
