@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { apiSchemaOf } from './operations/buildManifest.ts'
-import { SUBGRAPH_NAMES } from './platform/config.ts'
+import { SUBGRAPH_NAMES } from './platform/subgraphRegistry.ts'
 import type { CodegenConfig } from '@graphql-codegen/cli'
 import { printSchema } from 'graphql'
 

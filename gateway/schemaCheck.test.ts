@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { parse, print, visit, type FieldDefinitionNode, type ObjectTypeDefinitionNode } from 'graphql'
 import { composeFromConfig } from './compose.ts'
-import { AllowFileError, formatMarkdown, formatText, parseAllowFile, readClientManifests, runSchemaCheck, toJson, type AllowEntry, type ClientManifest } from './schemaCheck.ts'
+import { AllowFileError, parseAllowFile, readClientManifests, runSchemaCheck, type AllowEntry, type ClientManifest } from './schemaCheck.ts'
+import { formatMarkdown, formatText, toJson } from './schemaCheckReport.ts'
 
 const baseSupergraphSdl = readFileSync('supergraph.graphql', 'utf8')
 const catalogSdl = readFileSync('subgraphs/catalog/schema.graphql', 'utf8')

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts'
+import { ConfigError, loadConfig } from './config.ts'
+import { CONFIG_VARIABLES } from './configVariables.ts'
 import { ERROR_CODES } from './errors.ts'
 
 describe('loadConfig', () => {

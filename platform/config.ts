@@ -1,17 +1,10 @@
 /**
  * The one place that reads the environment. Every variable is validated once, at start, and every
  * problem is reported together; the result is frozen. The README's configuration table is kept in
- * step with `CONFIG_VARIABLES` by a test.
+ * step with `CONFIG_VARIABLES` (configVariables.ts) by a test.
  */
-/**
- * The registry of subgraphs: each one's name and default port, in the order the one-process mode
- * starts them. Config (its ports and URL overrides, the README table), `main.ts`, codegen and the
- * test stack derive from it; `subgraphs/registry.ts` and `supergraph.yaml` are checked against it
- * (test/registry.test.ts). README "Adding a subgraph" has the steps.
- */
-export const SUBGRAPH_DEFAULT_PORTS = { catalog: 4001, inventory: 4002, orders: 4003, finance: 4004 } as const
-export type SubgraphName = keyof typeof SUBGRAPH_DEFAULT_PORTS
-export const SUBGRAPH_NAMES = Object.keys(SUBGRAPH_DEFAULT_PORTS) as readonly SubgraphName[]
+import { SUBGRAPH_DEFAULT_PORTS, SUBGRAPH_NAMES, type SubgraphName } from './subgraphRegistry.ts'
+
 
 export interface Config {
   readonly nodeEnv: 'development' | 'production' | 'test'
@@ -118,73 +111,6 @@ export interface AnomalyConfig {
 
 export const TRUSTED_DOCUMENTS_MODES = ['off', 'log', 'enforce'] as const
 export type TrustedDocumentsMode = (typeof TRUSTED_DOCUMENTS_MODES)[number]
-
-/** Documented environment variables, with their default (what the README table shows). */
-export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; description: string }>> = {
-  NODE_ENV: { default: 'development', description: '`development`, `test` or `production`; production requires real secrets' },
-  HOST: { default: '127.0.0.1', description: 'interface every service binds to (`0.0.0.0` in containers)' },
-  GATEWAY_PORT: { default: '4000', description: 'port of the gateway (`/graphql`, `/healthz`, `/readyz`)' },
-  ...Object.fromEntries(
-    SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_PORT`, { default: String(SUBGRAPH_DEFAULT_PORTS[name]), description: `port of the ${name} subgraph` }]),
-  ),
-  ...Object.fromEntries(
-    SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, { default: '(from supergraph)', description: `routing URL override for ${name}, used by the gateway` }]),
-  ),
-  DATABASE_URL: { default: '(unset: embedded PGlite)', description: 'PostgreSQL connection string; switches storage to node-postgres' },
-  DATA_DIR: { default: '.data/pglite', description: 'PGlite data directory (embedded mode)' },
-  SUPERGRAPH_PATH: { default: 'supergraph.graphql', description: 'composed supergraph the gateway serves; reloaded when the file changes' },
-  AUTH_JWT_SECRET: { default: '(dev secret; required in production unless AUTH_JWKS_URL is set)', description: 'HS256 secret that signs viewer JWTs; with only AUTH_JWKS_URL set, HS256 tokens are refused' },
-  AUTH_JWT_ISSUER: { default: '(unset: not checked)', description: 'required `iss` claim, when set' },
-  AUTH_JWT_AUDIENCE: { default: '(unset: not checked)', description: 'required `aud` claim, when set' },
-  VIEWER_SIGNING_SECRET: { default: '(dev secret; required in production)', description: 'secret shared by gateway and subgraphs only; signs the forwarded viewer' },
-  MAX_PAGE_SIZE: { default: '100', description: 'largest `first`/`last` a connection accepts' },
-  SUBGRAPH_TIMEOUT_MS: { default: '10000', description: 'gateway timeout for one subgraph fetch' },
-  SEED_ON_START: { default: 'true (embedded), false (DATABASE_URL)', description: 'seed the demo store when the database is empty' },
-  RESERVATION_TTL_SECONDS: { default: '900', description: 'default lifetime of a stock reservation' },
-  NATS_URL: { default: '(unset: in-process bus)', description: 'NATS server with JetStream; switches the event bus to durable streams' },
-  EVENT_MAX_DELIVERIES: { default: '5', description: 'deliveries of an event before a consumer dead-letters it' },
-  LOG_LEVEL: { default: 'info', description: 'pino log level (`silent` to mute)' },
-  TRUSTED_DOCUMENTS: { default: 'enforce (production), log (otherwise)', description: '`off`, `log` (operations outside the manifests run, logged and counted) or `enforce` (only manifest operations run)' },
-  TRUSTED_DOCUMENTS_ALLOW_STAFF: { default: 'false', description: 'let staff viewers send free-form documents in `enforce` mode' },
-  TRUSTED_DOCUMENTS_DIR: { default: 'operations', description: 'folder of `<client>/manifest.json` persisted query manifests; reloaded when they change' },
-  EVENT_LOG_RETENTION_HOURS: { default: '24', description: 'how long published events stay in each service\'s event log; a subscription cursor older than this must resync' },
-  WS_MAX_SUBSCRIPTIONS: { default: '100', description: 'subscriptions one graphql-ws connection may hold at once (more: closed with 4429)' },
-  WS_MAX_MESSAGE_BYTES: { default: '65536', description: 'largest message a graphql-ws client may send (larger: closed with 1009)' },
-  WS_MAX_MESSAGES_PER_SECOND: { default: '50', description: 'messages a graphql-ws client may send per second (more: closed with 4429)' },
-  WS_MAX_BUFFERED_EVENTS: { default: '1000', description: 'events waiting for a slow graphql-ws client before it is disconnected (1013)' },
-  WS_CONNECTION_INIT_TIMEOUT_MS: { default: '5000', description: 'time a graphql-ws client has to send `connection_init` (then 4408)' },
-  SHUTDOWN_DRAIN_MS: { default: '5000', description: 'on SIGTERM, how long open sockets keep streaming before they are closed with 1001' },
-  AUTH_JWKS_URL: { default: '(unset: HS256 secret only)', description: 'JWKS with the RS256/ES256 keys that sign viewer JWTs (`file://` or `https://`); keys cached, refetched on an unknown `kid`' },
-  AUTH_MAX_TOKEN_LIFETIME: { default: '86400', description: 'longest lifetime, in seconds, a token may claim (`exp` - `iat`); longer-lived tokens and tokens without `exp` are refused' },
-  AUTH_CLOCK_SKEW_SECONDS: { default: '30', description: 'tolerance for `exp`, `nbf` and `iat`' },
-  VIEWER_SIGNING_SECRET_PREVIOUS: { default: '(unset)', description: 'the previous viewer signing secret, still accepted by subgraphs during a rotation' },
-  MAX_DEPTH: { default: '6', description: 'deepest field nesting an operation may have, counted through fragments (deeper: MAX_DEPTH_EXCEEDED)' },
-  MAX_ALIASES: { default: '15', description: 'aliases an operation may use (more: MAX_ALIASES_EXCEEDED)' },
-  MAX_ROOT_FIELDS: { default: '10', description: 'root fields an operation may select (more: MAX_ROOT_FIELDS_EXCEEDED)' },
-  MAX_TOKENS: { default: '1000', description: 'lexical tokens a document may have; checked while parsing (more: MAX_TOKENS_EXCEEDED)' },
-  MAX_DIRECTIVES: { default: '50', description: 'directives an operation may use (more: MAX_DIRECTIVES_EXCEEDED)' },
-  MAX_COST_ANONYMOUS: { default: '1000', description: 'largest estimated cost of one operation for an anonymous viewer (more: COST_LIMIT_EXCEEDED)' },
-  MAX_COST_CUSTOMER: { default: '2000', description: 'largest estimated cost for a customer' },
-  MAX_COST_PARTNER: { default: '3000', description: 'largest estimated cost for a partner' },
-  MAX_COST_STAFF: { default: '5000', description: 'largest estimated cost for staff; also what each subgraph enforces on its own' },
-  COST_DEFAULT_LIST_SIZE: { default: '10', description: 'assumed length of a list field with no `@listSize` and no slicing argument' },
-  COST_ENTITY_HOP: { default: '1', description: 'extra cost of each entity fetched from another subgraph than its parent' },
-  MAX_RESPONSE_BYTES: { default: '2097152', description: 'largest response the gateway or a subgraph sends (larger: RESPONSE_TOO_LARGE)' },
-  REQUEST_TIMEOUT_MS: { default: '15000', description: 'deadline of one request at the gateway (then REQUEST_TIMEOUT); subgraphs stop at SUBGRAPH_TIMEOUT_MS' },
-  RATE_LIMIT_ENABLED: { default: 'true', description: 'per-viewer budgets in cost units (a token bucket per subject, or per client IP when anonymous)' },
-  RATE_LIMIT_ANONYMOUS: { default: '1000', description: 'cost units per second refilled to an anonymous client (per IP)' },
-  RATE_LIMIT_CUSTOMER: { default: '2000', description: 'cost units per second refilled to a customer' },
-  RATE_LIMIT_PARTNER: { default: '5000', description: 'cost units per second refilled to a partner' },
-  RATE_LIMIT_STAFF: { default: '10000', description: 'cost units per second refilled to staff' },
-  RATE_LIMIT_BURST_SECONDS: { default: '10', description: 'bucket capacity in seconds of refill: what a quiet client may spend at once' },
-  RATE_LIMIT_MIN_COST: { default: '25', description: 'the least one operation (or graphql-ws message) is charged' },
-  TRUSTED_PROXIES: { default: '(unset: none)', description: 'comma-separated proxy addresses or CIDRs whose `X-Forwarded-For` names the client' },
-  REDIS_URL: { default: '(unset: in memory)', description: 'Redis shared by gateway replicas (rate limit budgets); without it each replica counts alone' },
-  ANOMALY_DETECTION: { default: 'true', description: 'throttle clients whose traffic departs from their own and their cohort\'s baseline' },
-  ANOMALY_THRESHOLD: { default: '4', description: 'how many times its baseline a client\'s rate or access pattern may reach before it is throttled' },
-  ANOMALY_THROTTLE_FACTOR: { default: '0.1', description: 'share of its budget a throttled client keeps' },
-  ANOMALY_RECOVERY_SECONDS: { default: '300', description: 'how long a throttled client must look normal before its budget returns' },
-}
 
 const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me-in-production'
 const DEV_SIGNING_SECRET = 'dev-only-viewer-signing-secret-change-me'

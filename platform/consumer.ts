@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Bus, ConsumerHandle, Delivery, TailSpec } from './bus.ts'
-import type { SubgraphName } from './config.ts'
+import type { SubgraphName } from './subgraphRegistry.ts'
 import type { Database, Queryable } from './db.ts'
 import type { EventEnvelope, EventOf, EventTypeOf } from './events.ts'
 

@@ -1,4 +1,4 @@
-import { SUBGRAPH_NAMES } from './config.ts'
+import { SUBGRAPH_NAMES } from './subgraphRegistry.ts'
 import type { Database } from './db.ts'
 import type { EventEnvelope } from './events.ts'
 import { insertOutboxRow } from './outbox.ts'

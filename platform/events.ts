@@ -1,4 +1,4 @@
-import type { SubgraphName } from './config.ts'
+import type { SubgraphName } from './subgraphRegistry.ts'
 
 /**
  * The one envelope every event travels in. `id` is stable across redelivery and replay (the

@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamMa
 import { connect } from '@nats-io/transport-node'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Bus, ConsumerHandle, ConsumerSpec, TailSpec } from './bus.ts'
-import { SUBGRAPH_NAMES } from './config.ts'
+import { SUBGRAPH_NAMES } from './subgraphRegistry.ts'
 import { isEventEnvelope, subjectOf, type EventEnvelope } from './events.ts'
 
 export interface NatsBusOptions {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { SubgraphName } from './config.ts'
+import type { SubgraphName } from './subgraphRegistry.ts'
 import type { Queryable } from './db.ts'
 import type { EventEnvelope, EventOf, EventTypeOf } from './events.ts'
 

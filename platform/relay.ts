@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Bus } from './bus.ts'
 import type { Database } from './db.ts'
 import type { EventEnvelope } from './events.ts'
-import type { SubgraphName } from './config.ts'
+import type { SubgraphName } from './subgraphRegistry.ts'
 import { outboxChannel } from './outbox.ts'
 
 export interface RelayOptions {

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import type { Bus } from './bus.ts'
-import type { Config, SubgraphName } from './config.ts'
+import type { Config } from './config.ts'
+import type { SubgraphName } from './subgraphRegistry.ts'
 import type { Database } from './db.ts'
 
 export interface SubgraphDeps {

@@ -4,7 +4,7 @@
 // test/schemaDocs.test.ts fails when a file is not in this form or an element has no description.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parse, print } from 'graphql'
-import { SUBGRAPH_NAMES } from '../platform/config.ts'
+import { SUBGRAPH_NAMES } from '../platform/subgraphRegistry.ts'
 
 export const SCHEMA_FILES = ['subgraphs/shared.graphql', ...SUBGRAPH_NAMES.map((name) => `subgraphs/${name}/schema.graphql`)]
 

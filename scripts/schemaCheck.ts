@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { composeFromConfig } from '../gateway/compose.ts'
-import { ALLOW_FILE, AllowFileError, formatMarkdown, formatText, operationManifestProblems, readAllowFile, readClientManifests, runSchemaCheck, toJson } from '../gateway/schemaCheck.ts'
+import { ALLOW_FILE, AllowFileError, operationManifestProblems, readAllowFile, readClientManifests, runSchemaCheck } from '../gateway/schemaCheck.ts'
+import { formatMarkdown, formatText, toJson } from '../gateway/schemaCheckReport.ts'
 
 const { values } = parseArgs({
   options: {

@@ -5,7 +5,7 @@ import { generate } from '@graphql-codegen/cli'
 import codegenConfig from '../codegen.ts'
 import { composeFromConfig, formatProblems } from '../gateway/compose.ts'
 import { clientsIn } from '../operations/buildManifest.ts'
-import { SUBGRAPH_NAMES } from '../platform/config.ts'
+import { SUBGRAPH_NAMES } from '../platform/subgraphRegistry.ts'
 
 describe('committed generated files', () => {
   it('supergraph.graphql is what composing the subgraph schemas gives', () => {

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { parse as parseYaml } from 'yaml'
-import { SUBGRAPH_DEFAULT_PORTS, SUBGRAPH_NAMES } from '../platform/config.ts'
+import { SUBGRAPH_DEFAULT_PORTS, SUBGRAPH_NAMES } from '../platform/subgraphRegistry.ts'
 import { SUBGRAPHS } from '../subgraphs/registry.ts'
 
 /** What every subgraph folder holds (README "Adding a subgraph"). */
 const ROOMS = ['schema.graphql', 'definition.ts', 'main.ts', 'events.ts', 'README.md', 'migrations', 'codegen.json']
 
-describe('the registry of subgraphs (platform/config.ts SUBGRAPH_DEFAULT_PORTS)', () => {
+describe('the registry of subgraphs (platform/subgraphRegistry.ts)', () => {
   it('is what subgraphs/registry.ts builds, in the same order', () => {
     assert.deepEqual(SUBGRAPHS.map((s) => s.name), [...SUBGRAPH_NAMES])
   })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { Kind, parse, visit, type ASTNode } from 'graphql'
-import { SUBGRAPH_NAMES } from '../platform/config.ts'
+import { SUBGRAPH_NAMES } from '../platform/subgraphRegistry.ts'
 import { printed, SCHEMA_FILES } from '../scripts/formatSchemas.ts'
 
 /** Every element a reader of the schema (GraphiQL, generated docs) sees, with where it is. */

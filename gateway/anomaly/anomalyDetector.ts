@@ -18,12 +18,10 @@ import { createVoterSample, offerVoter, type VoterSample } from './voterSample.t
  *   sequential (keyWalk.ts), and the shares of operations that read stock and that failed.
  * - Normal, per feature (features.ts referenceOf): the highest of a floor (the busiest normal
  *   customer), the cohort's median (cohortBaseline.ts) and the client's own slow average
- *   (ownBaseline.ts, frozen while throttled). A feature trips above threshold × normal (× the odds,
- *   for a share).
- * - Decision (assess.ts): throttle on one strong signal (breadth, walking) or two weak ones (rate,
- *   cost, stock share, error share). Recover once no signal has tripped for recoverySeconds.
+ *   (ownBaseline.ts, frozen while throttled). A feature trips above threshold × normal (× the odds
+ *   for a share). Decision (assess.ts): throttle on one strong signal (breadth, walking) or two weak
+ *   ones (rate, cost, stock share, error share); recover once none has tripped for recoverySeconds.
  */
-
 export type Cohort = 'anonymous' | 'customer' | 'partner' | 'staff'
 
 export interface AnomalyOptions {

@@ -19,6 +19,8 @@ import {
   type ValueNode,
 } from 'graphql'
 import type { CostDirectives, ListSize } from './costDirectives.ts'
+import { isConnection, slicingArgumentsOf } from './connections.ts'
+import { countRootFields, introspectionDepth } from './selectionWalks.ts'
 
 /**
  * Measures an operation before anything runs it: how deep it nests, how many aliases, root
@@ -76,7 +78,6 @@ export interface MeasureOptions {
 const MAX_KEYS = 200
 const MAX_KEY_DEPTH = 3
 const KEY_ARGUMENTS = new Set(['id', 'ids', 'sku', 'skus', 'handle', 'number', 'productId', 'variantId', 'orderId', 'cartId'])
-const INTROSPECTION_LISTS = new Set(['types', 'fields', 'inputFields', 'interfaces', 'possibleTypes', 'enumValues', 'args', 'directives'])
 const MUTATION_FIELD_WEIGHT = 10
 /** A slicing argument sent as a variable whose value is unknown (static measure). */
 const UNKNOWN = Symbol('unknown')
@@ -288,68 +289,4 @@ export function measureOperation(document: DocumentNode, operation: OperationDef
     graphs: total.graphs,
     keys: total.keys,
   }
-}
-
-function slicingArgumentsOf(definition: GraphQLField<unknown, unknown>): readonly string[] {
-  return definition.args.filter((a) => a.name === 'first' || a.name === 'last').map((a) => a.name)
-}
-
-/** An object holding `nodes` or `edges` lists: a Relay connection. */
-function isConnection(type: ReturnType<typeof getNamedType>): boolean {
-  if (!isObjectType(type)) return false
-  const fields = type.getFields()
-  return ['nodes', 'edges'].some((name) => fields[name] !== undefined && isListType(getNullableType(fields[name].type)))
-}
-
-function countRootFields(
-  set: SelectionSetNode,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-  spreading: ReadonlySet<string>,
-  memo: Map<string, number>,
-): number {
-  let count = 0
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FIELD) count += selection.name.value === '__typename' ? 0 : 1
-    else if (selection.kind === Kind.INLINE_FRAGMENT) count += countRootFields(selection.selectionSet, fragments, spreading, memo)
-    else {
-      const name = selection.name.value
-      const definition = fragments.get(name)
-      if (!definition || spreading.has(name)) continue
-      let fields = memo.get(name)
-      if (fields === undefined) {
-        fields = countRootFields(definition.selectionSet, fragments, new Set([...spreading, name]), memo)
-        memo.set(name, fields)
-      }
-      count += fields
-    }
-  }
-  return count
-}
-
-/** How many introspection list fields nest in a selection (through fragments). */
-function introspectionDepth(
-  set: SelectionSetNode | undefined,
-  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-  spreading: ReadonlySet<string>,
-  memo: Map<string, number>,
-): number {
-  if (!set) return 0
-  let deepest = 0
-  for (const selection of set.selections) {
-    if (selection.kind === Kind.FRAGMENT_SPREAD) {
-      const name = selection.name.value
-      const definition = fragments.get(name)
-      if (!definition || spreading.has(name)) continue
-      let depth = memo.get(name)
-      if (depth === undefined) {
-        depth = introspectionDepth(definition.selectionSet, fragments, new Set([...spreading, name]), memo)
-        memo.set(name, depth)
-      }
-      deepest = Math.max(deepest, depth)
-      continue
-    }
-    const here = selection.kind === Kind.FIELD && INTROSPECTION_LISTS.has(selection.name.value) ? 1 : 0
-    deepest = Math.max(deepest, here + introspectionDepth(selection.selectionSet, fragments, spreading, memo))
-  }
-  return deepest
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Database, Queryable } from '../../platform/db.ts'
-import type { SubgraphName } from '../../platform/config.ts'
+import type { SubgraphName } from '../../platform/subgraphRegistry.ts'
 import type { EventEnvelope } from '../../platform/events.ts'
 import { validateCheckout } from './checkoutValidation.ts'
 import { placeOrder } from './placeOrder.ts'

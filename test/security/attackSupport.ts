@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import type { InjectOptions } from 'fastify'
-import type { SubgraphName } from '../../platform/config.ts'
+import type { SubgraphName } from '../../platform/subgraphRegistry.ts'
 import { testConfig } from '../../platform/testing.ts'
 import { signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
 import type { Stack } from '../stack.ts'

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import type { SubgraphName } from '../../platform/config.ts'
+import type { SubgraphName } from '../../platform/subgraphRegistry.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { asCustomer, asStaff, query, type Stack } from '../stack.ts'
 import { assertAlive, assertNoLeak, callSubgraph, graphqlBody, signedFor, viewerOf } from './attackSupport.ts'

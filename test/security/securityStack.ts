@@ -2,7 +2,8 @@
  * The attack suite's gateway: the real stack, with every edge limit on its production defaults
  * (the functional suites loosen depth and switch rate limits off; these tests do not).
  */
-import { loadConfig, SUBGRAPH_NAMES, type Config } from '../../platform/config.ts'
+import { loadConfig, type Config } from '../../platform/config.ts'
+import { SUBGRAPH_NAMES } from '../../platform/subgraphRegistry.ts'
 import { startStack, type Stack, type StackOptions } from '../stack.ts'
 
 export const defaults: Readonly<Config> = loadConfig({ NODE_ENV: 'test' })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config.ts'
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/subgraphRegistry.ts'
 import { CONNECTION_INIT_BODY, signViewer, VIEWER_HEADER, VIEWER_HEADER_MAX_AGE_MS } from '../../platform/viewer.ts'
 import { openRawSocket } from '../../platform/wsTesting.ts'
 import type { Stack } from '../stack.ts'
