@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { apiSchemaOf } from './operations/buildManifest.ts'
+import { apiSchemaOf } from './contracts/buildManifest.ts'
 import { SUBGRAPH_NAMES } from './platform/subgraphRegistry.ts'
 import type { CodegenConfig } from '@graphql-codegen/cli'
 import { printSchema } from 'graphql'

@@ -7,7 +7,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import pino from 'pino'
 import { eventually } from '../platform/testing.ts'
 import { createTrustedDocuments } from './trustedDocuments.ts'
-import { sha256Hex } from './trustedDocumentsManifest.ts'
+import { sha256Hex } from '../contracts/manifest.ts'
 
 const logger = pino({ level: 'silent' }) as FastifyBaseLogger
 const manifest = (...bodies: string[]) =>

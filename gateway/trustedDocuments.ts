@@ -2,7 +2,7 @@ import { statSync } from 'node:fs'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../platform/config.ts'
 import { formatGatewayError } from './formatError.ts'
-import { loadManifests, manifestFiles, type TrustedOperation } from './trustedDocumentsManifest.ts'
+import { loadManifests, manifestFiles, type TrustedOperation } from '../contracts/manifest.ts'
 import { decide, documentRequestOf, type Decision, type Refusal } from './trustedDocumentsRequest.ts'
 
 export interface TrustedDocumentsStats {

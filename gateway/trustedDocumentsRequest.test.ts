@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { sha256Hex, type TrustedOperation } from './trustedDocumentsManifest.ts'
+import { sha256Hex, type TrustedOperation } from '../contracts/manifest.ts'
 import { decide, documentRequestOf, type DocumentRequest, type Policy } from './trustedDocumentsRequest.ts'
 
 const queryBody = 'query Hello {\n  __typename\n}'

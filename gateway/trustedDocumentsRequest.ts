@@ -1,5 +1,5 @@
 import type { TrustedDocumentsMode } from '../platform/config.ts'
-import { SHA256_HEX, sha256Hex, type TrustedOperation } from './trustedDocumentsManifest.ts'
+import { SHA256_HEX, sha256Hex, type TrustedOperation } from '../contracts/manifest.ts'
 
 /**
  * The transport-free core of trusted documents: what a request names (a document id, a

@@ -9,6 +9,7 @@ import type { Database } from './db.ts'
 import { execute, openTestDatabase, signedHeaders, staff, testConfig, type TestDatabase } from './testing.ts'
 import { openRawSocket } from './wsTesting.ts'
 import { CONNECTION_INIT_BODY, signViewer, VIEWER_HEADER, VIEWER_HEADER_MAX_AGE_MS } from './viewer.ts'
+import { SUBGRAPHS } from '../subgraphs/registry.ts'
 
 const PRODUCT = `query ($id: ID) { product(id: $id) { id title } }`
 const PRODUCTS = `query ($first: Int) { products(first: $first) { nodes { id handle title variants(first: 5) { nodes { sku } } categories { id } } } }`
@@ -46,7 +47,7 @@ describe('a subgraph app (catalog and inventory, on one database)', () => {
     target.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', ...headers }, payload })
 
   before(async () => {
-    test = await openTestDatabase()
+    test = await openTestDatabase(SUBGRAPHS)
     app = await catalogWith({})
   })
   after(async () => {

@@ -56,20 +56,19 @@ function templateHash(): string {
   return hash.digest('hex').slice(0, 16)
 }
 
-/** Migrates and seeds the given subgraphs (default: all) into `db`. */
-export async function prepareDatabase(db: Database, only?: readonly SubgraphDefinition[]): Promise<void> {
-  const subgraphs = only ?? (await import('../subgraphs/registry.ts')).SUBGRAPHS
+/** Migrates and seeds the given subgraphs into `db` (the caller names them: platform knows none). */
+export async function prepareDatabase(db: Database, subgraphs: readonly SubgraphDefinition[]): Promise<void> {
   for (const subgraph of subgraphs) await migrate(db, subgraph.name, subgraph.migrationsDir)
   for (const subgraph of subgraphs) await subgraph.seed(db, { reset: false })
 }
 
 /**
- * Creates the template once per content hash (the test script builds the full one before the
- * files run). `only` limits it to some subgraphs, so one subgraph's tests do not depend on the
- * others' seeds.
+ * Creates the template of these subgraphs once per content hash (the test script builds the one of
+ * every subgraph before the files run); a subgraph's own tests name just it, so they do not depend
+ * on the others' seeds.
  */
-export async function ensureTestTemplate(only?: readonly SubgraphDefinition[]): Promise<string> {
-  const hash = templateHash() + (only ? `_${only.map((s) => s.name).join('_')}` : '')
+export async function ensureTestTemplate(subgraphs: readonly SubgraphDefinition[]): Promise<string> {
+  const hash = `${templateHash()}_${subgraphs.map((s) => s.name).join('_')}`
   if (testConfig.databaseUrl) {
     const name = `commerce_template_${hash}`
     const admin = await openDatabase({ databaseUrl: testConfig.databaseUrl, dataDir: null, poolSize: 1 })
@@ -80,7 +79,7 @@ export async function ensureTestTemplate(only?: readonly SubgraphDefinition[]): 
         await admin.exec(`drop database if exists ${building}`)
         await admin.exec(`create database ${building}`)
         const db = await openDatabase({ databaseUrl: withDatabase(testConfig.databaseUrl, building), dataDir: null, poolSize: 2 })
-        await prepareDatabase(db, only)
+        await prepareDatabase(db, subgraphs)
         await db.close()
         try {
           await admin.exec(`alter database ${building} rename to ${name}`)
@@ -100,7 +99,7 @@ export async function ensureTestTemplate(only?: readonly SubgraphDefinition[]): 
   const file = join(TEMPLATE_DIR, `template-${hash}.tar.gz`)
   if (!existsSync(file)) {
     const db = await openDatabase({ databaseUrl: null, dataDir: null })
-    await prepareDatabase(db, only)
+    await prepareDatabase(db, subgraphs)
     const dump = await (db as unknown as { pglite: { dumpDataDir(c: 'gzip'): Promise<Blob> } }).pglite.dumpDataDir('gzip')
     const partial = `${file}.${process.pid}.tmp`
     writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
@@ -111,8 +110,8 @@ export async function ensureTestTemplate(only?: readonly SubgraphDefinition[]): 
 }
 
 /** A database of this test file's own, migrated and seeded (all subgraphs, or `only` these). */
-export async function openTestDatabase(only?: readonly SubgraphDefinition[]): Promise<TestDatabase> {
-  const template = await ensureTestTemplate(only)
+export async function openTestDatabase(subgraphs: readonly SubgraphDefinition[]): Promise<TestDatabase> {
+  const template = await ensureTestTemplate(subgraphs)
   if (testConfig.databaseUrl) {
     const name = `commerce_test_${process.pid}_${randomBytes(4).toString('hex')}`
     const admin = await openDatabase({ databaseUrl: testConfig.databaseUrl, dataDir: null, poolSize: 1 })

@@ -2,7 +2,7 @@
 // Composes the supergraph from the subgraph schemas named in supergraph.yaml and writes it.
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { composeFromConfig, formatProblems } from '../gateway/compose.ts'
+import { composeFromConfig, formatProblems } from '../contracts/compose.ts'
 
 const { values } = parseArgs({ options: { config: { type: 'string', default: 'supergraph.yaml' }, out: { type: 'string', default: 'supergraph.graphql' } } })
 const result = composeFromConfig(values.config)

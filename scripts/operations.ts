@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { apiSchemaOf, buildManifest, clientsIn, readOperationSources, serializeManifest } from '../operations/buildManifest.ts'
+import { apiSchemaOf, buildManifest, clientsIn, readOperationSources, serializeManifest } from '../contracts/buildManifest.ts'
 
 const OPERATIONS_DIR = 'operations'
 const check = process.argv.includes('--check')

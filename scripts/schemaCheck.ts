@@ -7,9 +7,9 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { composeFromConfig } from '../gateway/compose.ts'
-import { ALLOW_FILE, AllowFileError, operationManifestProblems, readAllowFile, readClientManifests, runSchemaCheck } from '../gateway/schemaCheck.ts'
-import { formatMarkdown, formatText, toJson } from '../gateway/schemaCheckReport.ts'
+import { composeFromConfig } from '../contracts/compose.ts'
+import { ALLOW_FILE, AllowFileError, operationManifestProblems, readAllowFile, readClientManifests, runSchemaCheck } from '../contracts/schemaCheck.ts'
+import { formatMarkdown, formatText, toJson } from '../contracts/schemaCheckReport.ts'
 
 const { values } = parseArgs({
   options: {

@@ -20,7 +20,7 @@ function collect(path, out) {
   } else if (path.endsWith('.test.ts')) out.push(path)
   return out
 }
-const files = (roots.length ? roots : ['platform', 'subgraphs', 'gateway', 'scripts', 'test']).flatMap((root) => {
+const files = (roots.length ? roots : ['platform', 'contracts', 'subgraphs', 'gateway', 'scripts', 'test']).flatMap((root) => {
   try { return collect(root, []) } catch { return [] }
 })
 if (files.length === 0) {
@@ -28,7 +28,7 @@ if (files.length === 0) {
   process.exit(1)
 }
 
-const prepared = spawnSync(process.execPath, ['--import', 'tsx', '-e', "await (await import('./platform/testing.ts')).ensureTestTemplate()"], { env, stdio: 'inherit' })
+const prepared = spawnSync(process.execPath, ['--import', 'tsx', '-e', "const { SUBGRAPHS } = await import('./subgraphs/registry.ts'); await (await import('./platform/testing.ts')).ensureTestTemplate(SUBGRAPHS)"], { env, stdio: 'inherit' })
 if (prepared.status !== 0) process.exit(prepared.status ?? 1)
 
 const concurrency = process.env.TEST_CONCURRENCY ?? '2'

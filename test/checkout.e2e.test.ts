@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { openTestDatabase, type TestDatabase } from '../platform/testing.ts'
 import { asCustomer, asStaff, query, startStack, type Stack } from './stack.ts'
+import { SUBGRAPHS } from '../subgraphs/registry.ts'
 
 const ADD = `mutation ($input: CartLinesAddInput!) { cartLinesAdd(input: $input) { cart { id total { minorUnits currency } } userErrors { code field message } } }`
 const CHECKOUT = `mutation ($input: CheckoutCompleteInput!) {
@@ -189,7 +190,7 @@ describe('checkout through the gateway, with every consumer running', () => {
 describe('a crash between the order commit and the publish', () => {
   let database: TestDatabase
   before(async () => {
-    database = await openTestDatabase()
+    database = await openTestDatabase(SUBGRAPHS)
   })
   after(() => database.close())
 

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { generate } from '@graphql-codegen/cli'
 import codegenConfig from '../codegen.ts'
-import { composeFromConfig, formatProblems } from '../gateway/compose.ts'
-import { clientsIn } from '../operations/buildManifest.ts'
+import { composeFromConfig, formatProblems } from '../contracts/compose.ts'
+import { clientsIn } from '../contracts/buildManifest.ts'
 import { SUBGRAPH_NAMES } from '../platform/subgraphRegistry.ts'
 
 describe('committed generated files', () => {

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, normalize, relative } from 'node:path'
 import { describe, it } from 'node:test'
 
-const ROOTS = ['gateway', 'platform', 'subgraphs', 'operations', 'scripts', 'seed', 'examples', 'bench', 'main.ts', 'codegen.ts']
+const ROOTS = ['gateway', 'platform', 'contracts', 'subgraphs', 'operations', 'scripts', 'seed', 'examples', 'bench', 'main.ts', 'codegen.ts']
 const SPECIFIER = /(?:^|\n)\s*(import|export)\s([^'";]*?\sfrom\s)?'(\.{1,2}\/[^']+)'|import\('(\.{1,2}\/[^']+)'\)/g
 
 /** `import type { A }`, `import { type A, type B }`, `export type { A }`: gone at run time. */
@@ -84,5 +84,31 @@ describe('imports', () => {
 
   it('are found when two files import each other', () => {
     assert.deepEqual(cyclesOf(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]])), [['a', 'b', 'c', 'a']])
+  })
+})
+
+/** Which top-level folders each may import from (type imports too: layering is about meaning). */
+const LAYERS: Record<string, readonly string[]> = {
+  platform: ['platform'],
+  contracts: ['contracts', 'platform'],
+  gateway: ['gateway', 'contracts', 'platform'],
+  subgraphs: ['subgraphs', 'platform', 'seed'],
+}
+
+describe('layers', () => {
+  it('import only from the layers below them', () => {
+    const all = /(?:^|\n)\s*(?:import|export)\s(?:[^'";]*?\sfrom\s)?'(\.{1,2}\/[^']+)'|import\('(\.{1,2}\/[^']+)'\)/g
+    const violations: string[] = []
+    for (const [layer, allowed] of Object.entries(LAYERS)) {
+      for (const file of sources(layer)) {
+        if (file.endsWith('.test.ts')) continue
+        for (const match of readFileSync(file, 'utf8').matchAll(all)) {
+          const target = relative('.', join(dirname(file), (match[1] ?? match[2]) as string))
+          const top = target.split('/')[0] as string
+          if (!allowed.includes(top)) violations.push(`${file} → ${target}`)
+        }
+      }
+    }
+    assert.deepEqual(violations, [])
   })
 })

@@ -7,7 +7,7 @@ import type { SupergraphManager } from '@apollo/gateway'
 import type { FastifyInstance } from 'fastify'
 import { signToken, type TokenClaims } from '../gateway/auth.ts'
 import { buildGatewayApp, type GatewayDeps } from '../gateway/app.ts'
-import { composeFromConfig, formatProblems } from '../gateway/compose.ts'
+import { composeFromConfig, formatProblems } from '../contracts/compose.ts'
 import type { Config } from '../platform/config.ts'
 import type { SubgraphName } from '../platform/subgraphRegistry.ts'
 import { countingDatabase, type CountingDatabase } from '../platform/countingDatabase.ts'
@@ -60,7 +60,7 @@ export interface StackOptions {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const test = options.database ?? (await openTestDatabase())
+  const test = options.database ?? (await openTestDatabase(SUBGRAPHS))
   const subgraphs = {} as Record<SubgraphName, FastifyInstance>
   const databases = {} as Record<SubgraphName, CountingDatabase>
   const urls = {} as Record<SubgraphName, string>

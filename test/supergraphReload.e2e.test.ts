@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { parse, print, visit } from 'graphql'
 import pino from 'pino'
-import { composeFromConfig } from '../gateway/compose.ts'
+import { composeFromConfig } from '../contracts/compose.ts'
 import { supergraphFromFile } from '../gateway/supergraphFile.ts'
 import { query, startStack, type Stack } from './stack.ts'
 

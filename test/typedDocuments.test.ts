@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import { Kind, validate, type DocumentNode, type OperationDefinitionNode } from 'graphql'
-import { apiSchemaOf } from '../operations/buildManifest.ts'
+import { apiSchemaOf } from '../contracts/buildManifest.ts'
 import { OrderStatusDocument } from '../operations/partner/generated/graphql.ts'
 import { ProductPageDocument, type ProductPageQuery, type ProductPageQueryVariables } from '../operations/storefront/generated/graphql.ts'
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
-import { apiSchemaOf } from '../../operations/buildManifest.ts'
+import { apiSchemaOf } from '../../contracts/buildManifest.ts'
 import { loadConfig } from '../../platform/config.ts'
-import { loadManifests } from '../trustedDocumentsManifest.ts'
+import { loadManifests } from '../../contracts/manifest.ts'
 import { createOperationGuard } from './operationGuard.ts'
 import { persistedOperationsOverLimits } from './persistedOperationLimits.ts'
 

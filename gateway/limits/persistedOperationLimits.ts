@@ -1,7 +1,7 @@
 import { getOperationAST, parse, type GraphQLSchema } from 'graphql'
 import type { OperationLimits } from '../../platform/config.ts'
 import { checkLimits, type LimitViolation } from '../../platform/limits/checkLimits.ts'
-import type { TrustedOperation } from '../trustedDocumentsManifest.ts'
+import type { TrustedOperation } from '../../contracts/manifest.ts'
 import type { OperationGuard } from './operationGuard.ts'
 
 export interface PersistedOperationOverLimit {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { loadManifests, ManifestError, parseManifest, sha256Hex } from './trustedDocumentsManifest.ts'
+import { loadManifests, ManifestError, parseManifest, sha256Hex } from './manifest.ts'
 
 const body = 'query Hello {\n  __typename\n}'
 const valid = { format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: sha256Hex(body), name: 'Hello', type: 'query', body }] }

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Supergraph } from '@apollo/federation-internals'
 import { GraphQLError, Kind, parse, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql'
-import { acceptEnforcedSecurityFeatures } from '../gateway/authorization/securityFeatures.ts'
-import { sha256Hex, type ManifestOperation, type PersistedQueryManifest } from '../gateway/trustedDocumentsManifest.ts'
+import { acceptEnforcedSecurityFeatures } from './securityFeatures.ts'
+import { sha256Hex, type ManifestOperation, type PersistedQueryManifest } from './manifest.ts'
 
 /** The schema clients see: the supergraph without its federation machinery. */
 export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {

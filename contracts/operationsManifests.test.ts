@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { apiSchemaOf, buildManifest, clientsIn, readOperationSources, serializeManifest } from '../operations/buildManifest.ts'
-import { parseManifest } from './trustedDocumentsManifest.ts'
+import { apiSchemaOf, buildManifest, clientsIn, readOperationSources, serializeManifest } from './buildManifest.ts'
+import { parseManifest } from './manifest.ts'
 
 const schema = apiSchemaOf(readFileSync('supergraph.graphql', 'utf8'))
 

@@ -14,9 +14,9 @@ import { loadConfig, type Config } from '../platform/config.ts'
 import { checkLimits } from '../platform/limits/checkLimits.ts'
 import { readCostDirectives, type CostDirectives } from '../platform/limits/costDirectives.ts'
 import { measureOperation } from '../platform/limits/measureOperation.ts'
-import { apiSchemaOf, buildManifest, clientsIn, readOperationSources, serializeManifest } from '../operations/buildManifest.ts'
+import { apiSchemaOf, buildManifest, clientsIn, readOperationSources, serializeManifest } from './buildManifest.ts'
 import type { ComposeResult, CompositionProblem } from './compose.ts'
-import { parseManifest, type PersistedQueryManifest } from './trustedDocumentsManifest.ts'
+import { parseManifest, type PersistedQueryManifest } from './manifest.ts'
 
 export const ALLOW_FILE = 'schema-check-allow.json'
 
