@@ -2,7 +2,6 @@ import { ApolloGateway, type SupergraphManager } from '@apollo/gateway'
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server'
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
 import { fastifyApolloHandler } from '@as-integrations/fastify'
-import { Supergraph } from '@apollo/federation-internals'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Config } from '../platform/config.ts'
 import type { SubgraphName } from '../platform/subgraphRegistry.ts'
@@ -24,6 +23,7 @@ import { createSubgraphDataSource } from './subgraphDataSource.ts'
 import { supergraphFromFile } from './supergraphFile.ts'
 import { createTrustedDocuments } from './trustedDocuments.ts'
 import { SubscriptionHub, type SubscriptionHubOptions } from './subscriptions/hub.ts'
+import { subgraphsOf } from './subscriptions/apolloAdapter.ts'
 import { buildSupergraphRuntime, type SupergraphRuntime } from './subscriptions/runtime.ts'
 import { serveGraphQLOverWebSocket } from './subscriptions/socket.ts'
 
@@ -122,10 +122,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     : undefined
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     guard.update(coreSupergraphSdl)
-    services = Supergraph.build(coreSupergraphSdl)
-      .subgraphs()
-      .values()
-      .map((subgraph) => ({ name: subgraph.name, url: routingUrl(subgraph.name, subgraph.url) }))
+    services = subgraphsOf(coreSupergraphSdl).map((subgraph) => ({ name: subgraph.name, url: routingUrl(subgraph.name, subgraph.url) }))
     try {
       runtime = buildSupergraphRuntime(coreSupergraphSdl, routingUrl, dataSourceFor, config.limits.maxTokens)
     } catch (error) {

@@ -1,11 +1,6 @@
 import type { GraphQLDataSource } from '@apollo/gateway'
 import type { GatewayContext } from '../context.ts'
-
-/** What sharing saved and cost, for the hub's metrics. */
-export interface FetchCounts {
-  entityFetches: number
-  entityFetchesShared: number
-}
+import type { SubscriptionCounters } from './metrics.ts'
 
 /**
  * The data sources for one event: every execution of the event (one per distinct client
@@ -14,7 +9,7 @@ export interface FetchCounts {
  */
 export function eventDataSources(
   sources: ReadonlyMap<string, GraphQLDataSource<GatewayContext>>,
-  counts: FetchCounts,
+  counters: SubscriptionCounters,
 ): Record<string, GraphQLDataSource<GatewayContext>> {
   const memo = new Map<string, ReturnType<GraphQLDataSource<GatewayContext>['process']>>()
   const memoized: Record<string, GraphQLDataSource<GatewayContext>> = {}
@@ -24,10 +19,10 @@ export function eventDataSources(
         const key = `${name}\u0000${unnamed(options.request.query ?? '')}\u0000${JSON.stringify(options.request.variables ?? {})}`
         const known = memo.get(key)
         if (known) {
-          counts.entityFetchesShared++
+          counters.add('entityFetchesShared')
           return known
         }
-        counts.entityFetches++
+        counters.add('entityFetches')
         const response = source.process(options)
         memo.set(key, response)
         return response

@@ -38,7 +38,7 @@ export interface PrimaryOperation {
 }
 
 export function preparePrimaryOperation(
-  fetch: { operation: string; operationName: string | undefined; variableUsages?: string[] | undefined },
+  fetch: { readonly operation: string; readonly operationName: string | undefined },
   clientVariables: Readonly<Record<string, unknown>>,
   isResumable: (rootFieldName: string) => boolean,
 ): PrimaryOperation {

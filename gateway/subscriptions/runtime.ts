@@ -1,16 +1,7 @@
-import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals'
-import { buildOperationContext, type GraphQLDataSource } from '@apollo/gateway'
-import { QueryPlanner, type QueryPlan } from '@apollo/query-planner'
+import type { GraphQLDataSource } from '@apollo/gateway'
 import { getNamedType, GraphQLObjectType, GraphQLString, parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema } from 'graphql'
 import type { GatewayContext } from '../context.ts'
-
-type OperationContext = ReturnType<typeof buildOperationContext>
-
-/** A subscription's plan: what to send upstream, and what to run per event. */
-export interface PlannedSubscription {
-  readonly plan: QueryPlan
-  readonly operationContext: OperationContext
-}
+import { loadSupergraph, type PlannedSubscription } from './apolloAdapter.ts'
 
 /**
  * What the gateway knows of one supergraph for subscriptions: the API schema clients validate
@@ -19,8 +10,6 @@ export interface PlannedSubscription {
  */
 export interface SupergraphRuntime {
   readonly apiSchema: GraphQLSchema
-  readonly supergraphSchema: GraphQLSchema
-  readonly apiSchemaInternal: Schema
   /** Routing URL per subgraph name. */
   readonly urls: ReadonlyMap<string, string>
   readonly dataSources: ReadonlyMap<string, GraphQLDataSource<GatewayContext>>
@@ -31,8 +20,11 @@ export interface SupergraphRuntime {
    * subscribers send the same few documents. `stage` says which step refused it.
    */
   prepare(query: string): { readonly document: DocumentNode } | { readonly stage: 'parse' | 'validate'; readonly errors: readonly GraphQLError[] }
-  /** The plan of a prepared document (`query` is its text, the cache key). */
-  plan(document: DocumentNode, operationName: string | null | undefined, query: string): PlannedSubscription
+  /**
+   * The plan of a prepared document (`query` is its text, the cache key); null when the
+   * operation is not a subscription. Throws when it cannot be planned.
+   */
+  plan(document: DocumentNode, operationName: string | null | undefined, query: string): PlannedSubscription | null
 }
 
 const CACHE_SIZE = 500
@@ -57,12 +49,9 @@ export function buildSupergraphRuntime(
   /** MAX_TOKENS: the parser stops there (a huge document costs no more than the limit to refuse). */
   maxTokens?: number,
 ): SupergraphRuntime {
-  const supergraph = Supergraph.build(supergraphSdl)
-  const apiSchemaInternal = supergraph.apiSchema()
-  const apiSchema = apiSchemaInternal.toGraphQLJSSchema()
-  const supergraphSchema = supergraph.schema.toGraphQLJSSchema()
-  const planner = new QueryPlanner(supergraph)
-  const urls = new Map(supergraph.subgraphsMetadata().map((s) => [s.name, routingUrl(s.name, s.url)]))
+  const supergraph = loadSupergraph(supergraphSdl)
+  const { apiSchema } = supergraph
+  const urls = new Map(supergraph.subgraphs.map((s) => [s.name, routingUrl(s.name, s.url)]))
   const dataSources = new Map([...urls].map(([name, url]) => [name, dataSourceFor(name, url)]))
 
   const resumableFields = new Set<string>()
@@ -75,11 +64,9 @@ export function buildSupergraphRuntime(
   }
 
   const documents = boundedCache<ReturnType<SupergraphRuntime['prepare']>>()
-  const plans = boundedCache<PlannedSubscription>()
+  const plans = boundedCache<PlannedSubscription | null>()
   return {
     apiSchema,
-    supergraphSchema,
-    apiSchemaInternal,
     urls,
     dataSources,
     resumableFields,
@@ -98,14 +85,8 @@ export function buildSupergraphRuntime(
     plan(document, operationName, query) {
       const key = `${operationName ?? ''}\u0000${query}`
       const cached = plans.get(key)
-      if (cached) return cached
-      const named = operationName ? { operationName } : {}
-      const operation = operationFromDocument(apiSchemaInternal, document, named)
-      const planned = {
-        plan: planner.buildQueryPlan(operation),
-        operationContext: buildOperationContext({ schema: apiSchema, operationDocument: document, ...named }),
-      }
-      return plans.set(key, planned)
+      if (cached !== undefined) return cached
+      return plans.set(key, supergraph.planSubscription(document, operationName))
     },
   }
 }

@@ -2,12 +2,12 @@ import type { ApolloServer } from '@apollo/server'
 import type { FastifyInstance } from 'fastify'
 import {
   getOperationAST,
+  getVariableValues,
   GraphQLError,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLFormattedError,
 } from 'graphql'
-import { getVariableValues } from 'graphql/execution/values.js'
 import { CloseCode } from 'graphql-ws'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer, type WebSocket } from 'ws'

@@ -1,54 +1,96 @@
+import type { ExecutionResult } from 'graphql'
 import { createClient, type Client } from 'graphql-ws'
 import WebSocket from 'ws'
 import { CONNECTION_INIT_BODY, signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
+import type { UpstreamRequest, UpstreamSink, UpstreamTransport } from './model.ts'
+
+interface Connection {
+  readonly key: string
+  readonly client: Client
+  /** The subscriptions on it now: told when it (re)opens. */
+  readonly sinks: Set<UpstreamSink>
+}
 
 /**
- * The gateway's graphql-ws connections to subgraphs: one per (subgraph URL, visibility), shared by
- * every upstream subscription with that visibility, opened lazily and disposed with its last user.
- * Each connection authenticates with the viewer signed afresh at every (re)connect — a signature
- * is only fresh for a minute. The gateway retries subscriptions itself (from their cursors), so the
- * client does not.
+ * The gateway's upstream transport: graphql-ws connections to subgraphs, one per (subgraph URL,
+ * visibility), shared by every upstream subscription with that visibility, opened lazily and
+ * disposed with its last subscription. Each connection authenticates with the viewer signed
+ * afresh at every (re)connect — a signature is only fresh for a minute. The hub retries
+ * subscriptions itself (from their cursors), so the client does not.
  */
-export class UpstreamClients {
-  private readonly clients = new Map<string, { client: Client; users: number }>()
+export class UpstreamClients implements UpstreamTransport {
+  private readonly connections = new Map<string, Connection>()
 
-  constructor(
-    private readonly signingSecret: string,
-    /** A connection (re)opened: its subscriptions are no longer failing. */
-    private readonly onConnected: (clientKey: string) => void,
-  ) {}
+  constructor(private readonly signingSecret: string) {}
 
-  acquire(url: string, viewer: Viewer, visibilityKey: string): { client: Client; clientKey: string } {
-    const clientKey = `${url}\u0000${visibilityKey}`
-    let entry = this.clients.get(clientKey)
-    if (!entry) {
-      const client = createClient({
-        url: url.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
-        lazy: true,
-        retryAttempts: 0,
-        keepAlive: 10_000,
-        // connection_init has no body: the signature covers the connection_init marker instead
-        connectionParams: () => ({ headers: { [VIEWER_HEADER]: signViewer(viewer, this.signingSecret, CONNECTION_INIT_BODY) } }),
-      })
-      client.on('connected', () => this.onConnected(clientKey))
-      entry = { client, users: 0 }
-      this.clients.set(clientKey, entry)
+  subscribe(request: UpstreamRequest, sink: UpstreamSink): () => void {
+    const connection = this.acquire(request.url, request.viewer)
+    connection.sinks.add(sink)
+    // graphql-ws completes a subscription after it is unsubscribed, and may report twice around a
+    // close: the sink hears of nothing after the first end, as the transport contract says
+    let done = false
+    const finish = () => {
+      if (done) return false
+      done = true
+      connection.sinks.delete(sink)
+      return true
     }
-    entry.users++
-    return { client: entry.client, clientKey }
+    const unsubscribe = connection.client.subscribe(
+      { query: request.query, variables: { ...request.variables }, ...(request.operationName ? { operationName: request.operationName } : {}) },
+      {
+        next: (result) => {
+          if (!done) sink.next(result as ExecutionResult)
+        },
+        error: (error) => {
+          if (!finish()) return
+          this.release(connection)
+          sink.error(error)
+        },
+        complete: () => {
+          if (!finish()) return
+          this.release(connection)
+          sink.complete()
+        },
+      },
+    )
+    return () => {
+      if (!finish()) return
+      unsubscribe()
+      this.release(connection)
+    }
   }
 
-  release(clientKey: string): void {
-    const entry = this.clients.get(clientKey)
-    if (!entry || --entry.users > 0) return
-    this.clients.delete(clientKey)
-    void entry.client.dispose()
-  }
-
-  async disposeAll(): Promise<void> {
-    const all = [...this.clients.values()]
-    this.clients.clear()
+  /** Closes every connection (the hub has unsubscribed everything by then). */
+  async close(): Promise<void> {
+    const all = [...this.connections.values()]
+    this.connections.clear()
     await Promise.all(all.map(({ client }) => client.dispose()))
+  }
+
+  private acquire(url: string, viewer: Viewer): Connection {
+    const key = `${url}\u0000${JSON.stringify(viewer)}`
+    const known = this.connections.get(key)
+    if (known) return known
+    const client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      lazy: true,
+      retryAttempts: 0,
+      keepAlive: 10_000,
+      // connection_init has no body: the signature covers the connection_init marker instead
+      connectionParams: () => ({ headers: { [VIEWER_HEADER]: signViewer(viewer, this.signingSecret, CONNECTION_INIT_BODY) } }),
+    })
+    const connection: Connection = { key, client, sinks: new Set() }
+    client.on('connected', () => {
+      for (const sink of [...connection.sinks]) sink.connected()
+    })
+    this.connections.set(key, connection)
+    return connection
+  }
+
+  private release(connection: Connection): void {
+    if (connection.sinks.size > 0 || this.connections.get(connection.key) !== connection) return
+    this.connections.delete(connection.key)
+    void connection.client.dispose()
   }
 }
