@@ -68,7 +68,9 @@ export async function prepareDatabase(db: Database, subgraphs: readonly Subgraph
  * on the others' seeds.
  */
 export async function ensureTestTemplate(subgraphs: readonly SubgraphDefinition[]): Promise<string> {
-  const hash = `${templateHash()}_${subgraphs.map((s) => s.name).join('_')}`
+  // which subgraphs, as a short digest: PostgreSQL cuts database names at 63 characters
+  const which = createHash('sha256').update(subgraphs.map((s) => s.name).join(',')).digest('hex').slice(0, 8)
+  const hash = `${templateHash()}_${which}`
   if (testConfig.databaseUrl) {
     const name = `commerce_template_${hash}`
     const admin = await openDatabase({ databaseUrl: testConfig.databaseUrl, dataDir: null, poolSize: 1 })
