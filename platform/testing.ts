@@ -10,10 +10,11 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { Kind, parse, type EnumTypeDefinitionNode } from 'graphql'
 import { loadConfig, type Config } from './config.ts'
+import { countingDatabase, type CountingDatabase } from './countingDatabase.ts'
 import type { Database } from './db.ts'
 import { openDatabase } from './openDatabase.ts'
 import { migrate } from './migrate.ts'
-import type { SubgraphDefinition } from './subgraph.ts'
+import type { SubgraphDefinition, SubgraphDeps } from './subgraph.ts'
 import { ANONYMOUS, CONNECTION_INIT_BODY, signViewer, VIEWER_HEADER, type Viewer } from './viewer.ts'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
@@ -131,6 +132,44 @@ export async function openTestDatabase(subgraphs: readonly SubgraphDefinition[])
   const loadDataDir = new Blob([readFileSync(template)])
   const db = await openDatabase({ databaseUrl: null, dataDir: null, loadDataDir })
   return { db, close: () => db.close() }
+}
+
+export interface SubgraphTestApp {
+  readonly test: TestDatabase
+  readonly app: FastifyInstance
+  /** The same database, counting every statement the app runs. */
+  readonly db: CountingDatabase
+  /** Closes the app, then the database. */
+  close(): Promise<void>
+}
+
+/**
+ * The subgraph's app on a database of the test file's own (migrated and seeded for `subgraphs`,
+ * default just `definition`), built with `testConfig` and the counting database; `deps` adds the
+ * rest (a `subgraphUrl`, a `bus` the caller closes after `close()`).
+ */
+export async function openSubgraphTestApp(
+  definition: SubgraphDefinition,
+  options: { readonly subgraphs?: readonly SubgraphDefinition[]; readonly deps?: Partial<Omit<SubgraphDeps, 'db'>> } = {},
+): Promise<SubgraphTestApp> {
+  const test = await openTestDatabase(options.subgraphs ?? [definition])
+  const db = countingDatabase(test.db)
+  let app: FastifyInstance
+  try {
+    app = await definition.buildApp({ config: testConfig, ...options.deps, db })
+  } catch (error) {
+    await test.close()
+    throw error
+  }
+  return {
+    test,
+    app,
+    db,
+    async close() {
+      await app.close()
+      await test.close()
+    },
+  }
 }
 
 function withDatabase(url: string, database: string): string {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { customer, execute, staff } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { openCatalogTestApp, type CatalogTestApp } from './testApp.ts'
+import { catalog } from './definition.ts'
 
 const world = buildWorld()
 const product = (id: string) => world.products.find((p) => p.id === id)!
@@ -21,9 +21,9 @@ const ENTITIES = `query ($representations: [_Any!]!) {
 }`
 
 describe('_entities', () => {
-  let t: CatalogTestApp
+  let t: SubgraphTestApp
   before(async () => {
-    t = await openCatalogTestApp()
+    t = await openSubgraphTestApp(catalog)
   })
   after(() => t.close())
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { execute, staff } from '../../platform/testing.ts'
+import { execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { openCatalogTestApp, type CatalogTestApp } from './testApp.ts'
+import { catalog } from './definition.ts'
 
 const world = buildWorld()
 
@@ -34,9 +34,9 @@ const PAGE = `query ($first: Int!) {
 const EXPECTED_STATEMENTS = 8
 
 describe('loaders', () => {
-  let t: CatalogTestApp
+  let t: SubgraphTestApp
   before(async () => {
-    t = await openCatalogTestApp()
+    t = await openSubgraphTestApp(catalog)
   })
   after(() => t.close())
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { customer, execute, staff } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import { buildWorld, type WorldPrice } from '../../seed/world.ts'
-import { openCatalogTestApp, type CatalogTestApp } from './testApp.ts'
+import { catalog } from './definition.ts'
 
 const world = buildWorld()
 const listPrice = (sku: string, currency: string) =>
@@ -19,9 +19,9 @@ const PRICE = `query ($sku: String!, $currency: CurrencyCode!, $channelId: ID, $
 }`
 
 describe('prices', () => {
-  let t: CatalogTestApp
+  let t: SubgraphTestApp
   before(async () => {
-    t = await openCatalogTestApp()
+    t = await openSubgraphTestApp(catalog)
   })
   after(() => t.close())
 

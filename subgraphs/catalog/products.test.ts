@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { customer, execute, staff } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { openCatalogTestApp, type CatalogTestApp } from './testApp.ts'
+import { catalog } from './definition.ts'
 
 const world = buildWorld()
 const idsWith = (statuses: string[]) => world.products.filter((p) => statuses.includes(p.status)).map((p) => p.id)
@@ -25,9 +25,9 @@ interface Page {
 }
 
 describe('Query.products', () => {
-  let t: CatalogTestApp
+  let t: SubgraphTestApp
   before(async () => {
-    t = await openCatalogTestApp()
+    t = await openSubgraphTestApp(catalog)
   })
   after(() => t.close())
 

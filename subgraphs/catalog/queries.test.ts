@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { customer, execute, staff, type GraphQLResponse } from '../../platform/testing.ts'
+import { customer, execute, type GraphQLResponse, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { openCatalogTestApp, type CatalogTestApp } from './testApp.ts'
+import { catalog } from './definition.ts'
 
 const world = buildWorld()
 const variantsOf = (productId: string) => world.variants.filter((v) => v.productId === productId)
 
 describe('catalog queries', () => {
-  let t: CatalogTestApp
+  let t: SubgraphTestApp
   before(async () => {
-    t = await openCatalogTestApp()
+    t = await openSubgraphTestApp(catalog)
   })
   after(() => t.close())
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { requestHash } from '../../platform/idempotency.ts'
-import { customer, execute, staff } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
+import { catalog } from './definition.ts'
 import { variantPricesSetRequest } from './resolvers/mutation.ts'
-import { openCatalogTestApp, type CatalogTestApp } from './testApp.ts'
 
 const world = buildWorld()
 
@@ -30,10 +30,10 @@ const listPriceId = (sku: string, currency: string) =>
   world.prices.find((p) => p.sku === sku && p.currency === currency && p.validFrom === null)!.id
 
 describe('variantPricesSet', () => {
-  let t: CatalogTestApp
+  let t: SubgraphTestApp
   let keys = 0
   before(async () => {
-    t = await openCatalogTestApp()
+    t = await openSubgraphTestApp(catalog)
   })
   after(() => t.close())
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { customer, execute, openTestDatabase, staff, testConfig, type TestDatabase } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import { ANONYMOUS, type Viewer } from '../../platform/viewer.ts'
 import { buildWorld, type WorldOrder } from '../../seed/world.ts'
 import { finance } from './definition.ts'
@@ -22,7 +22,7 @@ const ENTITIES = `query($representations: [_Any!]!) { _entities(representations:
 } }`
 
 describe('entity resolution', () => {
-  let test: TestDatabase
+  let t: SubgraphTestApp
   let app: FastifyInstance
   const resolve = async (representations: unknown[], who: Viewer) => {
     const { data, errors } = await execute(app, ENTITIES, { representations }, who)
@@ -31,16 +31,13 @@ describe('entity resolution', () => {
   }
   let refundId: string
   before(async () => {
-    test = await openTestDatabase([finance])
-    app = await finance.buildApp({ config: testConfig, db: test.db })
+    t = await openSubgraphTestApp(finance)
+    app = t.app
     const { data } = await execute(app, `mutation { refundCreate(input: { idempotencyKey: "entities-1", orderId: "ord_0001", returnId: "ret_1",
       amount: { minorUnits: "500", currency: "USD" } }) { refund { id } userErrors { code } } }`, {}, staff())
     refundId = data?.['refundCreate'].refund.id
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   it('publishes its SDL with the Order contribution and the entity keys', async () => {
     const { data } = await execute(app, `{ _service { sdl } }`, {}, ANONYMOUS)

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { countingDatabase, type CountingDatabase } from '../../platform/countingDatabase.ts'
-import { execute, openTestDatabase, staff, testConfig, type TestDatabase } from '../../platform/testing.ts'
+import type { CountingDatabase } from '../../platform/countingDatabase.ts'
+import { execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { finance } from './definition.ts'
 
@@ -17,7 +17,7 @@ const ORDERS = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Or
 const JOURNAL = `query($first: Int) { journalEntries(filter: {}, first: $first) { nodes { id lines { accountCode amount { minorUnits } } } } }`
 
 describe('batching', () => {
-  let test: TestDatabase
+  let t: SubgraphTestApp
   let db: CountingDatabase
   let app: FastifyInstance
   const statementsFor = async (query: string, variables: Record<string, unknown>) => {
@@ -29,14 +29,11 @@ describe('batching', () => {
   const refs = (n: number) =>
     world.orders.slice(0, n).map((o) => ({ __typename: 'Order', id: o.id, total: { minorUnits: String(o.total), currency: o.currency, fractionDigits: 2 } }))
   before(async () => {
-    test = await openTestDatabase([finance])
-    db = countingDatabase(test.db)
-    app = await finance.buildApp({ config: testConfig, db })
+    t = await openSubgraphTestApp(finance)
+    app = t.app
+    db = t.db
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   it('resolves 50 orders with payments, transactions, invoices, lines and refunds in as many statements as 2 orders', async () => {
     const few = await statementsFor(ORDERS, { r: refs(2) })

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { encodeCursor } from '../../platform/pagination.ts'
-import { customer, execute, openTestDatabase, staff, testConfig, type GraphQLResponse, type TestDatabase } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, testConfig, type GraphQLResponse, type SubgraphTestApp } from '../../platform/testing.ts'
 import { ANONYMOUS } from '../../platform/viewer.ts'
 import { buildWorld, type WorldOrder } from '../../seed/world.ts'
 import { finance } from './definition.ts'
@@ -33,16 +33,13 @@ const SETTLEMENTS = `query($status: ReconciliationStatus, $first: Int, $after: S
 } }`
 
 describe('finance queries', () => {
-  let test: TestDatabase
+  let t: SubgraphTestApp
   let app: FastifyInstance
   before(async () => {
-    test = await openTestDatabase([finance])
-    app = await finance.buildApp({ config: testConfig, db: test.db })
+    t = await openSubgraphTestApp(finance)
+    app = t.app
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   describe('invoice', () => {
     it('returns the owner its invoice with the order line items, tax lines and totals', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { requestHash } from '../../platform/idempotency.ts'
-import { customer, execute, partner, staff, testConfig, openTestDatabase, type TestDatabase } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, partner, staff, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
 import { ANONYMOUS } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { inventory } from './definition.ts'
@@ -28,16 +28,15 @@ const MOVE = `mutation($input: InventoryMoveInput!) { inventoryMoveQuantities(in
   userErrors { code field } } }`
 
 describe('inventoryAdjustQuantities', () => {
+  let t: SubgraphTestApp
   let test: TestDatabase
   let app: FastifyInstance
   before(async () => {
-    test = await openTestDatabase([inventory])
-    app = await inventory.buildApp({ config: testConfig, db: test.db })
+    t = await openSubgraphTestApp(inventory)
+    test = t.test
+    app = t.app
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
   const adjust = (input: Record<string, unknown>, who = staff()) => execute(app, ADJUST, { input }, who)
   const payload = (response: { data?: any }) => response.data?.inventoryAdjustQuantities
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { countingDatabase, type CountingDatabase } from '../../platform/countingDatabase.ts'
-import { customer, execute, partner, staff, testConfig, viewer, openTestDatabase, type TestDatabase } from '../../platform/testing.ts'
+import type { CountingDatabase } from '../../platform/countingDatabase.ts'
+import { customer, execute, openSubgraphTestApp, partner, staff, viewer, type SubgraphTestApp } from '../../platform/testing.ts'
 import { ANONYMOUS } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { inventory } from './definition.ts'
@@ -17,18 +17,15 @@ const entities = (typename: string, fields: string) =>
   `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${fields} } } }`
 
 describe('inventory entities', () => {
-  let test: TestDatabase
+  let t: SubgraphTestApp
   let db: CountingDatabase
   let app: FastifyInstance
   before(async () => {
-    test = await openTestDatabase([inventory])
-    db = countingDatabase(test.db)
-    app = await inventory.buildApp({ config: testConfig, db })
+    t = await openSubgraphTestApp(inventory)
+    app = t.app
+    db = t.db
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   describe('ProductVariant @key(sku)', () => {
     it('contributes the inventory item, availableToSell over online locations and stock', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { encodeCursor } from '../../platform/pagination.ts'
-import { customer, execute, partner, staff, testConfig, viewer, openTestDatabase, type TestDatabase } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, partner, staff, testConfig, viewer, type SubgraphTestApp } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { inventory } from './definition.ts'
 
@@ -10,16 +10,13 @@ const world = buildWorld()
 const LEVEL_FIELDS = `id version updatedAt item { sku } location { id } quantities { name quantity }`
 
 describe('inventory queries', () => {
-  let test: TestDatabase
+  let t: SubgraphTestApp
   let app: FastifyInstance
   before(async () => {
-    test = await openTestDatabase([inventory])
-    app = await inventory.buildApp({ config: testConfig, db: test.db })
+    t = await openSubgraphTestApp(inventory)
+    app = t.app
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   describe('location and locations', () => {
     it('returns a location with every field, to anonymous viewers too', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { customer, execute, partner, staff, testConfig, openTestDatabase, type TestDatabase } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, partner, staff, testConfig, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
 import { ANONYMOUS } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { inventory } from './definition.ts'
@@ -32,16 +32,15 @@ const RELEASE = `mutation($id: ID!, $key: ID!) { inventoryReleaseReservation(id:
   reservations { id status quantity } userErrors { code field } } }`
 
 describe('inventoryReserve and inventoryReleaseReservation', () => {
+  let t: SubgraphTestApp
   let test: TestDatabase
   let app: FastifyInstance
   before(async () => {
-    test = await openTestDatabase([inventory])
-    app = await inventory.buildApp({ config: testConfig, db: test.db })
+    t = await openSubgraphTestApp(inventory)
+    test = t.test
+    app = t.app
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
   const reserve = async (input: Record<string, unknown>, who = staff()) => {
     const response = await execute(app, RESERVE, { input: { referenceDocumentUri: 'gid://orders/Cart/1', ...input } }, who)
     return { ...response, payload: response.data?.['inventoryReserve'] }

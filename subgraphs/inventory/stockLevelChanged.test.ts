@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { execute, openTestDatabase, staff, testConfig, type TestDatabase } from '../../platform/testing.ts'
+import { execute, openSubgraphTestApp, staff, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
 import { buildWorld, type WorldStockLevel } from '../../seed/world.ts'
 import { inventory } from './definition.ts'
 import type { StockLevelChanged } from './events.ts'
@@ -28,16 +28,15 @@ const MOVE = `mutation($input: InventoryMoveInput!) { inventoryMoveQuantities(in
 const RESERVE = `mutation($input: InventoryReserveInput!) { inventoryReserve(input: $input) { reservations { id } userErrors { code } } }`
 
 describe('StockLevelChanged', () => {
+  let t: SubgraphTestApp
   let test: TestDatabase
   let app: FastifyInstance
   before(async () => {
-    test = await openTestDatabase([inventory])
-    app = await inventory.buildApp({ config: testConfig, db: test.db })
+    t = await openSubgraphTestApp(inventory)
+    test = t.test
+    app = t.app
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
   let keys = 0
   const adjust = async (s: { sku: string; locationId: string }, name: string, delta: number, reason = 'CORRECTION') => {
     const { data } = await execute(app, ADJUST, {

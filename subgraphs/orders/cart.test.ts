@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { taxAmountOf } from '../../platform/money.ts'
-import { customer, execute, openTestDatabase, staff, testConfig, viewer, type TestDatabase } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, viewer, type SubgraphTestApp } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { orders } from './definition.ts'
 
@@ -16,16 +16,13 @@ const CART = `query ($id: ID!) {
 }`
 
 describe('Query.cart', () => {
-  let test: TestDatabase
+  let t: SubgraphTestApp
   let app: FastifyInstance
   before(async () => {
-    test = await openTestDatabase([orders])
-    app = await orders.buildApp({ config: testConfig, db: test.db })
+    t = await openSubgraphTestApp(orders)
+    app = t.app
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   it('prices a USD cart from catalog prices and adds US sales tax on top, per line', async () => {
     // cart_0002 (c_1002, US): APP-0011-L 1 x 33.99 and APP-0014-L 2 x 25.99 at 8.25%

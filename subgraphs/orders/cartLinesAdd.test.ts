@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { requestHash } from '../../platform/idempotency.ts'
-import { customer, execute, openTestDatabase, staff, testConfig, viewer, type TestDatabase } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, viewer, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { orders } from './definition.ts'
 
@@ -15,22 +15,21 @@ const ADD = `mutation ($input: CartLinesAddInput!) {
 type Payload = { cart: Record<string, any> | null; userErrors: { code: string; field: string[]; message: string }[] }
 
 describe('Mutation.cartLinesAdd', () => {
+  let t: SubgraphTestApp
   let test: TestDatabase
   let app: FastifyInstance
   let keys = 0
   before(async () => {
-    test = await openTestDatabase([orders])
-    app = await orders.buildApp({ config: testConfig, db: test.db })
+    t = await openSubgraphTestApp(orders)
+    test = t.test
+    app = t.app
     // a variant the catalog prices in USD only, and a cart of c_1001 that expired
     await test.db.query(`insert into orders.catalog_prices (sku, currency, variant_title, product_title, amount, tax_included)
       values ('TEST-USD-ONLY', 'USD', 'One size', 'Test Product', 1000, false)`)
     await test.db.query(`insert into orders.carts (id, customer_id, currency, country_code, created_at, expires_at)
       values ('cart_expired', 'c_1001', 'USD', 'US', now() - interval '40 days', now() - interval '10 days')`)
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   const add = async (input: Record<string, unknown>, who: Viewer = customer('c_1001')): Promise<Payload> => {
     const { data, errors } = await execute(app, ADD, { input: { idempotencyKey: `key-${++keys}`, ...input } }, who)

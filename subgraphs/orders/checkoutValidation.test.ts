@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { customer, execute, openTestDatabase, testConfig, viewer, type TestDatabase } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, viewer, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { orders } from './definition.ts'
 
@@ -15,21 +15,20 @@ type Payload = { order: { id: string } | null; userErrors: { code: string; field
 const NOWHERE = 'http://127.0.0.1:9/graphql'
 
 describe('Mutation.checkoutComplete: refusals before anything is reserved', () => {
+  let t: SubgraphTestApp
   let test: TestDatabase
   let app: FastifyInstance
   let keys = 0
   before(async () => {
-    test = await openTestDatabase([orders])
-    app = await orders.buildApp({ config: testConfig, db: test.db, subgraphUrl: () => NOWHERE })
+    t = await openSubgraphTestApp(orders, { deps: { subgraphUrl: () => NOWHERE } })
+    test = t.test
+    app = t.app
     await test.db.query(`insert into orders.carts (id, customer_id, currency, country_code) values ('cart_empty', 'c_1001', 'USD', 'US')`)
     await test.db.query(`insert into orders.carts (id, customer_id, currency, country_code, created_at, expires_at)
       values ('cart_expired', 'c_1004', 'USD', 'US', now() - interval '40 days', now() - interval '10 days')`)
     await test.db.query(`insert into orders.cart_lines (id, cart_id, sku, quantity) values ('cl_expired', 'cart_expired', 'APP-0001-S', 1)`)
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   const totalOf = async (cartId: string, who: Viewer) => {
     const { data } = await execute(app, `query ($id: ID!) { cart(id: $id) { total { minorUnits currency } } }`, { id: cartId }, who)

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { countingDatabase, type CountingDatabase } from '../../platform/countingDatabase.ts'
-import { customer, execute, openTestDatabase, staff, testConfig, viewer, type TestDatabase } from '../../platform/testing.ts'
+import type { CountingDatabase } from '../../platform/countingDatabase.ts'
+import { customer, execute, openSubgraphTestApp, staff, viewer, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { orders } from './definition.ts'
@@ -41,21 +41,20 @@ const RESOLVED = [
 ]
 
 describe('_entities', () => {
+  let t: SubgraphTestApp
   let test: TestDatabase
   let counted: CountingDatabase
   let app: FastifyInstance
   before(async () => {
-    test = await openTestDatabase([orders])
-    counted = countingDatabase(test.db)
-    app = await orders.buildApp({ config: testConfig, db: counted })
+    t = await openSubgraphTestApp(orders)
+    test = t.test
+    app = t.app
+    counted = t.db
     await test.db.transaction((tx) =>
       insertReturn(tx, { id: 'ret_0001', orderId: 'ord_0001', status: 'REQUESTED', lines: [{ lineItemId: 'li_0001_1', quantity: 1, reason: null, restock: true }] }),
     )
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   const resolve = async (representations: object[], who: Viewer) => {
     const { data, errors } = await execute(app, ENTITIES, { representations }, who)

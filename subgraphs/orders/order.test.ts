@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { encodeCursor } from '../../platform/pagination.ts'
-import { customer, execute, openTestDatabase, staff, testConfig, viewer, type TestDatabase } from '../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, testConfig, viewer, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
 import { buildWorld, type WorldOrder } from '../../seed/world.ts'
 import { orders } from './definition.ts'
 import { insertReturn } from './store/returnStore.ts'
@@ -35,19 +35,18 @@ const FULFILLMENT = `query ($id: ID!) {
 }`
 
 describe('Query.order and the fields of an order', () => {
+  let t: SubgraphTestApp
   let test: TestDatabase
   let app: FastifyInstance
   before(async () => {
-    test = await openTestDatabase([orders])
-    app = await orders.buildApp({ config: testConfig, db: test.db })
+    t = await openSubgraphTestApp(orders)
+    test = t.test
+    app = t.app
     await test.db.transaction((tx) =>
       insertReturn(tx, { id: 'ret_test_1', orderId: 'ord_0025', status: 'REQUESTED', lines: [{ lineItemId: 'li_0025_2', quantity: 1, reason: 'too small', restock: true }] }),
     )
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   it('returns the order with its immutable line snapshots, tax lines and totals from the demo store', async () => {
     const expected = worldOrder('ord_0003') // c_1003, DE, VAT included

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { customer, execute, openTestDatabase, staff, testConfig, type TestDatabase } from '../../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp, type TestDatabase } from '../../../platform/testing.ts'
 import { ANONYMOUS } from '../../../platform/viewer.ts'
 import { buildWorld, type WorldOrder } from '../../../seed/world.ts'
 import { finance } from '../definition.ts'
@@ -20,15 +20,17 @@ const ISSUE = `mutation($input: InvoiceIssueInput!) { invoiceIssue(input: $input
 } }`
 
 describe('invoiceIssue', () => {
+  let t: SubgraphTestApp
   let test: TestDatabase
   let app: FastifyInstance
   let ledgerAtStart: LedgerSnapshot
   const issue = (idempotencyKey: string, orderId: string) => execute(app, ISSUE, { input: { idempotencyKey, orderId } }, staff())
   const entries = async () => Number((await test.db.query<{ n: string }>('select count(*) as n from finance.journal_entries')).rows[0]?.n)
   before(async () => {
-    test = await openTestDatabase([finance])
+    t = await openSubgraphTestApp(finance)
+    test = t.test
+    app = t.app
     ledgerAtStart = await snapshotLedger(test.db)
-    app = await finance.buildApp({ config: testConfig, db: test.db })
     // an order placed after the seed, as the OrderPlaced consumer would record it: 2 x 12.50 + 8.25% tax
     await test.db.transaction(async (tx) => {
       await insertOrderAccounts(tx, [{ orderId: 'ord_new', customerId: 'c_1001', currency: 'USD', subtotal: '2500', taxTotal: '206', total: '2706', status: 'OPEN', placedAt: new Date() }])
@@ -36,10 +38,7 @@ describe('invoiceIssue', () => {
         unitPrice: 1250n, taxLines: [{ title: 'Sales tax', rate: '0.0825', amount: '206' }], total: 2500n }])
     })
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   it('is refused to anonymous viewers and customers', async () => {
     const input = { idempotencyKey: 'k', orderId: 'ord_new' }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { requestHash } from '../../../platform/idempotency.ts'
-import { customer, execute, openTestDatabase, staff, testConfig, type TestDatabase } from '../../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp, type TestDatabase } from '../../../platform/testing.ts'
 import { ANONYMOUS } from '../../../platform/viewer.ts'
 import { buildWorld, type WorldOrder } from '../../../seed/world.ts'
 import { finance } from '../definition.ts'
@@ -22,6 +22,7 @@ const CAPTURE = `mutation($input: PaymentCaptureInput!) { paymentCapture(input: 
 const ORDER = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { financialStatus balanceDue { minorUnits } invoices { status } } } }`
 
 describe('paymentCapture', () => {
+  let t: SubgraphTestApp
   let test: TestDatabase
   let app: FastifyInstance
   let ledgerAtStart: LedgerSnapshot
@@ -33,14 +34,12 @@ describe('paymentCapture', () => {
     (await execute(app, ORDER, { r: [{ __typename: 'Order', id: order.id, total: { minorUnits: String(order.total), currency: 'USD', fractionDigits: 2 } }] }, staff()))
       .data?.['_entities'][0]
   before(async () => {
-    test = await openTestDatabase([finance])
+    t = await openSubgraphTestApp(finance)
+    test = t.test
+    app = t.app
     ledgerAtStart = await snapshotLedger(test.db)
-    app = await finance.buildApp({ config: testConfig, db: test.db })
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   it('is refused to anonymous viewers and customers before anything runs', async () => {
     const input = { idempotencyKey: 'k', paymentId, amount: { minorUnits: '100', currency: 'USD' } }

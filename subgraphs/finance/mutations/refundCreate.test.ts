@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { customer, execute, openTestDatabase, staff, testConfig, type TestDatabase } from '../../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp, type TestDatabase } from '../../../platform/testing.ts'
 import { ANONYMOUS } from '../../../platform/viewer.ts'
 import { buildWorld, type WorldOrder } from '../../../seed/world.ts'
 import { finance } from '../definition.ts'
@@ -23,6 +23,7 @@ const ORDER = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Ord
   financialStatus balanceDue { minorUnits } refunds { id amount { minorUnits } } invoices { status } payments { refunded { minorUnits } } } } }`
 
 describe('refundCreate', () => {
+  let t: SubgraphTestApp
   let test: TestDatabase
   let app: FastifyInstance
   let ledgerAtStart: LedgerSnapshot
@@ -39,14 +40,12 @@ describe('refundCreate', () => {
     )).rows
   const rowCount = async () => Number((await test.db.query<{ n: string }>(`select (select count(*) from finance.refunds) + (select count(*) from finance.journal_entries) as n`)).rows[0]?.n)
   before(async () => {
-    test = await openTestDatabase([finance])
+    t = await openSubgraphTestApp(finance)
+    test = t.test
+    app = t.app
     ledgerAtStart = await snapshotLedger(test.db)
-    app = await finance.buildApp({ config: testConfig, db: test.db })
   })
-  after(async () => {
-    await app.close()
-    await test.close()
-  })
+  after(() => t.close())
 
   it('is refused to anonymous viewers and customers', async () => {
     const input = { idempotencyKey: 'k', orderId: usdOrder.id, amount: { minorUnits: '100', currency: 'USD' } }
