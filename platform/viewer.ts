@@ -22,6 +22,20 @@ export const isStaff = (viewer: Viewer): boolean => hasRole(viewer, 'staff')
 export const canReadCustomerData = (viewer: Viewer, customerId: string): boolean =>
   isStaff(viewer) || (viewer.sub !== null && viewer.sub === customerId)
 
+/**
+ * A customer's record as a viewer may see it: its owner and staff see it; anyone else gets null,
+ * exactly as for a record that does not exist, so ids cannot be probed. Every subgraph's
+ * ownership rule.
+ */
+export function visibleTo<R extends { readonly customerId: string }>(viewer: Viewer, row: R | null): R | null {
+  return row !== null && canReadCustomerData(viewer, row.customerId) ? row : null
+}
+
+/** An internal record (ledger, settlements): staff only, null for everyone else. */
+export function visibleToStaff<R>(viewer: Viewer, row: R | null): R | null {
+  return isStaff(viewer) ? row : null
+}
+
 export function requireStaff(viewer: Viewer): void {
   if (viewer.sub === null) throw unauthenticated()
   if (!isStaff(viewer)) throw forbidden('This operation requires the staff role')

@@ -1,5 +1,5 @@
 import { money } from '../../../platform/money.ts'
-import { visibleTo } from '../access.ts'
+import { visibleTo } from '../../../platform/viewer.ts'
 import type { InvoiceResolvers } from '../generated/resolvers.ts'
 
 export const Invoice: InvoiceResolvers = {

@@ -1,4 +1,4 @@
-import { visibleToStaff } from '../access.ts'
+import { visibleToStaff } from '../../../platform/viewer.ts'
 import type { JournalEntryResolvers } from '../generated/resolvers.ts'
 
 export const JournalEntry: JournalEntryResolvers = {

@@ -1,6 +1,5 @@
 import { pageRequest, toConnection } from '../../../platform/pagination.ts'
-import { requireStaff } from '../../../platform/viewer.ts'
-import { visibleTo } from '../access.ts'
+import { requireStaff, visibleTo } from '../../../platform/viewer.ts'
 import type { QueryResolvers } from '../generated/resolvers.ts'
 import { timeIdAfter, timeIdKeyOf } from '../pageKeys.ts'
 import { journalEntriesPage } from '../store/journalStore.ts'

@@ -1,5 +1,5 @@
 import { money } from '../../../platform/money.ts'
-import { visibleToStaff } from '../access.ts'
+import { visibleToStaff } from '../../../platform/viewer.ts'
 import type { SettlementResolvers } from '../generated/resolvers.ts'
 
 export const Settlement: SettlementResolvers = {

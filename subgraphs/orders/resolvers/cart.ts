@@ -3,7 +3,7 @@ import type { CartResolvers } from '../generated/resolvers.ts'
 import type { Context } from '../context.ts'
 import { cartTotals, type CartTotals } from '../cartTotals.ts'
 import type { CartModel } from '../models.ts'
-import { visibleTo } from '../ownership.ts'
+import { visibleTo } from '../../../platform/viewer.ts'
 
 async function totalsOf(cart: CartModel, { loaders }: Context): Promise<CartTotals> {
   const [lines, taxRate] = await Promise.all([loaders.cartLinesByCartId.load(cart.id), loaders.taxRateByCountry.load(cart.countryCode)])

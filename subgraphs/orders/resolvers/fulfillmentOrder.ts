@@ -1,5 +1,6 @@
 import type { FulfillmentOrderResolvers } from '../generated/resolvers.ts'
-import { present, visibleTo } from '../ownership.ts'
+import { present } from '../ownership.ts'
+import { visibleTo } from '../../../platform/viewer.ts'
 
 export const FulfillmentOrder: FulfillmentOrderResolvers = {
   __resolveReference: async ({ id }, { viewer, loaders }) => visibleTo(viewer, await loaders.fulfillmentOrderById.load(id)),

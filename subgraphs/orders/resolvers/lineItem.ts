@@ -1,6 +1,6 @@
 import { money } from '../../../platform/money.ts'
 import type { LineItemResolvers } from '../generated/resolvers.ts'
-import { visibleTo } from '../ownership.ts'
+import { visibleTo } from '../../../platform/viewer.ts'
 
 export const LineItem: LineItemResolvers = {
   // a line item is its order's: readable by the order's customer and staff only

@@ -2,7 +2,7 @@ import { badUserInput } from '../../../platform/errors.ts'
 import { money } from '../../../platform/money.ts'
 import { pageRequest, toConnection } from '../../../platform/pagination.ts'
 import type { OrderResolvers } from '../generated/resolvers.ts'
-import { visibleTo } from '../ownership.ts'
+import { visibleTo } from '../../../platform/viewer.ts'
 
 const LINE_ITEM_CONNECTION = 'LineItemConnection'
 /** line_items.position is a PostgreSQL integer */

@@ -4,7 +4,7 @@ import type {
   FulfillmentPayloadResolvers,
   ReturnPayloadResolvers,
 } from '../generated/resolvers.ts'
-import { visibleTo } from '../ownership.ts'
+import { visibleTo } from '../../../platform/viewer.ts'
 
 // Payloads carry ids (replayable JSON); what they point at is loaded as it is now.
 

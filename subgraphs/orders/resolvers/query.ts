@@ -1,9 +1,8 @@
 import { badUserInput } from '../../../platform/errors.ts'
 import { pageRequest, toConnection, type CursorKey } from '../../../platform/pagination.ts'
-import { isStaff, requireSubject } from '../../../platform/viewer.ts'
+import { isStaff, requireSubject, visibleTo } from '../../../platform/viewer.ts'
 import type { QueryResolvers } from '../generated/resolvers.ts'
 import type { OrderModel } from '../models.ts'
-import { visibleTo } from '../ownership.ts'
 import { orderPage, type OrderKey } from '../store/orderStore.ts'
 
 const ORDER_CONNECTION = 'OrderConnection'

@@ -1,5 +1,6 @@
 import type { ReturnResolvers } from '../generated/resolvers.ts'
-import { present, visibleTo } from '../ownership.ts'
+import { present } from '../ownership.ts'
+import { visibleTo } from '../../../platform/viewer.ts'
 
 export const Return: ReturnResolvers = {
   __resolveReference: async ({ id }, { viewer, loaders }) => visibleTo(viewer, await loaders.returnById.load(id)),
