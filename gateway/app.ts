@@ -12,6 +12,7 @@ import { serveEdgeAdmin } from './admin/edgeAdmin.ts'
 import { withEnforcedSecurityFeatures } from '../contracts/securityFeatures.ts'
 import { drainOnClose } from '../platform/drainOnClose.ts'
 import { graphqlErrorHandler, methodNotAllowed } from '../platform/httpErrors.ts'
+import { limitResponseSize } from '../platform/responseSizeLimit.ts'
 import { edgePlugin } from './limits/edgePlugin.ts'
 import { createOperationGuard, type Admission } from './limits/operationGuard.ts'
 import { persistedOperationsOverLimits } from './limits/persistedOperationLimits.ts'
@@ -62,6 +63,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   }) as unknown as FastifyInstance
   app.setErrorHandler(graphqlErrorHandler)
   app.setNotFoundHandler(methodNotAllowed('/graphql', ['GET', 'POST', 'OPTIONS']))
+  const refusals: Record<string, number> = {}
+  limitResponseSize(app, { path: '/graphql', maxBytes: config.maxResponseBytes, onRefused: () => void (refusals['RESPONSE_TOO_LARGE'] = (refusals['RESPONSE_TOO_LARGE'] ?? 0) + 1) })
 
   // persisted operations are measured when the manifests or the schema load (set below, once both exist)
   let checkPersistedOperations = (): void => {}
@@ -89,7 +92,6 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   // the subscription path plans with the same supergraph, rebuilt whenever it changes
   let runtime: SupergraphRuntime | null = null
   const guard = createOperationGuard(config)
-  const refusals: Record<string, number> = {}
   const anomalies = config.anomaly.enabled
     ? createAnomalyDetector({
         ...config.anomaly,
@@ -156,7 +158,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     // no fastifyApolloDrainPlugin: its drain calls fastify.close() from inside our onClose hook and
     // never returns; fastify's own close already stops accepting and waits for in-flight requests
     plugins: [
-      edgePlugin({ guard, production: config.nodeEnv === 'production', maxResponseBytes: config.maxResponseBytes, ...(charge ? { charge } : {}), ...(observe ? { observe } : {}), refusals }),
+      edgePlugin({ guard, production: config.nodeEnv === 'production', ...(charge ? { charge } : {}), ...(observe ? { observe } : {}), refusals }),
       ...(config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(deps.apolloPlugins ?? []),
     ],

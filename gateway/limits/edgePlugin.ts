@@ -11,8 +11,6 @@ export interface EdgePluginOptions {
   readonly guard: OperationGuard
   /** Production hides the schema from everyone but staff: no introspection, no field suggestions. */
   readonly production: boolean
-  /** Largest serialized response, in bytes. */
-  readonly maxResponseBytes: number
   /**
    * Charges an admitted operation to its viewer's budget (the rate limiter); throws RATE_LIMITED.
    * May return headers to send with the response (`RateLimit-*`).
@@ -34,8 +32,9 @@ export const EDGE_CODES: ReadonlySet<string> = new Set(
  * run through Apollo too): once the operation is parsed, validated and resolved — and before it
  * is planned or any subgraph is called — measure it against the limits and the viewer's cost
  * budget, refuse introspection to all but staff in production, and charge its cost to the
- * viewer's rate limit. On the way out: a response over MAX_RESPONSE_BYTES is replaced by
- * RESPONSE_TOO_LARGE, and production errors carry no field suggestions for non-staff.
+ * viewer's rate limit. On the way out: denied fields are nulled, production errors carry no
+ * field suggestions for non-staff, and refusals are counted. (The response size cap is on the
+ * serialized payload: platform/responseSizeLimit.ts.)
  */
 export function edgePlugin(options: EdgePluginOptions): ApolloServerPlugin<GatewayContext> {
   const admissions = new WeakMap<object, Admission>()
@@ -80,17 +79,6 @@ export function edgePlugin(options: EdgePluginOptions): ApolloServerPlugin<Gatew
             if (options.production && !isStaff(contextValue.viewer) && result.errors) {
               response.body.singleResult = { ...result, errors: result.errors.map((e) => ({ ...e, message: withoutSuggestions(e.message) })) }
             }
-            if (result.data && exceeds(response.body.singleResult, options.maxResponseBytes)) {
-              response.body.singleResult = {
-                data: null,
-                errors: [
-                  {
-                    message: `The response is larger than ${options.maxResponseBytes} bytes; ask for less (smaller pages, fewer fields)`,
-                    extensions: { code: 'RESPONSE_TOO_LARGE', limit: options.maxResponseBytes },
-                  },
-                ],
-              }
-            }
             if (options.refusals) {
               for (const error of response.body.singleResult.errors ?? []) {
                 const code = error.extensions?.['code']
@@ -107,14 +95,6 @@ export function edgePlugin(options: EdgePluginOptions): ApolloServerPlugin<Gatew
 /** graphql-js appends "Did you mean …?" to unknown names: a map of the schema for whoever asks. */
 export function withoutSuggestions(message: string): string {
   return message.replace(/\s*Did you mean [^?]*\?$/, '')
-}
-
-function exceeds(result: unknown, maxBytes: number): boolean {
-  // a string's length counts UTF-16 units: within a factor of 3 of its UTF-8 bytes, so only
-  // near the limit is the exact byte length worth computing
-  const text = JSON.stringify(result)
-  if (text.length * 3 <= maxBytes) return false
-  return Buffer.byteLength(text, 'utf8') > maxBytes
 }
 
 /** The error for a field the viewer may not read. */

@@ -1,4 +1,4 @@
-import { GraphQLError, parse, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql'
+import { parse, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql'
 import type { Config, CostRole } from '../../platform/config.ts'
 import { checkLimits, limitError } from '../../platform/limits/checkLimits.ts'
 import { readCostDirectives, type CostDirectives } from '../../platform/limits/costDirectives.ts'
@@ -67,6 +67,3 @@ export function createOperationGuard(config: Pick<Config, 'limits' | 'maxPageSiz
     authorize: (schema, document, operation, viewer) => authorizeOperation(schema, document, operation, viewer, policy),
   }
 }
-
-export const isLimitError = (error: unknown): error is GraphQLError =>
-  error instanceof GraphQLError && typeof error.extensions['limit'] === 'number'

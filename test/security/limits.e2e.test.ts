@@ -151,3 +151,27 @@ describe('schema privacy in production (attack suite)', () => {
     assert.match(staff.raw, /Did you mean/)
   })
 })
+
+describe('the response cap at the gateway (attack suite)', () => {
+  let stack: Stack
+  before(async () => {
+    stack = await startSecurityStack({ gatewayConfig: { maxResponseBytes: 4096, rateLimit: { ...defaults.rateLimit, enabled: false } } })
+  })
+  after(() => stack.close())
+
+  it('replaces a response the gateway builds over MAX_RESPONSE_BYTES with RESPONSE_TOO_LARGE, and counts it', async () => {
+    // introspection is answered by the gateway alone: no subgraph's own cap is in the way
+    stack.resetCounters()
+    const response = await query(stack, getIntrospectionQuery())
+    assert.equal(response.statusCode, 200)
+    assert.deepEqual(response.body, {
+      data: null,
+      errors: [{ message: 'The response is larger than 4096 bytes; ask for less (smaller pages, fewer fields)', extensions: { code: 'RESPONSE_TOO_LARGE', limit: 4096 } }],
+    })
+    assert.deepEqual(stack.subgraphCalls(), noCalls)
+    const metrics = (await stack.gateway.inject({ method: 'GET', url: '/metrics/edge' })).json()
+    assert.equal(metrics.refusals['RESPONSE_TOO_LARGE'], 1)
+    // a small answer passes untouched
+    assert.equal((await query(stack, '{ __typename }')).body.data?.['__typename'], 'Query')
+  })
+})
