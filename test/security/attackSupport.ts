@@ -76,6 +76,19 @@ export async function assertAlive(stack: Stack): Promise<void> {
   assert.deepEqual(health.json(), { status: 'ok' })
 }
 
+/**
+ * Sends a request (or runs one) that the gateway must refuse before Apollo runs anything: this
+ * status and code, no subgraph called, nothing leaked, and the gateway still up.
+ */
+export async function refusedCleanly(stack: Stack, request: InjectOptions | (() => Promise<Answer>), status: number, code: string): Promise<Answer> {
+  stack.resetCounters()
+  const answer = typeof request === 'function' ? await request() : await send(stack, request)
+  assertRefused(stack, answer, status, code)
+  assertNoSubgraphCalled(stack)
+  await assertAlive(stack)
+  return answer
+}
+
 // ── straight at a subgraph, as an attacker inside the network would ──────────────────────────
 
 export interface SubgraphAnswer {

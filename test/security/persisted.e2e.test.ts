@@ -7,7 +7,7 @@ import { signToken } from '../../gateway/auth.ts'
 import type { PersistedQueryManifest } from '../../contracts/manifest.ts'
 import { openRawSocket } from '../../platform/wsTesting.ts'
 import { asStaff, type Stack } from '../stack.ts'
-import { assertAlive, assertNoLeak, assertNoSubgraphCalled, assertRefused, post, send, type Answer } from './attackSupport.ts'
+import { assertAlive, assertNoLeak, assertNoSubgraphCalled, post, refusedCleanly, type Answer } from './attackSupport.ts'
 import { defaults, startSecurityStack } from './securityStack.ts'
 
 const manifest = (client: string) => JSON.parse(readFileSync(`operations/${client}/manifest.json`, 'utf8')) as PersistedQueryManifest
@@ -37,15 +37,7 @@ describe('persisted operations with TRUSTED_DOCUMENTS=enforce (attack suite)', (
     headers: { 'apollo-require-preflight': 'true' },
   })
 
-  /** Refused before Apollo runs anything: this status and code, no subgraph, nothing leaked, still up. */
-  async function refused(request: InjectOptions | (() => Promise<Answer>), status: number, code: string): Promise<Answer> {
-    stack.resetCounters()
-    const answer = typeof request === 'function' ? await request() : await send(stack, request)
-    assertRefused(stack, answer, status, code)
-    assertNoSubgraphCalled(stack)
-    await assertAlive(stack)
-    return answer
-  }
+  const refused = (request: InjectOptions | (() => Promise<Answer>), status: number, code: string) => refusedCleanly(stack, request, status, code)
 
   it('runs a manifest operation by id (the control)', async () => {
     stack.resetCounters()

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { InjectOptions } from 'fastify'
 import type { Stack } from '../stack.ts'
-import { assertAlive, assertNoLeak, assertNoSubgraphCalled, assertRefused, codeOf, post, send, type Answer } from './attackSupport.ts'
+import { assertAlive, assertNoLeak, assertNoSubgraphCalled, codeOf, post, refusedCleanly, send, type Answer } from './attackSupport.ts'
 import { defaults, startSecurityStack } from './securityStack.ts'
 
 const BY_HANDLE = 'query ($handle: String!) { product(handle: $handle) { id title } }'
@@ -18,15 +18,7 @@ describe('transport-level attacks on the gateway (attack suite)', () => {
   })
   after(() => stack.close())
 
-  /** Refused with this status and code before any subgraph, nothing leaked, the gateway still up. */
-  async function refused(request: InjectOptions | (() => Promise<Answer>), status: number, code: string): Promise<Answer> {
-    stack.resetCounters()
-    const answer = typeof request === 'function' ? await request() : await send(stack, request)
-    assertRefused(stack, answer, status, code)
-    assertNoSubgraphCalled(stack)
-    await assertAlive(stack)
-    return answer
-  }
+  const refused = (request: InjectOptions | (() => Promise<Answer>), status: number, code: string) => refusedCleanly(stack, request, status, code)
 
   /** Served (or refused with a client code), never a 5xx, never INTERNAL_SERVER_ERROR, nothing leaked. */
   async function servedCleanly(answer: Answer): Promise<Answer> {
