@@ -3,6 +3,7 @@ import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type J
 import type { Config } from '../platform/config.ts'
 import { ANONYMOUS, ROLES, type Role, type Viewer } from '../platform/viewer.ts'
 import { jwksKeys, JwksUnavailableError } from './jwks.ts'
+import { graphqlError } from '../platform/errors.ts'
 
 /**
  * Turns `Authorization: Bearer <JWT>` into a viewer. No header means the anonymous viewer; a
@@ -107,7 +108,7 @@ function refusal(error: unknown): GraphQLError {
 }
 
 function authError(message: string, originalError?: Error): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } }, ...(originalError ? { originalError } : {}) })
+  return graphqlError('UNAUTHENTICATED', message, { http: { status: 401 } }, originalError)
 }
 
 export interface TokenClaims {

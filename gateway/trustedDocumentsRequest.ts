@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../platform/errors.ts'
 import type { TrustedDocumentsMode } from '../platform/config.ts'
 import { SHA256_HEX, sha256Hex, type TrustedOperation } from '../contracts/manifest.ts'
 
@@ -13,7 +14,7 @@ export const TrustedDocumentCode = {
   Required: 'PERSISTED_QUERY_REQUIRED',
   HashMismatch: 'PERSISTED_QUERY_HASH_MISMATCH',
   BadRequest: 'BAD_REQUEST',
-} as const
+} as const satisfies Record<string, ErrorCode>
 export type TrustedDocumentCode = (typeof TrustedDocumentCode)[keyof typeof TrustedDocumentCode]
 
 export interface DocumentRequest {

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql'
+import { GraphQLError, type GraphQLFormattedError } from 'graphql'
 
 /**
  * Every GraphQL error code the services raise, with what it means. Expected business outcomes
@@ -32,8 +32,13 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES
 
-export function graphqlError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { ...extensions, code } })
+export function graphqlError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}, originalError?: Error): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code }, ...(originalError ? { originalError } : {}) })
+}
+
+/** An error as it goes on the wire (`GraphQLFormattedError`), with a registered code. */
+export function formattedError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLFormattedError {
+  return { message, extensions: { ...extensions, code } }
 }
 
 export const unauthenticated = (message = 'Authentication required') => graphqlError('UNAUTHENTICATED', message)

@@ -4,6 +4,7 @@ import { COST_ROLES, type Config, type CostRole } from '../../platform/config.ts
 import { isStaff, type Viewer } from '../../platform/viewer.ts'
 import type { AnomalyDetector, ClientState } from '../anomaly/anomalyDetector.ts'
 import type { RateLimiter } from '../rateLimit/rateLimiter.ts'
+import { formattedError, type ErrorCode } from '../../platform/errors.ts'
 
 /**
  * The edge as staff see it, as GraphQL of its own at `/admin/graphql` (the supergraph belongs to
@@ -118,7 +119,7 @@ export function serveEdgeAdmin(app: FastifyInstance, options: EdgeAdminOptions):
       return reply.code(known ? 403 : 401).send({ errors: [refusal(known ? 'FORBIDDEN' : 'UNAUTHENTICATED')] })
     }
     const body = (request.body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown }
-    if (typeof body.query !== 'string') return reply.code(400).send({ errors: [{ message: 'Send { query }', extensions: { code: 'BAD_REQUEST' } }] })
+    if (typeof body.query !== 'string') return reply.code(400).send({ errors: [formattedError('BAD_REQUEST', 'Send { query }')] })
     const result = await graphql({
       schema,
       source: body.query,
@@ -130,8 +131,8 @@ export function serveEdgeAdmin(app: FastifyInstance, options: EdgeAdminOptions):
   })
 }
 
-function refusal(code: 'FORBIDDEN' | 'UNAUTHENTICATED'): GraphQLFormattedError {
-  return { message: 'The edge state is for staff', extensions: { code } }
+function refusal(code: Extract<ErrorCode, 'FORBIDDEN' | 'UNAUTHENTICATED'>): GraphQLFormattedError {
+  return formattedError(code, 'The edge state is for staff')
 }
 
 function formatted(error: GraphQLError): GraphQLFormattedError {
@@ -141,6 +142,6 @@ function formatted(error: GraphQLError): GraphQLFormattedError {
     message: internal ? 'Internal server error' : error.message,
     ...(error.locations ? { locations: error.locations } : {}),
     ...(error.path ? { path: error.path } : {}),
-    extensions: { code: internal ? 'INTERNAL_SERVER_ERROR' : error.path ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED' },
+    extensions: { code: (internal ? 'INTERNAL_SERVER_ERROR' : error.path ? 'BAD_USER_INPUT' : 'GRAPHQL_VALIDATION_FAILED') satisfies ErrorCode },
   }
 }

@@ -15,13 +15,14 @@ import {
 } from 'graphql'
 import type { Viewer } from '../../platform/viewer.ts'
 import { denial, grantedScopes, type AuthorizationPolicy, type Requirement } from './authorizationPolicy.ts'
+import { type ErrorCode } from '../../platform/errors.ts'
 
 /** A field the viewer may not read, and where it would have been in the response. */
 export interface DeniedField {
   /** Response keys from the root (aliases where used), without list indexes. */
   readonly path: readonly string[]
   readonly coordinate: string
-  readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN'
+  readonly code: Extract<ErrorCode, 'UNAUTHENTICATED' | 'FORBIDDEN'>
 }
 
 export type Authorization =

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server'
 import { createHash } from 'node:crypto'
 import { GraphQLError, print, type DocumentNode, type FormattedExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql'
 import type { DeniedField } from '../authorization/authorizeOperation.ts'
-import { ERROR_CODES } from '../../platform/errors.ts'
+import { ERROR_CODES, graphqlError } from '../../platform/errors.ts'
 import { isStaff } from '../../platform/viewer.ts'
 import type { GatewayContext } from '../context.ts'
 import type { Admission, OperationGuard } from './operationGuard.ts'
@@ -48,8 +48,8 @@ export function edgePlugin(options: EdgePluginOptions): ApolloServerPlugin<Gatew
           const admission = options.guard.admit(schema, document, operation, request.variables ?? {}, contextValue.viewer)
           if (admission.measures.introspection && options.production && !isStaff(contextValue.viewer)) {
             // Apollo's own words and code for a server with introspection off
-            throw new GraphQLError('GraphQL introspection is not allowed, but the query contained __schema or __type.', {
-              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+            throw graphqlError('GRAPHQL_VALIDATION_FAILED', 'GraphQL introspection is not allowed, but the query contained __schema or __type.', {
+              http: { status: 400 },
             })
           }
           admissions.set(contextValue, admission)

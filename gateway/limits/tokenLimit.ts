@@ -1,4 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql'
+import { formattedError } from '../../platform/errors.ts'
 import { MAX_INTROSPECTION_DEPTH, tokenLimitOf } from '../../platform/limits/checkLimits.ts'
 
 /**
@@ -8,13 +9,10 @@ import { MAX_INTROSPECTION_DEPTH, tokenLimitOf } from '../../platform/limits/che
  */
 export function withLimitCode(formatted: GraphQLFormattedError): GraphQLFormattedError {
   if (formatted.extensions?.['code'] === 'GRAPHQL_VALIDATION_FAILED' && formatted.message === 'Maximum introspection depth exceeded') {
-    return { ...formatted, message: 'The introspection query nests too deep', extensions: { ...formatted.extensions, code: 'MAX_DEPTH_EXCEEDED', limit: MAX_INTROSPECTION_DEPTH } }
+    return { ...formatted, ...formattedError('MAX_DEPTH_EXCEEDED', 'The introspection query nests too deep', { ...formatted.extensions, limit: MAX_INTROSPECTION_DEPTH }) }
   }
   if (formatted.extensions?.['code'] !== 'GRAPHQL_PARSE_FAILED') return formatted
   const limit = tokenLimitOf(formatted.message)
   if (limit === null) return formatted
-  return {
-    message: `The document has more than ${limit} tokens; parsing stopped there`,
-    extensions: { ...formatted.extensions, code: 'MAX_TOKENS_EXCEEDED', limit },
-  }
+  return formattedError('MAX_TOKENS_EXCEEDED', `The document has more than ${limit} tokens; parsing stopped there`, { ...formatted.extensions, limit })
 }

@@ -1,10 +1,10 @@
 import { HeaderMap } from '@apollo/server'
-import { GraphQLError } from 'graphql'
 import type { Config, CostRole } from '../../platform/config.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import type { BucketPolicy, BucketStore } from './bucketStore.ts'
 import { createMemoryBucketStore } from './memoryBucketStore.ts'
 import { createRedisBucketStore, type RateLimitLogger } from './redisBucketStore.ts'
+import { graphqlError } from '../../platform/errors.ts'
 
 /**
  * Rate limits in cost units: each operation (and each graphql-ws message) is charged its
@@ -55,13 +55,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       }
       if (taken.allowed) return headers
       const retryAfter = Math.max(1, Math.ceil(taken.retryAfterMs / 1000))
-      throw new GraphQLError(`Rate limit exceeded: this operation costs ${charged} and ${taken.remaining} of ${Math.floor(policy.capacity)} remain; retry after ${retryAfter} s`, {
-        extensions: {
-          code: 'RATE_LIMITED',
-          retryAfter,
-          http: { status: 429, headers: new HeaderMap([...Object.entries(headers), ['retry-after', String(retryAfter)]]) },
-        },
-      })
+      throw graphqlError(
+        'RATE_LIMITED',
+        `Rate limit exceeded: this operation costs ${charged} and ${taken.remaining} of ${Math.floor(policy.capacity)} remain; retry after ${retryAfter} s`,
+        { retryAfter, http: { status: 429, headers: new HeaderMap([...Object.entries(headers), ['retry-after', String(retryAfter)]]) } },
+      )
     },
     async peek(clientKey, role) {
       const policy = policyOf(clientKey, role)

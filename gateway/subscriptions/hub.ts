@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { GraphQLError, type ExecutionResult } from 'graphql'
+import type { ExecutionResult } from 'graphql'
 import type { Viewer } from '../../platform/viewer.ts'
 import { executeSubscriptionEvent, type PlannedSubscription } from './apolloAdapter.ts'
 import { eventDataSources } from './eventFetches.ts'
@@ -12,6 +12,7 @@ import { mergeOf, pipelineOf, SharedUpstreams, upstreamKeys } from './sharing.ts
 import { UpstreamStream, type RetryOptions } from './upstream.ts'
 import { UpstreamClients } from './upstreamClients.ts'
 import { visibilityOf } from './visibility.ts'
+import { graphqlError } from '../../platform/errors.ts'
 
 // bench/subscriptions.ts reads the metrics' shape from here, where it always was
 export type { SubscriptionMetrics } from './metrics.ts'
@@ -77,9 +78,9 @@ export class SubscriptionHub {
     try {
       planned = runtime.plan(request.document, request.operationName, request.query)
     } catch (error) {
-      return { errors: [new GraphQLError(`The subscription cannot be planned: ${(error as Error).message}`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })] }
+      return { errors: [graphqlError('GRAPHQL_VALIDATION_FAILED', `The subscription cannot be planned: ${(error as Error).message}`)] }
     }
-    if (!planned) return { errors: [new GraphQLError('Not a subscription operation', { extensions: { code: 'BAD_REQUEST' } })] }
+    if (!planned) return { errors: [graphqlError('BAD_REQUEST', 'Not a subscription operation')] }
     const { serviceName } = planned.primary
     const primary = preparePrimaryOperation(planned.primary, request.variables, (field) => runtime.resumableFields.has(field))
     const visibility = visibilityOf(request.viewer)

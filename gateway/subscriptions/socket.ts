@@ -23,6 +23,7 @@ import { withLimitCode } from '../limits/tokenLimit.ts'
 import type { TrustedDocuments } from '../trustedDocuments.ts'
 import type { SubscriptionHub } from './hub.ts'
 import type { SupergraphRuntime } from './runtime.ts'
+import { graphqlError, type ErrorCode } from '../../platform/errors.ts'
 
 /** The scope a token needs to open a socket (partners subscribe to the stock feed with it). */
 export const SOCKET_SCOPE = 'stock:read'
@@ -67,7 +68,7 @@ interface SocketOperation extends GatewayContext {
 
 const canOpenSocket = (viewer: Viewer): boolean => (isStaff(viewer) || hasRole(viewer, 'partner')) && viewer.scopes.includes(SOCKET_SCOPE)
 
-const codedError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } })
+const codedError = (message: string, code: ErrorCode) => graphqlError(code, message)
 
 /**
  * GraphQL over WebSocket (`graphql-transport-ws`) on the gateway's `/graphql`, beside HTTP on the
@@ -173,7 +174,7 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         if (!runtime) return [codedError('The gateway has no schema yet', 'INTERNAL_SERVER_ERROR')]
         const prepared = runtime.prepare(query)
         if ('errors' in prepared) {
-          const code = prepared.stage === 'parse' ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED'
+          const code: ErrorCode = prepared.stage === 'parse' ? 'GRAPHQL_PARSE_FAILED' : 'GRAPHQL_VALIDATION_FAILED'
           const hideSchema = config.nodeEnv === 'production' && !isStaff(state.viewer)
           return prepared.errors.map((error) => {
             const formatted = withLimitCode({ message: hideSchema ? withoutSuggestions(error.message) : error.message, extensions: { code } })

@@ -4,6 +4,7 @@ import type { Viewer } from '../../platform/viewer.ts'
 import type { SubscriptionCounters } from './metrics.ts'
 import type { Clock, UpstreamTransport } from './model.ts'
 import { CURSOR_KEY, type PrimaryOperation } from './primaryOperation.ts'
+import { graphqlError } from '../../platform/errors.ts'
 
 export interface RetryOptions {
   readonly initialMs?: number
@@ -177,7 +178,7 @@ export class UpstreamStream {
     if (now - this.failingSince > (retry.giveUpAfterMs ?? 60_000)) {
       logger.error({ err: error, service: serviceName }, 'upstream subscription unavailable; ending its subscribers')
       this.events.failed([
-        new GraphQLError(`Service '${serviceName}' is unavailable; resume with your last cursor`, { extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName } }),
+        graphqlError('SUBGRAPH_UNAVAILABLE', `Service '${serviceName}' is unavailable; resume with your last cursor`, { serviceName }),
       ])
       return
     }
