@@ -1,23 +1,13 @@
 // `npm start`: the gateway and the four subgraphs in one process, on one embedded database
 // (PGlite under .data/ unless DATABASE_URL is set), each on its own port.
 import type { FastifyInstance } from 'fastify'
-import { buildGatewayApp } from './gateway/app.ts'
-import { ConfigError, loadConfig, type Config } from './platform/config.ts'
+import { buildGatewayAppOrExit } from './gateway/app.ts'
 import { openDatabase } from './platform/openDatabase.ts'
 import { openBus } from './platform/openBus.ts'
-import { listenSubgraph, onShutdown, pinoLogger, prepareSubgraph } from './platform/service.ts'
+import { listenSubgraph, loadConfigOrExit, onShutdown, pinoLogger, prepareSubgraph } from './platform/service.ts'
 import { SUBGRAPHS } from './subgraphs/registry.ts'
 
-let config: Readonly<Config>
-try {
-  config = loadConfig()
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message)
-    process.exit(1)
-  }
-  throw error
-}
+const config = loadConfigOrExit()
 
 const started = Date.now()
 const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
@@ -36,15 +26,9 @@ for (const subgraph of SUBGRAPHS) built.push({ subgraph, app: await subgraph.bui
 for (const { subgraph, app } of built) apps.push(await listenSubgraph(subgraph, app, config))
 // the gateway routes to the subgraphs started here unless SUBGRAPH_<NAME>_URL says otherwise
 const local = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, `http://${config.host}:${config.subgraphPorts[s.name]}/graphql`]))
-let gateway: FastifyInstance
-try {
-  gateway = await buildGatewayApp({ config: { ...config, subgraphUrls: { ...local, ...config.subgraphUrls } } })
-} catch (error) {
-  // e.g. a malformed manifest in TRUSTED_DOCUMENTS=enforce: refuse to serve without a contract
-  console.error(`gateway not started: ${error instanceof Error ? error.message : String(error)}`)
+const gateway = await buildGatewayAppOrExit({ config: { ...config, subgraphUrls: { ...local, ...config.subgraphUrls } } }, async () => {
   for (const app of apps) await app.close()
-  process.exit(1)
-}
+})
 await gateway.listen({ host: config.host, port: config.gatewayPort })
 apps.push(gateway)
 

@@ -18,93 +18,32 @@
  * The lag is observed through the gateway, as staff, with `order(id:)` aliases in batches,
  * polled every ~20 ms while checkout runs and after it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus, totalmem } from 'node:os'
 import { performance } from 'node:perf_hooks'
-import { parseArgs } from 'node:util'
-import { fileURLToPath } from 'node:url'
-import type { Bus } from '../platform/bus.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { seededRandom } from '../platform/random.ts'
 import type { Stack } from '../test/stack.ts'
+import {
+  capRunTime, describeThrown, integer, listenLocal, machine, oneOf, parseBenchOptions, percentiles, round1, runBench, startBenchStack, writeResult,
+} from './support.ts'
 
 // ---------------------------------------------------------------------------------------------
 // options
 
-type Mode = 'embedded' | 'pg-nats'
-
-interface Options {
-  readonly mode: Mode
-  readonly concurrency: number
-  readonly orders: number
-  readonly maxSeconds: number
-  readonly lagVia: LagVia
-}
-
-/** Where the event lag is observed: through the gateway as a client would, or in the tables. */
-type LagVia = 'gateway' | 'db'
-
 const USAGE =
   'usage: node --import tsx bench/checkout.ts [--concurrency 20] [--orders 300] [--mode embedded|pg-nats] [--lag-via db|gateway] [--max-seconds 180]'
 
-function parseOptions(argv: readonly string[]): Options {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      concurrency: { type: 'string', default: '20' },
-      orders: { type: 'string', default: '300' },
-      mode: { type: 'string', default: 'embedded' },
-      'max-seconds': { type: 'string', default: '180' },
-      'lag-via': { type: 'string', default: 'db' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
+/** `--lag-via`: where the event lag is observed, through the gateway as a client would, or in the tables. */
+const parseOptions = (argv: readonly string[]) =>
+  parseBenchOptions(argv, USAGE, {
+    concurrency: integer(20, 1, 500),
+    orders: integer(300, 1, 20_000),
+    mode: oneOf('embedded', ['embedded', 'pg-nats']),
+    'max-seconds': integer(180, 1, 3600),
+    'lag-via': oneOf('db', ['gateway', 'db']),
   })
-  if (values.help) {
-    console.log(USAGE)
-    process.exit(0)
-  }
-  const positive = (name: string, text: string, max: number) => {
-    const n = Number(text)
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer in 1..${max}, not '${text}'\n${USAGE}`)
-    return n
-  }
-  const mode = values.mode
-  if (mode !== 'embedded' && mode !== 'pg-nats') throw new Error(`--mode must be embedded or pg-nats, not '${mode}'\n${USAGE}`)
-  const lagVia = values['lag-via']
-  if (lagVia !== 'gateway' && lagVia !== 'db') throw new Error(`--lag-via must be gateway or db, not '${lagVia}'\n${USAGE}`)
-  return {
-    mode,
-    lagVia,
-    concurrency: positive('concurrency', values.concurrency, 500),
-    orders: positive('orders', values.orders, 20_000),
-    maxSeconds: positive('max-seconds', values['max-seconds'], 3600),
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-/** Nearest-rank percentile of an ascending array; null when empty. */
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null
-  const rank = Math.ceil((p / 100) * sorted.length)
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? null
-}
-
-const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10)
-
-/** mulberry32: a deterministic choice of cart contents, so runs are comparable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Runs `task` over 0..count-1 with at most `concurrency` in flight; stops starting new ones once `stop()` holds. */
 async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>, stop: () => boolean = () => false): Promise<void> {
@@ -174,8 +113,6 @@ function problemOf(status: number, body: GraphQLBody, userErrors: readonly UserE
   return null
 }
 
-const describeThrown = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
-
 // ---------------------------------------------------------------------------------------------
 // operations
 
@@ -227,29 +164,9 @@ async function main(): Promise<void> {
   const startedAt = performance.now()
   const deadline = startedAt + options.maxSeconds * 1000
   const remaining = () => deadline - performance.now()
-  // the last resort: if closing hangs, the process still ends
-  setTimeout(() => {
-    console.error(`bench: still running ${options.maxSeconds + 30}s after start; exiting`)
-    process.exit(2)
-  }, (options.maxSeconds + 30) * 1000).unref()
+  capRunTime((options.maxSeconds + 30) * 1000)
 
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`
-  const natsUrl = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222'
-  const natsNamespace = `bench${runId}`
-  let bus: Bus | undefined
-  if (options.mode === 'pg-nats') {
-    // read by platform/testing.ts when it is first imported: PostgreSQL cloned from the template
-    process.env['DATABASE_URL'] ??= 'postgres://postgres@127.0.0.1:5432/test'
-    for (const [name, url] of [['DATABASE_URL', process.env['DATABASE_URL']], ['NATS_URL', natsUrl]] as const) {
-      if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname)) throw new Error(`${name} must point at this machine, not ${url}`)
-    }
-  } else {
-    delete process.env['DATABASE_URL']
-  }
-  process.env['LOG_LEVEL'] ??= 'silent'
-
-  // imported only now, so that platform/testing.ts sees DATABASE_URL (or its absence)
-  const { startStack } = await import('../test/stack.ts')
   const { signToken } = await import('../gateway/auth.ts')
   const { buildWorld } = await import('../seed/world.ts')
 
@@ -258,20 +175,13 @@ async function main(): Promise<void> {
   )
   let stack: Stack | undefined
   try {
-    if (options.mode === 'pg-nats') {
-      const { createNatsBus } = await import('../platform/natsBus.ts')
-      const { default: pino } = await import('pino')
-      bus = await createNatsBus({ servers: natsUrl, logger: pino({ level: process.env['LOG_LEVEL'] ?? 'silent' }), namespace: natsNamespace })
-    }
     const setupStarted = performance.now()
-    stack = await startStack(bus ? { bus } : {})
-    await stack.gateway.listen({ host: '127.0.0.1', port: 0 })
-    const address = stack.gateway.server.address()
-    if (!address || typeof address === 'string') throw new Error('the gateway has no port')
-    const client = new Client(`http://127.0.0.1:${address.port}/graphql`, 30_000)
+    // pg-nats: the stack's bus is NATS JetStream in a namespace of its own, deleted when it closes
+    stack = await startBenchStack(options.mode)
+    const client = new Client(`http://127.0.0.1:${await listenLocal(stack.gateway)}/graphql`, 30_000)
     const config = stack.config
     const db = stack.test.db
-    const staffToken = await signToken({ sub: 'staff_bench', roles: ['staff'], expiresIn: 3600 }, config)
+    const staffToken = await signToken({ sub: 'staff_bench', roles: ['staff'] }, config)
     const failures: Failure[] = []
 
     // --- setup: stock that never runs out ----------------------------------------------------
@@ -292,7 +202,7 @@ async function main(): Promise<void> {
     }
 
     // --- setup: one cart per order ----------------------------------------------------------
-    const random = prng(20261001)
+    const random = seededRandom(20261001)
     const contents = Array.from({ length: options.orders }, () => {
       const lines: { sku: string; quantity: number }[] = []
       const count = 1 + Math.floor(random() * 3)
@@ -309,7 +219,7 @@ async function main(): Promise<void> {
       async (i) => {
         const customer = `c_bench_${i + 1}`
         try {
-          const token = await signToken({ sub: customer, roles: ['customer'], expiresIn: 3600 }, config)
+          const token = await signToken({ sub: customer, roles: ['customer'] }, config)
           const input = { idempotencyKey: `bench-cart-${runId}-${i + 1}`, currency: 'USD', countryCode: 'US', lines: contents[i] }
           const { status, body } = await client.request(ADD, { input }, token)
           const payload = body.data?.['cartLinesAdd']
@@ -449,22 +359,15 @@ async function main(): Promise<void> {
 
     // --- figures ----------------------------------------------------------------------------
     const completed = placed.size
-    const sortedLatency = [...latencies].sort((a, b) => a - b)
-    const lags = [...placed.values()].flatMap((p) => (p.observedAt === null ? [] : [p.observedAt - p.respondedAt])).sort((a, b) => a - b)
-    const sortedPoll = [...pollRoundTrips].sort((a, b) => a - b)
+    const lags = [...placed.values()].flatMap((p) => (p.observedAt === null ? [] : [p.observedAt - p.respondedAt]))
+    const poll = percentiles(pollRoundTrips, [50, 99], round1)
     const observedTimes = [...placed.values()].flatMap((p) => (p.observedAt === null ? [] : [p.observedAt]))
     const lastObserved = observedTimes.length > 0 ? Math.max(...observedTimes) : null
-    const cpuList = cpus()
     const result = {
       benchmark: 'checkout',
       mode: options.mode,
       date: new Date().toISOString(),
-      machine: {
-        cores: availableParallelism(),
-        cpu: cpuList[0]?.model.trim() ?? 'unknown',
-        platform: `${process.platform}-${process.arch}`,
-        memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-      },
+      machine: machine(),
       node: process.version,
       storage: options.mode === 'embedded' ? 'PGlite (embedded, one connection)' : 'PostgreSQL (node-postgres, pool of 10 shared by the four subgraphs)',
       bus: options.mode === 'embedded' ? 'in-process' : 'NATS JetStream',
@@ -477,16 +380,9 @@ async function main(): Promise<void> {
       completedOrders: completed,
       checkoutWallMs: round1(checkoutMs),
       ordersPerSecond: round1(checkoutMs > 0 ? completed / (checkoutMs / 1000) : null),
-      latencyMs: {
-        p50: round1(percentile(sortedLatency, 50)),
-        p95: round1(percentile(sortedLatency, 95)),
-        p99: round1(percentile(sortedLatency, 99)),
-        max: round1(sortedLatency.at(-1) ?? null),
-      },
+      latencyMs: percentiles(latencies, [50, 95, 99], round1),
       lagMs: {
-        p50: round1(percentile(lags, 50)),
-        p99: round1(percentile(lags, 99)),
-        max: round1(lags.at(-1) ?? null),
+        ...percentiles(lags, [50, 99], round1),
         observed: lags.length,
         /** orders placed but not yet seen authorized when the last checkout response came back */
         pendingAtCheckoutEnd,
@@ -497,8 +393,8 @@ async function main(): Promise<void> {
           options.lagVia === 'gateway'
             ? `gateway, as staff: order(id:) aliases for financialStatus + timeline, batches of ${POLL_BATCH}, every ~${POLL_EVERY_MS} ms`
             : `database: finance.payments + orders.order_timeline, one statement for all pending orders, every ~${POLL_EVERY_MS} ms`,
-        pollRoundTripP50Ms: round1(percentile(sortedPoll, 50)),
-        pollRoundTripP99Ms: round1(percentile(sortedPoll, 99)),
+        pollRoundTripP50Ms: poll.p50,
+        pollRoundTripP99Ms: poll.p99,
         pollErrors: pollFailures,
       },
       setupMs: round1(setupMs),
@@ -518,19 +414,10 @@ async function main(): Promise<void> {
       console.log(`\nfailures (${failures.length}):`)
       for (const [problem, count] of Object.entries(result.failures.byProblem)) console.log(`  ${String(count).padStart(5)} × ${problem}`)
     }
-    const dir = fileURLToPath(new URL('./results/', import.meta.url))
-    mkdirSync(dir, { recursive: true })
-    const file = `${dir}checkout-${options.mode}${options.lagVia === 'gateway' ? '-lag-gateway' : ''}.json`
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
-    console.log(`\nwrote ${file}`)
+    writeResult(`checkout-${options.mode}${options.lagVia === 'gateway' ? '-lag-gateway' : ''}`, result)
     process.exitCode = failures.length > 0 || completed === 0 ? 1 : 0
   } finally {
     await stack?.close().catch((error: unknown) => console.error(`closing the stack: ${describeThrown(error)}`))
-    if (bus) {
-      await bus.close().catch((error: unknown) => console.error(`closing the NATS bus: ${describeThrown(error)}`))
-      const { deleteNatsNamespace } = await import('../platform/natsBus.ts')
-      await deleteNatsNamespace(natsUrl, natsNamespace).catch((error: unknown) => console.error(`deleting NATS namespace ${natsNamespace}: ${describeThrown(error)}`))
-    }
   }
 }
 
@@ -591,10 +478,4 @@ function printTable(r: {
   console.log(line)
 }
 
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (error: unknown) => {
-    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
-    process.exit(1)
-  },
-)
+runBench(main)

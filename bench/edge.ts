@@ -19,13 +19,11 @@
  * The whole supergraph runs in this process (test/stack.ts: PGlite, no bus); the gateways under
  * test are built with buildGatewayApp over the same subgraphs and listen on ephemeral ports.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { Agent, request as httpRequest } from 'node:http'
-import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
+import { readFileSync } from 'node:fs'
+import type { Agent } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import type { FastifyInstance } from 'fastify'
 import { Kind, parse, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql'
 import { Redis } from 'ioredis'
@@ -39,25 +37,14 @@ import type { Config } from '../platform/config.ts'
 import type { Viewer } from '../platform/viewer.ts'
 import { buildWorld } from '../seed/world.ts'
 import type { Stack } from '../test/stack.ts'
+import { driveSlice, getJson, keepAlive, loadManifest, measureInSlices, post, sliceFigures, type Answer, type Slice } from './load.ts'
+import {
+  capRunTime, describeThrown, integer, latencyFigures, listenLocal, loadAverage, machine, parseBenchOptions, percentile, round1, round2, runBench,
+  startBenchStack, table, text, useStorage, writeResult, type LatencyFigures,
+} from './support.ts'
 
 // ---------------------------------------------------------------------------------------------
 // options
-
-interface Options {
-  readonly iterations: number
-  readonly rounds: number
-  readonly seconds: number
-  readonly warmup: number
-  readonly slices: number
-  readonly concurrency: number
-  readonly redisUrl: string
-  readonly attackSeconds: number
-  readonly beforeSeconds: number
-  readonly attackConcurrency: number
-  readonly floodIps: number
-  readonly legitCustomers: number
-  readonly out: string
-}
 
 const USAGE = `usage: node --import tsx --expose-gc bench/edge.ts [options]
   --iterations 300       part 1: calls per operation per round
@@ -74,80 +61,43 @@ const USAGE = `usage: node --import tsx --expose-gc bench/edge.ts [options]
   --legit-customers 64   part 3: signed-in customers the legitimate stream rotates over
   --out edge             results file: bench/results/<out>.json (edge, edge-run2, ...)`
 
-function parseOptions(argv: readonly string[]): Options {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      iterations: { type: 'string', default: '300' },
-      rounds: { type: 'string', default: '5' },
-      seconds: { type: 'string', default: '8' },
-      warmup: { type: 'string', default: '2' },
-      slices: { type: 'string', default: '2' },
-      concurrency: { type: 'string', default: '16' },
-      'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
-      'attack-seconds': { type: 'string', default: '10' },
-      'before-seconds': { type: 'string', default: '4' },
-      'attack-concurrency': { type: 'string', default: '32' },
-      'flood-ips': { type: 'string', default: '32' },
-      'legit-customers': { type: 'string', default: '64' },
-      out: { type: 'string', default: 'edge' },
-      help: { type: 'boolean', default: false },
+const parseOptions = (argv: readonly string[]) =>
+  parseBenchOptions(
+    argv,
+    USAGE,
+    {
+      iterations: integer(300, 1, 100_000),
+      rounds: integer(5, 1, 50),
+      seconds: integer(8, 1, 300),
+      warmup: integer(2, 0, 60),
+      slices: integer(2, 1, 20),
+      concurrency: integer(16, 1, 256),
+      'redis-url': text('redis://127.0.0.1:6379'),
+      'attack-seconds': integer(10, 1, 120),
+      'before-seconds': integer(4, 1, 60),
+      'attack-concurrency': integer(32, 1, 256),
+      'flood-ips': integer(32, 1, 65_536),
+      'legit-customers': integer(64, 1, 10_000),
+      out: text('edge'),
     },
-    strict: true,
-  })
-  if (values.help) {
-    console.log(USAGE)
-    process.exit(0)
-  }
-  const problems: string[] = []
-  const integer = (name: string, text: string, min: number, max: number) => {
-    const n = Number(text)
-    if (!Number.isInteger(n) || n < min || n > max) problems.push(`--${name} must be an integer in ${min}..${max}, not '${text}'`)
-    return n
-  }
-  const options: Options = {
-    iterations: integer('iterations', values.iterations, 1, 100_000),
-    rounds: integer('rounds', values.rounds, 1, 50),
-    seconds: integer('seconds', values.seconds, 1, 300),
-    warmup: integer('warmup', values.warmup, 0, 60),
-    slices: integer('slices', values.slices, 1, 20),
-    concurrency: integer('concurrency', values.concurrency, 1, 256),
-    redisUrl: values['redis-url'],
-    attackSeconds: integer('attack-seconds', values['attack-seconds'], 1, 120),
-    beforeSeconds: integer('before-seconds', values['before-seconds'], 1, 60),
-    attackConcurrency: integer('attack-concurrency', values['attack-concurrency'], 1, 256),
-    floodIps: integer('flood-ips', values['flood-ips'], 1, 65_536),
-    legitCustomers: integer('legit-customers', values['legit-customers'], 1, 10_000),
-    out: values.out,
-  }
-  if (!/^edge[A-Za-z0-9_-]*$/.test(options.out)) problems.push(`--out must start with 'edge' and hold only letters, digits, '-' and '_', not '${options.out}'`)
-  try {
-    const host = new URL(options.redisUrl).hostname
-    if (host !== '127.0.0.1' && host !== 'localhost') problems.push(`--redis-url must point at this machine, not '${host}'`)
-  } catch {
-    problems.push(`--redis-url must be a URL, not '${options.redisUrl}'`)
-  }
-  if (problems.length) throw new Error(`${problems.join('\n')}\n${USAGE}`)
-  return options
-}
+    (options) => {
+      const problems: string[] = []
+      if (!/^edge[A-Za-z0-9_-]*$/.test(options.out)) problems.push(`--out must start with 'edge' and hold only letters, digits, '-' and '_', not '${options.out}'`)
+      try {
+        const host = new URL(options.redisUrl).hostname
+        if (host !== '127.0.0.1' && host !== 'localhost') problems.push(`--redis-url must point at this machine, not '${host}'`)
+      } catch {
+        problems.push(`--redis-url must be a URL, not '${options.redisUrl}'`)
+      }
+      return problems
+    },
+  )
+type Options = ReturnType<typeof parseOptions>
 
 // ---------------------------------------------------------------------------------------------
 // helpers
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
-
-interface ManifestOperation {
-  readonly client: string
-  readonly id: string
-  readonly name: string
-  readonly type: string
-  readonly body: string
-}
-
-function loadManifest(client: string): ManifestOperation[] {
-  const manifest = JSON.parse(readFileSync(`${ROOT}operations/${client}/manifest.json`, 'utf8')) as { operations: Omit<ManifestOperation, 'client'>[] }
-  return manifest.operations.map((op) => ({ ...op, client }))
-}
 
 function operationOf(document: DocumentNode): OperationDefinitionNode {
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
@@ -155,71 +105,14 @@ function operationOf(document: DocumentNode): OperationDefinitionNode {
   return operation
 }
 
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null
-  const rank = Math.ceil((p / 100) * sorted.length)
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? null
-}
 const median = (values: readonly number[]) => percentile([...values].sort((a, b) => a - b), 50)
-const round1 = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10)
-const round2 = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100)
 const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10
-const describeThrown = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error))
 const count = (into: Record<string, number>, key: string) => {
   into[key] = (into[key] ?? 0) + 1
 }
 
-interface LatencyFigures {
-  readonly ok: number
-  readonly p50: number | null
-  readonly p90: number | null
-  readonly p99: number | null
-  readonly max: number | null
-}
-
-function latencyFigures(latencies: readonly number[]): LatencyFigures {
-  const sorted = [...latencies].sort((a, b) => a - b)
-  return { ok: sorted.length, p50: round2(percentile(sorted, 50)), p90: round2(percentile(sorted, 90)), p99: round2(percentile(sorted, 99)), max: round2(sorted.at(-1) ?? null) }
-}
-
 // ---------------------------------------------------------------------------------------------
 // HTTP (node:http, keep-alive, 127.0.0.1 only)
-
-interface Answer {
-  readonly status: number
-  readonly text: string
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>
-}
-
-function post(agent: Agent, port: number, payload: string, headers: Readonly<Record<string, string>>, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/graphql',
-        method: 'POST',
-        agent,
-        timeout: timeoutMs,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: res.headers }))
-        res.on('error', reject)
-      },
-    )
-    req.on('timeout', () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)))
-    req.on('error', reject)
-    req.end(payload)
-  })
-}
-
-async function getJson(port: number, path: string): Promise<unknown> {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`)
-  return response.json()
-}
 
 /** The first error's `extensions.code`, `ok` for data without errors, or what else came back. */
 function outcomeOf(answer: Answer): string {
@@ -233,13 +126,6 @@ function outcomeOf(answer: Answer): string {
   if (body.errors?.length) return typeof code === 'string' ? code : 'error without code'
   if (answer.status !== 200) return `HTTP ${answer.status}`
   return body.data === null || body.data === undefined ? 'no data' : 'ok'
-}
-
-async function listen(app: FastifyInstance): Promise<number> {
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const address = app.server.address()
-  if (!address || typeof address === 'string') throw new Error('the gateway has no port')
-  return address.port
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,43 +262,6 @@ const MODE_LABELS: Record<ModeName, string> = {
   'rate-redis': '(c) + rate limits in Redis + anomaly',
 }
 
-interface Slice {
-  readonly mode: ModeName
-  readonly ok: number
-  readonly wallMs: number
-  readonly latencies: number[]
-  readonly problems: Record<string, number>
-}
-
-/** One loop per payload (one customer each) until `ms` have passed. */
-async function drive(mode: ModeName, agent: Agent, port: number, requests: readonly { payload: string; headers: Record<string, string> }[], ms: number): Promise<Slice> {
-  const latencies: number[] = []
-  const problems: Record<string, number> = {}
-  let ok = 0
-  const started = performance.now()
-  const until = started + ms
-  let last = started
-  const loop = async (request: { payload: string; headers: Record<string, string> }) => {
-    while (performance.now() < until) {
-      const sent = performance.now()
-      let outcome: string
-      try {
-        outcome = outcomeOf(await post(agent, port, request.payload, request.headers, 30_000))
-      } catch (error) {
-        outcome = describeThrown(error)
-      }
-      const now = performance.now()
-      last = Math.max(last, now)
-      if (outcome === 'ok') {
-        ok++
-        latencies.push(now - sent)
-      } else count(problems, outcome)
-    }
-  }
-  await Promise.all(requests.map(loop))
-  return { mode, ok, wallMs: last - started, latencies, problems }
-}
-
 /** Script calls Redis has run (server-wide: other clients of the same Redis count too). */
 async function redisScriptCalls(url: string): Promise<number | null> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 500, retryStrategy: () => null, maxRetriesPerRequest: 0 })
@@ -461,7 +310,7 @@ async function measureThroughput(options: Options, prod: Readonly<Config>, stack
   try {
     for (const mode of modes) {
       const app = await buildGatewayApp({ config: configs[mode], supergraph })
-      gateways[mode] = { app, port: await listen(app), agent: new Agent({ keepAlive: true, maxSockets: options.concurrency }) }
+      gateways[mode] = { app, port: await listenLocal(app), agent: keepAlive(options.concurrency) }
     }
     // every mode answers the same, and the rate limiter is really on where it should be
     let reference: string | undefined
@@ -477,52 +326,36 @@ async function measureThroughput(options: Options, prod: Readonly<Config>, stack
       if (limited !== (mode !== 'limits')) throw new Error(`mode ${mode}: RateLimit headers ${limited ? 'present' : 'missing'}`)
     }
 
-    if (options.warmup > 0) {
-      console.log(`throughput: warm-up ${options.warmup} s per mode (discarded) ...`)
-      for (const mode of modes) await drive(mode, gateways[mode]!.agent, gateways[mode]!.port, requests, options.warmup * 1000)
-    }
-    const sliceMs = (options.seconds * 1000) / options.slices
-    const order: ModeName[] = []
-    for (let i = 0; i < options.slices; i++) order.push(...(i % 2 === 0 ? modes : [...modes].reverse()))
-    console.log(`throughput: ${options.seconds} s per mode, ${options.concurrency} in flight, slices of ${(sliceMs / 1000).toFixed(1)} s in order ${order.map((m) => 'abc'[modes.indexOf(m)]).join('')} ...`)
-    const slices: Slice[] = []
     let redisCalls = 0
     let redisCallsKnown = true
-    for (const mode of order) {
+    // one loop per request (one customer each); Redis's script calls counted around each measured slice
+    const drive = async (mode: ModeName, ms: number, phase: 'warmup' | 'measured'): Promise<Slice<ModeName>> => {
       const g = gateways[mode]!
-      const before = mode === 'rate-redis' ? await redisScriptCalls(options.redisUrl) : null
-      slices.push(await drive(mode, g.agent, g.port, requests, sliceMs))
-      if (mode === 'rate-redis') {
+      const counted = mode === 'rate-redis' && phase === 'measured'
+      const before = counted ? await redisScriptCalls(options.redisUrl) : null
+      const slice = await driveSlice(mode, requests.length, ms, async (loop) => {
+        const outcome = outcomeOf(await post(g.agent, g.port, requests[loop]!.payload, requests[loop]!.headers, 30_000))
+        return outcome === 'ok' ? null : outcome
+      })
+      if (counted) {
         const after = await redisScriptCalls(options.redisUrl)
         if (before === null || after === null) redisCallsKnown = false
         else redisCalls += after - before
       }
+      return slice
     }
+    const { order, slices } = await measureInSlices('throughput', modes, (m) => 'abc'[modes.indexOf(m)]!, options, drive)
 
     const results: Partial<Record<ModeName, unknown>> = {}
     const summary: { mode: ModeName; rps: number | null; latency: LatencyFigures; errors: number; perSlice: (number | null)[] }[] = []
     for (const mode of modes) {
-      const own = slices.filter((s) => s.mode === mode)
-      const ok = own.reduce((n, s) => n + s.ok, 0)
-      const wallMs = own.reduce((n, s) => n + s.wallMs, 0)
-      const problems: Record<string, number> = {}
-      for (const s of own) for (const [p, n] of Object.entries(s.problems)) problems[p] = (problems[p] ?? 0) + n
-      const errors = Object.values(problems).reduce((a, b) => a + b, 0)
-      const rps = round1(wallMs > 0 ? ok / (wallMs / 1000) : null)
-      const perSlice = own.map((s) => round1(s.wallMs > 0 ? s.ok / (s.wallMs / 1000) : null))
-      const latency = latencyFigures(own.flatMap((s) => s.latencies))
-      summary.push({ mode, rps, latency, errors, perSlice })
+      const figures = sliceFigures(slices.filter((s) => s.mode === mode))
+      summary.push({ mode, rps: figures.requestsPerSecond, latency: figures.latencyMs, errors: figures.errors, perSlice: figures.sliceRequestsPerSecond })
       results[mode] = {
         label: MODE_LABELS[mode],
         rateLimit: configs[mode].rateLimit.enabled ? `on, ${configs[mode].redisUrl ? 'Redis' : 'memory'}, ${unlimited.perSecond.customer} units/s per customer` : 'off',
         anomaly: configs[mode].anomaly.enabled ? 'on' : 'off',
-        requests: ok,
-        errors,
-        problems,
-        wallMs: round1(wallMs),
-        requestsPerSecond: rps,
-        sliceRequestsPerSecond: perSlice,
-        latencyMs: latency,
+        ...figures,
         edgeMetrics: await getJson(gateways[mode]!.port, '/metrics/edge'),
         ...(mode === 'rate-redis' ? { redisScriptCallsDuringSlices: redisCallsKnown ? redisCalls : 'unknown (INFO failed)' } : {}),
       }
@@ -540,7 +373,7 @@ async function measureThroughput(options: Options, prod: Readonly<Config>, stack
       seconds: options.seconds,
       warmupSeconds: options.warmup,
       slices: options.slices,
-      order: order.map((m) => 'abc'[modes.indexOf(m)]).join(''),
+      order,
       skipped,
       modes: results,
       relativeToLimitsOnly: relative,
@@ -591,9 +424,9 @@ async function underAttack(options: Options, { stack, supergraph, handles, runId
   // what startSecurityStack runs: the test config with every edge setting on its production default
   const config: Readonly<Config> = { ...stack.config, ...edgeDefaults({ trustedProxies: ['127.0.0.1'] }) }
   const app = await buildGatewayApp({ config, supergraph })
-  const port = await listen(app)
-  const floodAgent = new Agent({ keepAlive: true, maxSockets: options.attackConcurrency })
-  const legitAgent = new Agent({ keepAlive: true, maxSockets: 1 })
+  const port = await listenLocal(app)
+  const floodAgent = keepAlive(options.attackConcurrency)
+  const legitAgent = keepAlive(1)
   try {
     const body = loadManifest('storefront').find((op) => op.name === 'ProductPage')!.body
     const page = (handle: string) => JSON.stringify({ query: body, operationName: 'ProductPage', variables: { handle, currency: 'USD' } })
@@ -775,15 +608,12 @@ async function underAttack(options: Options, { stack, supergraph, handles, runId
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2))
-  const capMs = 180_000 + 3 * (options.warmup + options.seconds) * 1000 + (options.beforeSeconds + options.attackSeconds) * 1000 + 60_000
-  const cap = setTimeout(() => {
-    console.error(`bench: still running after ${capMs / 1000} s; giving up`)
-    process.exit(2)
-  }, capMs)
-  cap.unref()
+  capRunTime(180_000 + 3 * (options.warmup + options.seconds) * 1000 + (options.beforeSeconds + options.attackSeconds) * 1000 + 60_000)
   if (!(globalThis as { gc?: unknown }).gc) console.warn('run with --expose-gc (npm run bench:edge does) for steady heap figures')
 
-  const loadAtStart = loadavg().map((n) => Math.round(n * 100) / 100)
+  const loadAtStart = loadAverage()
+  // PGlite, whatever DATABASE_URL says: before the security stack below loads platform/testing.ts
+  useStorage('embedded')
   // the production defaults of every edge setting, as the attack suite runs them
   const security = await import('../test/security/securityStack.ts')
   const runId = Date.now().toString(36)
@@ -796,12 +626,12 @@ async function main(): Promise<void> {
   const measuring = measureGuard(options, security.defaults, handles[0]!, skus)
   const productPageCost = measuring.operations.find((o) => o.client === 'storefront' && o.operation === 'ProductPage')?.measures?.cost ?? null
 
-  const { startStack, composedSupergraph } = await import('../test/stack.ts')
+  const { composedSupergraph } = await import('../test/stack.ts')
   let stack: Stack | undefined
   try {
     console.log('starting the stack (PGlite, no bus) ...')
     const setupStarted = performance.now()
-    stack = await startStack({ bus: false })
+    stack = await startBenchStack('embedded', { bus: false })
     const supergraph = composedSupergraph()
     const setupMs = performance.now() - setupStarted
 
@@ -809,18 +639,10 @@ async function main(): Promise<void> {
     gc()
     const attack = await underAttack(options, { stack, supergraph, handles, runId, edgeDefaults: security.edgeDefaults, deepQuery: security.deepProductQuery(7), productPageCost })
 
-    const cpuList = cpus()
     const result = {
       benchmark: 'edge',
       date: new Date().toISOString(),
-      machine: {
-        cores: availableParallelism(),
-        cpu: cpuList[0]?.model.trim() ?? 'unknown',
-        platform: `${process.platform}-${process.arch}`,
-        memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-        loadAverageAtStart: loadAtStart,
-        loadAverageAtEnd: loadavg().map((n) => Math.round(n * 100) / 100),
-      },
+      machine: machine({ loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAverage() }),
       node: process.version,
       storage: 'PGlite (embedded, one connection)',
       bus: 'none (startStack({ bus: false }))',
@@ -832,23 +654,12 @@ async function main(): Promise<void> {
       attack,
     }
     printSummary(result, throughput.summary)
-    const dir = fileURLToPath(new URL('./results/', import.meta.url))
-    mkdirSync(dir, { recursive: true })
-    const file = `${dir}${options.out}.json`
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
-    console.log(`\nwrote ${file}`)
+    writeResult(options.out, result)
     // the throughput figures mean nothing if requests failed
     process.exitCode = throughput.summary.some((s) => s.errors > 0) ? 1 : 0
   } finally {
     await stack?.close().catch((error: unknown) => console.error(`closing the stack: ${describeThrown(error)}`))
   }
-}
-
-function table(header: readonly string[], rows: readonly string[][], leftColumns = 1): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)))
-  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
-  const rule = `+-${widths.map((w) => '-'.repeat(w)).join('-+-')}-+`
-  console.log([rule, line(header), rule, ...rows.map(line), rule].join('\n'))
 }
 
 function printSummary(
@@ -906,10 +717,4 @@ function printSummary(
   console.log(`   one customer alone (ProductPage cost ${s.productPageCost}, budget ${s.budget}): ${s.succeeded} pages, then ${s.firstRefusal ?? 'no refusal'}${s.retryAfterSeconds ? ` (Retry-After ${s.retryAfterSeconds} s)` : ''}`)
 }
 
-main().then(
-  () => process.exit(process.exitCode ?? 0),
-  (error: unknown) => {
-    console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
-    process.exit(1)
-  },
-)
+runBench(main)

@@ -21,13 +21,13 @@
  * - Memory per subscriber = growth of the gateway thread's heap (after GC) from before the first
  *   subscriber connected to when all were streaming, divided by the subscribers.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { performance } from 'node:perf_hooks'
-import { parseArgs } from 'node:util'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import type { SubscriptionMetrics } from '../gateway/subscriptions/hub.ts'
+import { capRunTime, integer, listenLocal, oneOf, parseBenchOptions, percentiles, runBench, startBenchStack, writeResult } from './support.ts'
 
 const FEED = `subscription BenchFeed($filter: StockLevelFilterInput!) {
   stockLevelChanged(filter: $filter) {
@@ -61,11 +61,8 @@ type WorkerMessage =
   | { readonly kind: 'listening'; readonly url: string }
   | { readonly kind: 'heap'; readonly used: number }
 
-const percentile = (sorted: readonly number[], p: number): number | null => {
-  if (sorted.length === 0) return null
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? null
-}
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+const USAGE =
+  'usage: node --import tsx --expose-gc bench/subscriptions.ts [--subscribers 1000] [--groups 10] [--changes 100] [--concurrency 4] [--mode embedded|pg-nats] [--max-seconds 180]'
 
 // ── the subscribers (worker thread) ─────────────────────────────────────────────────────────
 
@@ -130,9 +127,7 @@ async function runGateway(input: GatewayInput): Promise<void> {
     websocket: { maxSubscriptions: 100, maxMessageBytes: 65_536, maxMessagesPerSecond: 1000, maxBufferedEvents: 10_000, connectionInitTimeoutMs: 10_000 },
   }
   const app = await buildGatewayApp({ config, supergraph: composedSupergraph() })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const address = app.server.address()
-  const port = typeof address === 'object' && address ? address.port : 0
+  const port = await listenLocal(app)
   parentPort?.postMessage({ kind: 'listening', url: `http://127.0.0.1:${port}` } satisfies WorkerMessage)
   parentPort?.on('message', async (message: string) => {
     if (message === 'heap') {
@@ -148,40 +143,18 @@ async function runGateway(input: GatewayInput): Promise<void> {
 // ── the run (main thread) ───────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      subscribers: { type: 'string', default: '1000' },
-      groups: { type: 'string', default: '10' },
-      changes: { type: 'string', default: '100' },
-      concurrency: { type: 'string', default: '4' },
-      mode: { type: 'string', default: 'embedded' },
-      'max-seconds': { type: 'string', default: '180' },
-    },
+  const { subscribers, groups: groupCount, changes, concurrency, maxSeconds, mode } = parseBenchOptions(process.argv.slice(2), USAGE, {
+    subscribers: integer(1000, 1, 100_000),
+    groups: integer(10, 1, 1000),
+    changes: integer(100, 1, 1_000_000),
+    concurrency: integer(4, 1, 500),
+    mode: oneOf('embedded', ['embedded', 'pg-nats']),
+    'max-seconds': integer(180, 1, 3600),
   })
-  const subscribers = Number(values.subscribers)
-  const groupCount = Number(values.groups)
-  const changes = Number(values.changes)
-  const concurrency = Number(values.concurrency)
-  const maxSeconds = Number(values['max-seconds'])
-  const mode = values.mode
-  if (![subscribers, groupCount, changes, concurrency, maxSeconds].every((n) => Number.isInteger(n) && n > 0) || (mode !== 'embedded' && mode !== 'pg-nats')) {
-    throw new Error('usage: bench/subscriptions.ts [--subscribers N] [--groups N] [--changes N] [--concurrency N] [--mode embedded|pg-nats] [--max-seconds N]')
-  }
-  setTimeout(() => {
-    console.error(`bench: still running ${maxSeconds + 30}s after start; exiting`)
-    process.exit(2)
-  }, (maxSeconds + 30) * 1000).unref()
-  if (mode === 'pg-nats') {
-    process.env['DATABASE_URL'] ||= 'postgres://postgres@127.0.0.1:5432/test'
-    process.env['NATS_URL'] ||= 'nats://127.0.0.1:4222'
-  } else {
-    delete process.env['DATABASE_URL']
-    delete process.env['NATS_URL']
-  }
+  capRunTime((maxSeconds + 30) * 1000)
   if (!(globalThis as { gc?: () => void }).gc) console.warn('run with --expose-gc for a steady memory figure')
 
   const { signToken } = await import('../gateway/auth.ts')
-  const { startStack, query } = await import('../test/stack.ts')
   const { buildWorld } = await import('../seed/world.ts')
 
   const world = buildWorld()
@@ -191,7 +164,8 @@ async function main(): Promise<void> {
   const groups = Array.from({ length: groupCount }, (_, g) => candidates.slice(g * SKUS_PER_GROUP, (g + 1) * SKUS_PER_GROUP))
 
   // the subgraphs (and an in-process gateway that only carries the stock changes) in this thread
-  const stack = await startStack()
+  const stack = await startBenchStack(mode)
+  const { query } = await import('../test/stack.ts')
   const token = await signToken({ sub: 'partner_bench', roles: ['partner'], scopes: ['stock:read'] }, stack.config)
   const staff = await signToken({ sub: 'staff_bench', roles: ['staff'] }, stack.config)
 
@@ -258,7 +232,6 @@ async function main(): Promise<void> {
   await new Promise((resolve) => gatewayWorker.once('exit', resolve))
   await stack.close()
 
-  const sorted = [...report.latencies].sort((a, b) => a - b)
   const result = {
     benchmark: 'subscriptions',
     mode,
@@ -269,7 +242,7 @@ async function main(): Promise<void> {
     failedConnections: connected.failures,
     burst: { changes, failed: problems.length, ms: Math.round(burstMs), changesPerSecond: Math.round((changes / burstMs) * 1000 * 10) / 10 },
     deliveries: { expected, received: report.received, missing: expected - report.received },
-    latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) ?? null },
+    latencyMs: percentiles(report.latencies, [50, 95, 99]),
     gateway: {
       upstreamSubscriptions: before['upstreamSubscriptions'],
       upstreamEvents: after['upstreamEvents'] - before['upstreamEvents'],
@@ -284,17 +257,12 @@ async function main(): Promise<void> {
     errors: [...problems.slice(0, 5), ...report.errors],
   }
   console.log(JSON.stringify(result, null, 2))
-  const dir = fileURLToPath(new URL('./results/', import.meta.url))
-  mkdirSync(dir, { recursive: true })
-  writeFileSync(`${dir}subscriptions-${mode}-c${concurrency}.json`, `${JSON.stringify(result, null, 2)}\n`)
-  process.exit(result.deliveries.missing === 0 && result.failedConnections === 0 ? 0 : 1)
+  writeResult(`subscriptions-${mode}-c${concurrency}`, result)
+  process.exitCode = result.deliveries.missing === 0 && result.failedConnections === 0 ? 0 : 1
 }
 
 if (isMainThread) {
-  main().catch((error: unknown) => {
-    console.error(error)
-    process.exit(1)
-  })
+  runBench(main)
 } else if ((workerData as WorkerInput | GatewayInput).role === 'gateway') {
   void runGateway(workerData as GatewayInput)
 } else {

@@ -207,3 +207,17 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   })
   return app
 }
+
+/**
+ * For entry points: the gateway, or (e.g. a malformed manifest in TRUSTED_DOCUMENTS=enforce) the
+ * reason on stderr and exit 1 after `beforeExit`: refuse to serve without a contract.
+ */
+export async function buildGatewayAppOrExit(deps: GatewayDeps, beforeExit: () => Promise<void> = async () => {}): Promise<FastifyInstance> {
+  try {
+    return await buildGatewayApp(deps)
+  } catch (error) {
+    console.error(`gateway not started: ${error instanceof Error ? error.message : String(error)}`)
+    await beforeExit()
+    process.exit(1)
+  }
+}

@@ -119,16 +119,19 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const problems: string[] = []
 
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
+  // a value outside min..max (or a fraction, for an integer) is a problem, and the fallback stands in
+  const numeric = (kind: 'an integer' | 'a number') => (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name]
     if (raw === undefined || raw === '') return fallback
     const value = Number(raw)
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got '${raw}'`)
+    if (!(kind === 'an integer' ? Number.isInteger(value) : Number.isFinite(value)) || value < min || value > max) {
+      problems.push(`${name} must be ${kind} from ${min} to ${max}, got '${raw}'`)
       return fallback
     }
     return value
   }
+  const integer = numeric('an integer')
+  const number = numeric('a number')
   const boolean = (name: string, fallback: boolean): boolean => {
     const raw = env[name]
     if (raw === undefined || raw === '') return fallback
@@ -180,17 +183,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   for (const name of SUBGRAPH_NAMES) {
     const value = url(`SUBGRAPH_${name.toUpperCase()}_URL`, ['http:', 'https:'])
     if (value) subgraphUrls[name] = value
-  }
-
-  const number = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]
-    if (raw === undefined || raw === '') return fallback
-    const value = Number(raw)
-    if (!Number.isFinite(value) || value < min || value > max) {
-      problems.push(`${name} must be a number from ${min} to ${max}, got '${raw}'`)
-      return fallback
-    }
-    return value
   }
 
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:'])

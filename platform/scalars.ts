@@ -14,7 +14,6 @@ function literalValue(ast: ValueNode): unknown {
     case Kind.STRING:
     case Kind.INT:
     case Kind.FLOAT:
-      return ast.value
     case Kind.BOOLEAN:
       return ast.value
     default:
@@ -38,32 +37,25 @@ export const Int64 = new GraphQLScalarType<string, string>({
   parseLiteral: (ast) => parseInt64(ast.kind === Kind.INT || ast.kind === Kind.STRING ? ast.value : undefined),
 })
 
+/** A scalar whose one check and canonical form serve output, variables and literals alike. */
+function checkedScalar(name: string, description: string, check: (value: unknown) => string): GraphQLScalarType<string, string> {
+  return new GraphQLScalarType<string, string>({ name, description, serialize: check, parseValue: check, parseLiteral: (ast) => check(literalValue(ast)) })
+}
+
 function parseDecimal(value: unknown): string {
   const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value
   if (typeof text !== 'string' || !/^-?\d+(\.\d+)?$/.test(text)) throw badUserInput(`Decimal must be a decimal string, got ${JSON.stringify(value)}`)
   return text
 }
 
-export const Decimal = new GraphQLScalarType<string, string>({
-  name: 'Decimal',
-  description: 'Arbitrary-precision decimal serialized as a string',
-  serialize: parseDecimal,
-  parseValue: parseDecimal,
-  parseLiteral: (ast) => parseDecimal(literalValue(ast)),
-})
+export const Decimal = checkedScalar('Decimal', 'Arbitrary-precision decimal serialized as a string', parseDecimal)
 
 function parseCurrency(value: unknown): string {
   if (typeof value !== 'string' || !/^[A-Z]{3}$/.test(value)) throw badUserInput(`CurrencyCode must be an ISO 4217 alpha-3 code, got ${JSON.stringify(value)}`)
   return value
 }
 
-export const CurrencyCode = new GraphQLScalarType<string, string>({
-  name: 'CurrencyCode',
-  description: 'ISO 4217 alpha-3 currency code',
-  serialize: parseCurrency,
-  parseValue: parseCurrency,
-  parseLiteral: (ast) => parseCurrency(literalValue(ast)),
-})
+export const CurrencyCode = checkedScalar('CurrencyCode', 'ISO 4217 alpha-3 currency code', parseCurrency)
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i
 
@@ -93,13 +85,7 @@ function parseUri(value: unknown): string {
   return value
 }
 
-export const URI = new GraphQLScalarType<string, string>({
-  name: 'URI',
-  description: 'Absolute URI, e.g. gid://orders/Order/123',
-  serialize: parseUri,
-  parseValue: parseUri,
-  parseLiteral: (ast) => parseUri(literalValue(ast)),
-})
+export const URI = checkedScalar('URI', 'Absolute URI, e.g. gid://orders/Order/123', parseUri)
 
 /** Resolver map entries for the shared scalars, to spread into a subgraph's resolvers. */
 export const scalarResolvers = { Int64, Decimal, CurrencyCode, DateTime, URI }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { Config } from './config.ts'
+import { ConfigError, loadConfig, type Config } from './config.ts'
 import type { Database } from './db.ts'
 import { migrate } from './migrate.ts'
 import pino from 'pino'
@@ -35,13 +35,10 @@ export function onShutdown(close: () => Promise<void>): void {
   process.once('SIGTERM', handler)
 }
 
-/** The whole of a subgraph's `main.ts`: one service in its own process. */
-export async function runSubgraphMain(definition: SubgraphDefinition): Promise<void> {
-  const { loadConfig, ConfigError } = await import('./config.ts')
-  const { openDatabase } = await import('./openDatabase.ts')
-  let config: Readonly<Config>
+/** Entry points: the configuration, or every problem with it on stderr and exit 1 (no stack trace for a typo). */
+export function loadConfigOrExit(): Readonly<Config> {
   try {
-    config = loadConfig()
+    return loadConfig()
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message)
@@ -49,6 +46,12 @@ export async function runSubgraphMain(definition: SubgraphDefinition): Promise<v
     }
     throw error
   }
+}
+
+/** The whole of a subgraph's `main.ts`: one service in its own process. */
+export async function runSubgraphMain(definition: SubgraphDefinition): Promise<void> {
+  const config = loadConfigOrExit()
+  const { openDatabase } = await import('./openDatabase.ts')
   const { openBus } = await import('./openBus.ts')
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   await prepareSubgraph(definition, db, config)

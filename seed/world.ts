@@ -5,6 +5,7 @@
  * reference; order totals are what finance invoices and posts to the ledger).
  */
 import { taxAmountOf } from '../platform/money.ts'
+import { seededRandom } from '../platform/random.ts'
 
 export interface WorldCategory { id: string; handle: string; name: string; parentId: string | null; position: number }
 export interface WorldPrice {
@@ -48,17 +49,6 @@ export interface World {
 export const WORLD_EPOCH = new Date('2026-10-01T00:00:00Z')
 const DAY = 86_400_000
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const TREE: { name: string; code: string; children: string[]; options: { name: string; values: string[] }[]; nouns: string[]; basePrice: [number, number] }[] = [
   { name: 'Apparel', code: 'APP', children: ['T-Shirts', 'Hoodies', 'Jackets'], options: [{ name: 'Size', values: ['S', 'M', 'L', 'XL'] }], nouns: ['Tee', 'Hoodie', 'Jacket', 'Crewneck', 'Polo'], basePrice: [1500, 12000] },
   { name: 'Footwear', code: 'FTW', children: ['Sneakers', 'Boots', 'Sandals'], options: [{ name: 'Size', values: ['40', '41', '42', '43', '44'] }], nouns: ['Runner', 'Trail Boot', 'Sneaker', 'Sandal', 'Loafer'], basePrice: [4000, 18000] },
@@ -85,7 +75,7 @@ export const TAX_RATES: WorldTaxRate[] = [
 const pad = (n: number, width = 4) => String(n).padStart(width, '0')
 
 export function buildWorld(seed = 20261001): World {
-  const random = prng(seed)
+  const random = seededRandom(seed)
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1))
 

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import { createAnomalyDetector, type AnomalyEvent, type AnomalyOptions, type AnomalySnapshot, type Observation } from './anomalyDetector.ts'
-import {
-  CATALOG, browsingCustomer, fakeClock, merge, partnerPoller, replay, seededRandom, sequentialSku, shuffled, stockScraper, type Timed,
-} from './simulatedTraffic.ts'
+import { seededRandom } from '../../platform/random.ts'
+import { CATALOG, browsingCustomer, fakeClock, merge, partnerPoller, replay, sequentialSku, shuffled, stockScraper, type Timed } from './simulatedTraffic.ts'
 
 const T0 = Date.UTC(2026, 11, 7, 9, 0, 0)
 const DEFAULTS = { threshold: 4, throttleFactor: 0.1, recoverySeconds: 300 } as const

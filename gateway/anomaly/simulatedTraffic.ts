@@ -12,18 +12,6 @@ export interface Timed {
   readonly observation: Observation
 }
 
-/** mulberry32: a seeded generator, so every run replays the same traffic. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000
-  }
-}
-
 /** 0 … n-1 in a random order (Fisher-Yates). */
 export function shuffled(random: () => number, n: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i)
