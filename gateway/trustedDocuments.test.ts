@@ -9,7 +9,9 @@ import { eventually } from '../platform/testing.ts'
 import { createTrustedDocuments } from './trustedDocuments.ts'
 import { sha256Hex } from '../contracts/manifest.ts'
 
-const logger = pino({ level: 'silent' }) as FastifyBaseLogger
+/** What the trusted documents logged, message by message: the watcher's observable signal. */
+const logged: string[] = []
+const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line).msg) }) as FastifyBaseLogger
 const manifest = (...bodies: string[]) =>
   JSON.stringify({
     format: 'apollo-persisted-query-manifest',
@@ -50,8 +52,9 @@ describe('createTrustedDocuments', () => {
       assert.equal(trusted.stats().operations, 1)
       writeFileSync(join(dir, 'web', 'manifest.json'), manifest('query A { __typename }', 'query B { __typename }'))
       await waitFor(() => trusted.stats().operations === 2)
+      const refusalsBefore = logged.filter((msg) => msg.startsWith('changed manifests do not load')).length
       writeFileSync(join(dir, 'web', 'manifest.json'), '{ broken')
-      await new Promise((resolve) => setTimeout(resolve, 100))
+      await waitFor(() => logged.filter((msg) => msg.startsWith('changed manifests do not load')).length > refusalsBefore)
       assert.equal(trusted.stats().operations, 2)
       mkdirSync(join(dir, 'partner'))
       writeFileSync(join(dir, 'partner', 'manifest.json'), manifest('query C { __typename }', 'query D { __typename }'))

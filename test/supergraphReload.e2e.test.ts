@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import { parse, print, visit } from 'graphql'
 import pino from 'pino'
 import { composeFromConfig } from '../contracts/compose.ts'
+import { eventually } from '../platform/testing.ts'
 import { supergraphFromFile } from '../gateway/supergraphFile.ts'
 import { query, startStack, type Stack } from './stack.ts'
 
@@ -24,9 +25,12 @@ function supergraphWithoutDescription(): string {
 describe('reloading the supergraph file', () => {
   const path = join(mkdtempSync(join(tmpdir(), 'supergraph-')), 'supergraph.graphql')
   let stack: Stack
+  /** What the watcher logged, message by message: its observable signal. */
+  const logged: string[] = []
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line).msg) })
   before(async () => {
     writeFileSync(path, supergraphWithoutDescription())
-    stack = await startStack({ bus: false, supergraph: supergraphFromFile(path, pino({ level: 'silent' }), 50) })
+    stack = await startStack({ bus: false, supergraph: supergraphFromFile(path, logger, 50) })
   })
   after(() => stack.close())
 
@@ -59,7 +63,7 @@ describe('reloading the supergraph file', () => {
 
   it('keeps the current schema when the new file does not load, and takes the next good one', async () => {
     writeFileSync(path, 'schema { this is not a supergraph')
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    await eventually('the bad file refused', () => logged.includes('new supergraph rejected; keeping the current schema'))
     const { body } = await query(stack, DESCRIPTION)
     assert.equal(body.errors, undefined)
     // the watcher is still at work after refusing the bad file: a good one is picked up

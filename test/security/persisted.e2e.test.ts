@@ -7,6 +7,7 @@ import { signToken } from '../../gateway/auth.ts'
 import type { PersistedQueryManifest } from '../../contracts/manifest.ts'
 import { openRawSocket } from '../../platform/wsTesting.ts'
 import { asStaff, type Stack } from '../stack.ts'
+import { eventually } from '../../platform/testing.ts'
 import { assertAlive, assertNoLeak, assertNoSubgraphCalled, post, refusedCleanly, type Answer } from './attackSupport.ts'
 import { defaults, startSecurityStack } from './securityStack.ts'
 
@@ -141,7 +142,7 @@ describe('persisted operations with TRUSTED_DOCUMENTS=enforce (attack suite)', (
       assertNoSubgraphCalled(stack)
       // the reviewed operation by id is served on the same socket (the control)
       socket.send({ id: '3', type: 'subscribe', payload: { query: '', documentId: `sha256:${STOCK_CHANGES.id}`, variables: { filter: { skus: ['APP-0001-M'] } } } })
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      await eventually('the control subscription reaches inventory', () => stack.subgraphs.inventory.stockFeed?.subscriberCount === 1)
       assert.equal(socket.messages.filter((m) => m['id'] === '3' && m['type'] === 'error').length, 0, JSON.stringify(socket.messages))
     } finally {
       socket.close()
