@@ -50,7 +50,7 @@ const config: CodegenConfig = {
           useTypeImports: true,
           enumsAsTypes: true,
           avoidOptionals: { field: true, inputValue: false, object: false, defaultValue: false },
-          contextType: '../context.ts#Context',
+          contextType: '../subgraph.ts#Context',
           mappers: mappersOf(name),
           scalars: {
             Int64: { input: 'string', output: 'string | number | bigint' },

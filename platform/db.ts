@@ -31,3 +31,18 @@ export interface Database extends Queryable {
 /** PostgreSQL type oids whose text form both drivers must hand back unchanged. */
 export const INT8_OID = 20
 export const NUMERIC_OID = 1700
+
+/** A savepoint in the caller's transaction: keep what ran since (`release`) or undo it (`rollback`). */
+export interface Savepoint {
+  release(): Promise<void>
+  rollback(): Promise<void>
+}
+
+export async function savepoint(tx: Queryable, name: string): Promise<Savepoint> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`savepoint: '${name}' is not an identifier`)
+  await tx.query(`savepoint ${name}`)
+  return {
+    release: async () => void (await tx.query(`release savepoint ${name}`)),
+    rollback: async () => void (await tx.query(`rollback to savepoint ${name}`)),
+  }
+}

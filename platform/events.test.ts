@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import pino from 'pino'
 import type { Bus } from './bus.ts'
 import { startConsumer } from './consumer.ts'
@@ -10,11 +7,11 @@ import type { Database } from './db.ts'
 import { subjectMatches, type EventEnvelope } from './events.ts'
 import { listDeadLetters, replayDeadLetter } from './deadLetters.ts'
 import { createInProcessBus } from './inProcessBus.ts'
-import { migrate } from './migrate.ts'
 import { createNatsBus, deleteNatsNamespace } from './natsBus.ts'
 import { eventPublisher } from './outbox.ts'
 import { startRelay } from './relay.ts'
-import { eventually, openTestDatabase, type TestDatabase } from './testing.ts'
+import { testDatabaseFor } from './testHooks.ts'
+import { eventually, openSchemaTestDatabase } from './testing.ts'
 
 const logger = pino({ level: 'silent' })
 
@@ -48,22 +45,17 @@ if (natsUrl) {
 }
 
 for (const driver of drivers) describe(`outbox, relay and idempotent consumers on ${driver.name}`, () => {
-  let test: TestDatabase
-  let db: Database
   let bus: Bus
-  before(async () => {
-    test = await openTestDatabase([])
-    db = test.db
-    // two "services": orders writes events, finance consumes them
-    await migrate(db, 'orders', mkdtempSync(join(tmpdir(), 'm-')))
-    await migrate(db, 'finance', mkdtempSync(join(tmpdir(), 'm-')))
-    await db.exec('create table finance.effects (event_id uuid, aggregate_id text, sequence int)')
-    bus = await driver.make()
-  })
-  after(async () => {
-    await bus.close()
-    await driver.cleanup()
-    await test.close()
+  // two "services": orders writes events, finance consumes them
+  const db = testDatabaseFor(() => openSchemaTestDatabase(['orders', 'finance']), {
+    setup: async (db) => {
+      await db.exec('create table finance.effects (event_id uuid, aggregate_id text, sequence int)')
+      bus = await driver.make()
+    },
+    teardown: async () => {
+      await bus.close()
+      await driver.cleanup()
+    },
   })
 
   const effects = async (aggregateId: string) =>

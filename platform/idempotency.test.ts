@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import type { Database } from './db.ts'
 import { canonicalJson, requestHash, runIdempotent, runIdempotentSteps } from './idempotency.ts'
-import { migrate } from './migrate.ts'
-import { openTestDatabase, type TestDatabase } from './testing.ts'
+import { testDatabaseFor } from './testHooks.ts'
+import { openSchemaTestDatabase } from './testing.ts'
 
 describe('runIdempotent', () => {
-  let test: TestDatabase
-  let db: Database
-  before(async () => {
-    test = await openTestDatabase([])
-    db = test.db
-    await migrate(db, 'idem_test', mkdtempSync(join(tmpdir(), 'migrations-')))
-    await db.exec('create table idem_test.effects (id serial primary key, note text not null)')
+  const db = testDatabaseFor(() => openSchemaTestDatabase(['idem_test']), {
+    setup: (db) => db.exec('create table idem_test.effects (id serial primary key, note text not null)'),
   })
-  after(() => test.close())
 
   const request = (key: string, input: unknown, scope = 'c_1') => ({ schema: 'idem_test', scope, key, operation: 'noteAdd', input })
   const effects = async () => Number((await db.query<{ n: string }>('select count(*) as n from idem_test.effects')).rows[0]?.n)
@@ -90,15 +81,9 @@ describe('runIdempotent', () => {
 })
 
 describe('runIdempotentSteps', () => {
-  let test: TestDatabase
-  let db: Database
-  before(async () => {
-    test = await openTestDatabase([])
-    db = test.db
-    await migrate(db, 'steps_test', mkdtempSync(join(tmpdir(), 'migrations-')))
-    await db.exec('create table steps_test.effects (id serial primary key, note text not null unique)')
+  const db = testDatabaseFor(() => openSchemaTestDatabase(['steps_test']), {
+    setup: (db) => db.exec('create table steps_test.effects (id serial primary key, note text not null unique)'),
   })
-  after(() => test.close())
   const request = (key: string, input: unknown) => ({ schema: 'steps_test', scope: 'c_1', key, operation: 'op', input })
 
   it('runs the outside step before the transaction and passes its result in', async () => {

@@ -4,14 +4,17 @@
  * viewer headers, and a GraphQL helper over `app.inject` (no ports).
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { Kind, parse, type EnumTypeDefinitionNode } from 'graphql'
 import { loadConfig, type Config } from './config.ts'
 import { countingDatabase, type CountingDatabase } from './countingDatabase.ts'
-import type { Database } from './db.ts'
+import type { Database, Queryable } from './db.ts'
+import type { EventEnvelope } from './events.ts'
+import type { SubgraphName } from './subgraphRegistry.ts'
 import { openDatabase } from './openDatabase.ts'
 import { migrate } from './migrate.ts'
 import type { SubgraphDefinition, SubgraphDeps } from './subgraph.ts'
@@ -134,13 +137,60 @@ export async function openTestDatabase(subgraphs: readonly SubgraphDefinition[])
   return { db, close: () => db.close() }
 }
 
+/** A database of this test file's own with the empty schemas `schemas` (migrated from no migrations), for platform code no subgraph owns. */
+export async function openSchemaTestDatabase(schemas: readonly string[]): Promise<TestDatabase> {
+  const test = await openTestDatabase([])
+  for (const schema of schemas) await migrate(test.db, schema, mkdtempSync(join(tmpdir(), 'migrations-')))
+  return test
+}
+
 export interface SubgraphTestApp {
   readonly test: TestDatabase
   readonly app: FastifyInstance
   /** The same database, counting every statement the app runs. */
   readonly db: CountingDatabase
+  /** What the subgraph appended to its outbox after `afterPosition`, in outbox order. */
+  outbox<P = any>(filter?: OutboxFilter): Promise<OutboxEvent<P>[]>
+  /** The outbox's last position: pass it as `afterPosition` to see only what a step appended. */
+  outboxPosition(): Promise<bigint>
   /** Closes the app, then the database. */
   close(): Promise<void>
+}
+
+export interface OutboxFilter {
+  readonly type?: string
+  readonly aggregateId?: string
+  readonly afterPosition?: bigint
+}
+
+export interface OutboxEvent<P = any> extends EventEnvelope<P> {
+  readonly position: bigint
+  readonly publishedAt: Date | null
+}
+
+/** Reads a subgraph's outbox (tests only): what it appended, in order, with the envelope as published. */
+export async function readOutbox<P = any>(db: Queryable, schema: SubgraphName, filter: OutboxFilter = {}): Promise<OutboxEvent<P>[]> {
+  const { rows } = await db.query<{
+    position: string; id: string; type: string; source: SubgraphName; aggregate_type: string; aggregate_id: string; sequence: string
+    occurred_at: Date | string; trace_context: Record<string, string>; payload: P; published_at: Date | string | null
+  }>(
+    `select position::text, id, type, source, aggregate_type, aggregate_id, sequence::text, occurred_at, trace_context, payload, published_at
+     from ${schema}.outbox
+     where ($1::text is null or type = $1) and ($2::text is null or aggregate_id = $2) and position > $3::bigint
+     order by position`,
+    [filter.type ?? null, filter.aggregateId ?? null, String(filter.afterPosition ?? 0n)],
+  )
+  return rows.map((row) => ({
+    position: BigInt(row.position), id: row.id, type: row.type, source: row.source, aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id, sequence: Number(row.sequence), occurredAt: new Date(row.occurred_at).toISOString(),
+    traceContext: row.trace_context, payload: row.payload, publishedAt: row.published_at === null ? null : new Date(row.published_at),
+  }))
+}
+
+/** The last position of a subgraph's outbox (0 when empty). */
+export async function outboxPosition(db: Queryable, schema: SubgraphName): Promise<bigint> {
+  const { rows } = await db.query<{ p: string | null }>(`select max(position)::text as p from ${schema}.outbox`)
+  return BigInt(rows[0]?.p ?? 0)
 }
 
 /**
@@ -165,6 +215,8 @@ export async function openSubgraphTestApp(
     test,
     app,
     db,
+    outbox: (filter) => readOutbox(test.db, definition.name, filter),
+    outboxPosition: () => outboxPosition(test.db, definition.name),
     async close() {
       await app.close()
       await test.close()

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import pino from 'pino'
 import { startConsumer, tailEvents, type EventHandler } from './consumer.ts'
-import type { Database, Queryable } from './db.ts'
+import type { Queryable } from './db.ts'
 import { subjectOf, type EventEnvelope, type EventOf } from './events.ts'
 import { createInProcessBus } from './inProcessBus.ts'
-import { migrate } from './migrate.ts'
 import { eventPublisher } from './outbox.ts'
 import { startRelay } from './relay.ts'
-import { openTestDatabase, type TestDatabase } from './testing.ts'
+import { testDatabaseFor } from './testHooks.ts'
+import { openSchemaTestDatabase } from './testing.ts'
 
 /** A service's event map the way subgraphs/<name>/events.ts declares one. */
 interface ShelfEvents {
@@ -52,17 +49,7 @@ function refusedByTheCompiler(tx: Queryable, eitherType: 'ItemShelved' | 'ItemRe
 
 describe('typed events', () => {
   const logger = pino({ level: 'silent' })
-  let test: TestDatabase
-  let db: Database
-  before(async () => {
-    test = await openTestDatabase([])
-    db = test.db
-    await migrate(db, 'orders', mkdtempSync(join(tmpdir(), 'm-')))
-    await migrate(db, 'finance', mkdtempSync(join(tmpdir(), 'm-')))
-  })
-  after(async () => {
-    await test.close()
-  })
+  const db = testDatabaseFor(() => openSchemaTestDatabase(['orders', 'finance']))
 
   it('refuses at compile time a payload that is not its type\'s (see refusedByTheCompiler)', () => {
     assert.equal(typeof refusedByTheCompiler, 'function')

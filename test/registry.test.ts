@@ -6,7 +6,10 @@ import { SUBGRAPH_DEFAULT_PORTS, SUBGRAPH_NAMES } from '../platform/subgraphRegi
 import { SUBGRAPHS } from '../subgraphs/registry.ts'
 
 /** What every subgraph folder holds (README "Adding a subgraph"). */
-const ROOMS = ['schema.graphql', 'definition.ts', 'main.ts', 'events.ts', 'README.md', 'migrations', 'codegen.json']
+const ROOMS = [
+  'schema.graphql', 'subgraph.ts', 'kit.ts', 'events.ts', 'loaders.ts', 'resolvers.ts', 'resolvers', 'mutations', 'store', 'seed.ts', 'models.ts', 'main.ts',
+  'README.md', 'migrations', 'codegen.json',
+]
 
 describe('the registry of subgraphs (platform/subgraphRegistry.ts)', () => {
   it('is what subgraphs/registry.ts builds, in the same order', () => {

@@ -5,6 +5,7 @@
  */
 import type { SupergraphManager } from '@apollo/gateway'
 import type { FastifyInstance } from 'fastify'
+import { after, before } from 'node:test'
 import { signToken, type TokenClaims } from '../gateway/auth.ts'
 import { buildGatewayApp, type GatewayDeps } from '../gateway/app.ts'
 import { composeFromConfig, formatProblems } from '../contracts/compose.ts'
@@ -15,6 +16,7 @@ import type { Bus } from '../platform/bus.ts'
 import pino from 'pino'
 import { createInProcessBus } from '../platform/inProcessBus.ts'
 import { createNatsBus, deleteNatsNamespace } from '../platform/natsBus.ts'
+import { lateHandle } from '../platform/testHooks.ts'
 import { openTestDatabase, testConfig, type TestDatabase } from '../platform/testing.ts'
 import { SUBGRAPHS } from '../subgraphs/registry.ts'
 
@@ -157,6 +159,20 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (!options.database) await test.close()
     },
   }
+}
+
+/**
+ * For a `describe` block: the stack `start` gives, started before the block's tests and closed
+ * after them. The handle reaches that stack once started, so the block's helpers can hold it from
+ * the start.
+ */
+export function stackForTests(start: () => Promise<Stack> = () => startStack()): Stack {
+  let stack: Stack | undefined
+  before(async () => {
+    stack = await start()
+  })
+  after(() => stack?.close())
+  return lateHandle(() => stack, 'the stack')
 }
 
 export interface GatewayResponse {

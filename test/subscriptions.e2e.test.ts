@@ -65,6 +65,12 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
   const feedSubscribers = () => stack.subgraphs.inventory.stockFeed?.subscriberCount ?? -1
   /** Every earlier test's subscriptions are gone, upstream included (counts below start from 0). */
   const settled = () => waitUntil('earlier subscriptions to end', async () => feedSubscribers() === 0 && (await metrics())['upstreamSubscriptions'] === 0)
+  /** A level no test has touched, once every earlier test's subscriptions are gone, and the feed's variables for its SKU. */
+  const freshLevel = async (withProduct = true) => {
+    await settled()
+    const level = takeLevel()
+    return { level, variables: { filter: { skus: [level.sku] }, withProduct } }
+  }
   const availableAfter = (result: { data?: any }) =>
     result.data?.stock.changes.find((c: { name: string }) => c.name === 'AVAILABLE')?.after as number
 
@@ -83,10 +89,9 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
   })
 
   it('streams a stock adjustment and a checkout with catalog fields resolved; filters exclude the rest', async () => {
-    await settled()
-    const level = takeLevel()
+    const { level, variables } = await freshLevel()
     const other = takeLevel()
-    const feed = collect(await client(), FEED, { filter: { skus: [level.sku] }, withProduct: true })
+    const feed = collect(await client(), FEED, variables)
     await waitUntil('the upstream subscription', () => feedSubscribers() === 1)
 
     await adjust(other.sku, -1)
@@ -127,9 +132,7 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
   })
 
   it('shares one upstream subscription and one entity fetch per event across subscribers', async () => {
-    await settled()
-    const level = takeLevel()
-    const variables = { filter: { skus: [level.sku] }, withProduct: true }
+    const { level, variables } = await freshLevel()
     const c = await client()
     const same = [collect(c, FEED, variables), collect(c, FEED, variables), collect(await client(), FEED, variables)]
     try {
@@ -177,9 +180,7 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
   })
 
   it('replays exactly the missed events after a reconnect with `after`, then continues live', async () => {
-    await settled()
-    const level = takeLevel()
-    const variables = { filter: { skus: [level.sku] }, withProduct: false }
+    const { level, variables } = await freshLevel(false)
     const first = collect(await client(), FEED, variables)
     await waitUntil('the upstream subscription', () => feedSubscribers() === 1)
     await adjust(level.sku, -1)
@@ -208,9 +209,7 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
   })
 
   it('merges resuming subscribers into the shared upstream once they have caught up (a reconnect storm ends in one upstream)', async () => {
-    await settled()
-    const level = takeLevel()
-    const variables = { filter: { skus: [level.sku] }, withProduct: true }
+    const { level, variables } = await freshLevel()
     const c = await client()
     const live = collect(c, FEED, variables)
     await waitUntil('the live upstream', () => feedSubscribers() === 1)
@@ -246,9 +245,7 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
   })
 
   it('pauses an upstream that outruns its executions and resumes it from the cursor, losing nothing', async () => {
-    await settled()
-    const level = takeLevel()
-    const variables = { filter: { skus: [level.sku] }, withProduct: true }
+    const { level, variables } = await freshLevel()
     const first = collect(await client(), FEED, variables)
     await waitUntil('the upstream subscription', () => feedSubscribers() === 1)
     await adjust(level.sku, -1)
@@ -268,9 +265,8 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
   })
 
   it('loses nothing when the inventory subgraph restarts mid-stream', async () => {
-    await settled()
-    const level = takeLevel()
-    const feed = collect(await client(), FEED, { filter: { skus: [level.sku] }, withProduct: true })
+    const { level, variables } = await freshLevel()
+    const feed = collect(await client(), FEED, variables)
     await waitUntil('the upstream subscription', () => feedSubscribers() === 1)
     await adjust(level.sku, -1)
     await feed.waitFor(1)
@@ -293,11 +289,10 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
   })
 
   it('enforces a partner\'s locations end to end', async () => {
-    await settled()
-    const level = takeLevel()
+    const { level, variables } = await freshLevel(false)
     const eu = world.stockLevels.find((s) => s.sku === level.sku && s.locationId === 'loc_wh_eu')
     if (!eu) return
-    const feed = collect(await client({ ...PARTNER, sub: 'partner_eu', locationIds: ['loc_wh_eu'] }), FEED, { filter: { skus: [level.sku] }, withProduct: false })
+    const feed = collect(await client({ ...PARTNER, sub: 'partner_eu', locationIds: ['loc_wh_eu'] }), FEED, variables)
     await waitUntil('the upstream subscription', () => feedSubscribers() === 1)
     await adjust(level.sku, -1, 'loc_wh_east')
     await adjust(level.sku, -1, 'loc_wh_eu')
@@ -309,8 +304,7 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
   })
 
   it('on shutdown streams through the drain, closes with 1001, and the client resumes on another instance', async () => {
-    await settled()
-    const level = takeLevel()
+    const { level } = await freshLevel()
     const listen = async (app: FastifyInstance) => {
       await app.listen({ host: '127.0.0.1', port: 0 })
       const address = app.server.address()
@@ -465,8 +459,7 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
   })
 
   it('disconnects a slow consumer without slowing the others', async () => {
-    await settled()
-    const level = takeLevel()
+    const { level } = await freshLevel()
     const subscriptions = stack.gateway.subscriptions!
     const runtime = subscriptions.runtime()!
     let slowCalls = 0

@@ -2,16 +2,12 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { signToken } from '../gateway/auth.ts'
 import { buildWorld } from '../seed/world.ts'
-import { asCustomer, asStaff, query, startStack, type Stack } from './stack.ts'
+import { asCustomer, asStaff, query, stackForTests, startStack } from './stack.ts'
 
 const world = buildWorld()
 
 describe('the supergraph through the gateway', () => {
-  let stack: Stack
-  before(async () => {
-    stack = await startStack()
-  })
-  after(() => stack.close())
+  const stack = stackForTests()
 
   it('answers one query that crosses all four subgraphs', async () => {
     const order = world.orders[0]!
@@ -220,11 +216,7 @@ describe('the supergraph through the gateway', () => {
 
 describe('the cost of a request', () => {
   // no bus: outbox relays poll the database, which would blur exact statement counts
-  let stack: Stack
-  before(async () => {
-    stack = await startStack({ bus: false })
-  })
-  after(() => stack.close())
+  const stack = stackForTests(() => startStack({ bus: false }))
 
   it('costs a constant number of SQL statements per subgraph for a page of 50 products with variants and stock', async () => {
     const page = `query ($first: Int!) {

@@ -1,27 +1,28 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { compareNatural, isAdjacent, isSequentialStep } from './keyWalk.ts'
-import { seededRandom, shuffled } from './simulatedTraffic.ts'
+import { seededRandom } from '../../platform/random.ts'
+import { shuffled } from './simulatedTraffic.ts'
+
+/** isAdjacent(a, b) is `adjacent` for every pair. */
+function assertAdjacency(adjacent: boolean, pairs: readonly (readonly [a: string, b: string])[]): void {
+  for (const [a, b] of pairs) assert.equal(isAdjacent(a, b), adjacent, `isAdjacent('${a}', '${b}')`)
+}
 
 describe('isAdjacent', () => {
   it('calls identifiers whose one number differs by one adjacent, either way', () => {
-    assert.equal(isAdjacent('SKU-00041', 'SKU-00042'), true)
-    assert.equal(isAdjacent('SKU-00042', 'SKU-00041'), true)
-    assert.equal(isAdjacent('TOP-0009-RED', 'TOP-0010-RED'), true)
-    assert.equal(isAdjacent('SKU-99', 'SKU-100'), true)
+    assertAdjacency(true, [['SKU-00041', 'SKU-00042'], ['SKU-00042', 'SKU-00041'], ['TOP-0009-RED', 'TOP-0010-RED'], ['SKU-99', 'SKU-100']])
   })
 
   it('does not call a repeat, a jump, a change of shape or two changed numbers adjacent', () => {
-    assert.equal(isAdjacent('SKU-00041', 'SKU-00041'), false)
-    assert.equal(isAdjacent('SKU-00041', 'SKU-00043'), false)
-    assert.equal(isAdjacent('SKU-00041', 'PRD-00042'), false)
-    assert.equal(isAdjacent('TOP-0001-RED', 'TOP-0001-BLUE'), false)
-    assert.equal(isAdjacent('var_0001_3', 'var_0002_4'), false)
+    assertAdjacency(false, [
+      ['SKU-00041', 'SKU-00041'], ['SKU-00041', 'SKU-00043'], ['SKU-00041', 'PRD-00042'], ['TOP-0001-RED', 'TOP-0001-BLUE'], ['var_0001_3', 'var_0002_4'],
+    ])
   })
 
   it('compares numbers longer than a double holds exactly', () => {
-    assert.equal(isAdjacent('id-123456789012345678901', 'id-123456789012345678902'), true)
-    assert.equal(isAdjacent('id-123456789012345678901', 'id-123456789012345678903'), false)
+    assertAdjacency(true, [['id-123456789012345678901', 'id-123456789012345678902']])
+    assertAdjacency(false, [['id-123456789012345678901', 'id-123456789012345678903']])
   })
 })
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { assertDrains, assertRefusalTakesNothing, assertStartsFull } from './bucketStoreContract.ts'
 import { createMemoryBucketStore } from './memoryBucketStore.ts'
 
 /** A clock the test moves by hand, so refill is exact. */
@@ -13,27 +14,18 @@ const policy = { capacity: 10, refillPerSecond: 2 }
 describe('memory bucket store', () => {
   it('starts every bucket full', async () => {
     const store = createMemoryBucketStore({ now: fakeClock().now })
-    assert.deepEqual(await store.peek('alice', policy), { tokens: 10 })
-    assert.deepEqual(await store.take('alice', 3, policy), { allowed: true, remaining: 7, retryAfterMs: 0, resetMs: 1500 })
+    assert.equal((await assertStartsFull(store, 'alice', policy)).resetMs, 1500)
   })
 
   it('takes until empty, then refuses with the wait until the cost is available', async () => {
     const store = createMemoryBucketStore({ now: fakeClock().now })
-    for (let left = 9; left >= 0; left--) {
-      const result = await store.take('alice', 1, policy)
-      assert.equal(result.allowed, true)
-      assert.equal(result.remaining, left)
-    }
+    await assertDrains(store, 'alice', policy)
     assert.deepEqual(await store.take('alice', 1, policy), { allowed: false, remaining: 0, retryAfterMs: 500, resetMs: 5000 })
     assert.deepEqual(await store.take('alice', 3, policy), { allowed: false, remaining: 0, retryAfterMs: 1500, resetMs: 5000 })
   })
 
   it('takes nothing when it refuses', async () => {
-    const store = createMemoryBucketStore({ now: fakeClock().now })
-    await store.take('alice', 8, policy)
-    assert.equal((await store.take('alice', 5, policy)).allowed, false)
-    assert.deepEqual(await store.peek('alice', policy), { tokens: 2 })
-    assert.equal((await store.take('alice', 2, policy)).allowed, true)
+    await assertRefusalTakesNothing(createMemoryBucketStore({ now: fakeClock().now }), 'alice', policy)
   })
 
   it('refills continuously, keeping fractions of a token between takes', async () => {

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Redis } from 'ioredis'
 import type { BucketStore } from './bucketStore.ts'
+import { assertDrains, assertRefusalTakesNothing, assertStartsFull } from './bucketStoreContract.ts'
 import { createMemoryBucketStore } from './memoryBucketStore.ts'
 import { createRedisBucketStore, type RateLimitLogger } from './redisBucketStore.ts'
 import { redisSkip, testRedisUrl } from './redisTesting.ts'
@@ -98,19 +99,13 @@ describe('redis bucket store', { skip }, () => {
   const slow = { capacity: 10, refillPerSecond: 0.01 }
 
   it('starts every bucket full', async () => {
-    const s = store()
-    assert.deepEqual(await s.peek('start', slow), { tokens: 10 })
-    const result = await s.take('start', 3, slow)
-    assert.deepEqual({ ...result, resetMs: undefined }, { allowed: true, remaining: 7, retryAfterMs: 0, resetMs: undefined })
+    const result = await assertStartsFull(store(), 'start', slow)
     assert.ok(result.resetMs > 299_000 && result.resetMs <= 300_000, `resetMs ${result.resetMs}`)
   })
 
   it('takes until empty, then refuses with the wait until the cost is available', async () => {
     const s = store()
-    for (let left = 9; left >= 0; left--) {
-      const { allowed, remaining, retryAfterMs } = await s.take('drain', 1, slow)
-      assert.deepEqual({ allowed, remaining, retryAfterMs }, { allowed: true, remaining: left, retryAfterMs: 0 })
-    }
+    await assertDrains(s, 'drain', slow)
     const refused = await s.take('drain', 3, slow)
     assert.equal(refused.allowed, false)
     assert.equal(refused.remaining, 0)
@@ -118,11 +113,7 @@ describe('redis bucket store', { skip }, () => {
   })
 
   it('takes nothing when it refuses', async () => {
-    const s = store()
-    await s.take('refuse', 8, slow)
-    assert.equal((await s.take('refuse', 5, slow)).allowed, false)
-    assert.deepEqual(await s.peek('refuse', slow), { tokens: 2 })
-    assert.equal((await s.take('refuse', 2, slow)).allowed, true)
+    await assertRefusalTakesNothing(store(), 'refuse', slow)
   })
 
   it('refills continuously by the Redis server clock, so waiting retryAfterMs is enough', async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { catalog } from './definition.ts'
+import { catalog } from './subgraph.ts'
 
 const world = buildWorld()
 const product = (id: string) => world.products.find((p) => p.id === id)!

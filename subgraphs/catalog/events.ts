@@ -1,4 +1,4 @@
-import { eventPublisher } from '../../platform/outbox.ts'
+import type { EventAggregates } from '../../platform/outbox.ts'
 
 /**
  * What catalog publishes (subjects `commerce.catalog.<aggregate>.<type>`). Orders keeps its read
@@ -32,7 +32,7 @@ export interface CatalogEvents {
   VariantPricesChanged: VariantPricesChanged
 }
 
-/** Appends one of catalog's events in the caller's transaction; each is about a `ProductVariant`. */
-export const publishCatalogEvent = eventPublisher<CatalogEvents>('catalog', {
+/** The aggregate each event is about. */
+export const CATALOG_AGGREGATES: EventAggregates<CatalogEvents> = {
   VariantPricesChanged: 'ProductVariant',
-})
+}

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader'
+import { allEach, childrenLoader, oneEach, perArguments, rowLoader } from '../../platform/loaders.ts'
 import type { Database } from '../../platform/db.ts'
 import { ANONYMOUS, type Viewer } from '../../platform/viewer.ts'
 import type { CategoryModel, PriceModel, PriceRangeModel, ProductModel, VariantModel } from './models.ts'
@@ -6,7 +7,7 @@ import { categoriesByIds, categoriesOfProducts, childrenOfCategories } from './s
 import { effectivePrices, pricesByIds, priceRanges, type PriceSelector } from './store/priceStore.ts'
 import { productsByHandles, productsByIds, productsOfCategories } from './store/productStore.ts'
 import { variantsByIds, variantsBySkus, variantsOfProducts, type VariantKey } from './store/variantStore.ts'
-import { canSeeProduct, listedStatuses } from './visibility.ts'
+import { canSeeProduct, listedStatuses } from './access.ts'
 
 export interface Loaders {
   /** The request's "now": every default-dated price lookup of one request agrees on it. */
@@ -62,57 +63,27 @@ export function createLoaders(db: Database, viewer: Viewer = ANONYMOUS): Loaders
       allEach(ids, primeCategories(await categoriesOfProducts(db, ids)), (c) => c.productId),
     ),
 
-    productVariants: perArguments(
-      ({ limit, after }) => JSON.stringify([limit, after]),
-      ({ limit, after }) =>
-        new DataLoader(async (ids: readonly string[]) => allEach(ids, await variantsOfProducts(db, ids, after, limit), (v) => v.productId)),
+    productVariants: perArguments(({ limit, after }) =>
+      childrenLoader((ids) => variantsOfProducts(db, ids, after, limit), (v) => v.productId),
     ),
-    categoryProducts: perArguments(
-      ({ limit, afterId }) => JSON.stringify([limit, afterId]),
-      ({ limit, afterId }) =>
+    categoryProducts: perArguments(({ limit, afterId }) =>
+      childrenLoader((ids) => productsOfCategories(db, ids, listedStatuses(viewer, null), afterId, limit), (p) => p.categoryId, (row) =>
+        productById.prime(row.id, row),
+      ),
+    ),
+    variantPrice: perArguments(
+      (selector: PriceSelector) => rowLoader((ids) => effectivePrices(db, ids, selector), (p) => p.variantId),
+      selectorKey,
+    ),
+    productPriceRange: perArguments(
+      (selector: PriceSelector) =>
         new DataLoader(async (ids: readonly string[]) => {
-          const rows = await productsOfCategories(db, ids, listedStatuses(viewer, null), afterId, limit)
-          for (const row of rows) productById.prime(row.id, row)
-          return allEach(ids, rows, (p) => p.categoryId)
+          const ranges = oneEach(ids, await priceRanges(db, ids, selector), (r) => r.productId)
+          return ranges.map((r) => (r ? { currency: selector.currency, min: r.min, max: r.max } : null))
         }),
-    ),
-    variantPrice: perArguments(selectorKey, (selector) =>
-      new DataLoader(async (ids: readonly string[]) => oneEach(ids, await effectivePrices(db, ids, selector), (p) => p.variantId)),
-    ),
-    productPriceRange: perArguments(selectorKey, (selector) =>
-      new DataLoader(async (ids: readonly string[]) => {
-        const ranges = oneEach(ids, await priceRanges(db, ids, selector), (r) => r.productId)
-        return ranges.map((r) => (r ? { currency: selector.currency, min: r.min, max: r.max } : null))
-      }),
+      selectorKey,
     ),
   }
 }
 
 const selectorKey = ({ currency, channelId, at }: PriceSelector) => JSON.stringify([currency, channelId, at.toISOString()])
-
-/** One loader per distinct arguments, made on first use. */
-function perArguments<A, L>(keyOf: (args: A) => string, create: (args: A) => L): (args: A) => L {
-  const made = new Map<string, L>()
-  return (args) => {
-    const key = keyOf(args)
-    let loader = made.get(key)
-    if (!loader) {
-      loader = create(args)
-      made.set(key, loader)
-    }
-    return loader
-  }
-}
-
-/** The row of each key, in key order (null when absent): what a DataLoader batch must return. */
-function oneEach<T>(keys: readonly string[], rows: readonly T[], keyOf: (row: T) => string): (T | null)[] {
-  const byKey = new Map(rows.map((row) => [keyOf(row), row]))
-  return keys.map((key) => byKey.get(key) ?? null)
-}
-
-/** The rows of each key, in key order, keeping the rows' order. */
-function allEach<T>(keys: readonly string[], rows: readonly T[], keyOf: (row: T) => string): T[][] {
-  const byKey = new Map<string, T[]>(keys.map((key) => [key, []]))
-  for (const row of rows) byKey.get(keyOf(row))?.push(row)
-  return keys.map((key) => byKey.get(key) ?? [])
-}

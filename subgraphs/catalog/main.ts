@@ -1,4 +1,4 @@
 import { runSubgraphMain } from '../../platform/service.ts'
-import { catalog } from './definition.ts'
+import { catalog } from './subgraph.ts'
 
 await runSubgraphMain(catalog)

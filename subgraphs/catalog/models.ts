@@ -1,3 +1,4 @@
+import type { UserError } from '../../platform/userErrors.ts'
 import type { Connection, Edge } from '../../platform/pagination.ts'
 import type { CatalogErrorCode } from './generated/resolvers.ts'
 
@@ -74,14 +75,10 @@ export type ProductEdgeModel = Edge<ProductModel>
 export type VariantConnectionModel = Connection<VariantModel>
 export type VariantEdgeModel = Edge<VariantModel>
 
-export interface CatalogUserErrorModel {
-  readonly code: CatalogErrorCode
-  readonly field: string[]
-  readonly message: string
-}
+export type CatalogUserErrorModel = UserError<CatalogErrorCode>
 
 /** The mutation's result: ids only (it is stored as JSON for idempotent replay). */
 export interface VariantPricesSetModel {
   readonly variantId: string | null
-  readonly userErrors: CatalogUserErrorModel[]
+  readonly userErrors: readonly CatalogUserErrorModel[]
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import { buildWorld, type WorldPrice } from '../../seed/world.ts'
-import { catalog } from './definition.ts'
+import { catalog } from './subgraph.ts'
 
 const world = buildWorld()
 const listPrice = (sku: string, currency: string) =>

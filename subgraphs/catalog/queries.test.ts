@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { customer, execute, type GraphQLResponse, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { catalog } from './definition.ts'
+import { catalog } from './subgraph.ts'
 
 const world = buildWorld()
 const variantsOf = (productId: string) => world.variants.filter((v) => v.productId === productId)

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { countingDatabase } from '../../platform/countingDatabase.ts'
-import type { Database } from '../../platform/db.ts'
-import { openTestDatabase, type TestDatabase } from '../../platform/testing.ts'
+import { testDatabaseFor } from '../../platform/testHooks.ts'
+import { openTestDatabase } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { catalog } from './definition.ts'
+import { catalog } from './subgraph.ts'
 import { seedCatalog } from './seed.ts'
 import { productsByIds } from './store/productStore.ts'
 import { variantsBySkus } from './store/variantStore.ts'
@@ -12,13 +12,7 @@ import { variantsBySkus } from './store/variantStore.ts'
 const world = buildWorld()
 
 describe('catalog seed and constraints', () => {
-  let test: TestDatabase
-  let db: Database
-  before(async () => {
-    test = await openTestDatabase([catalog])
-    db = test.db
-  })
-  after(() => test.close())
+  const db = testDatabaseFor(() => openTestDatabase([catalog]))
 
   const counts = async () =>
     (

@@ -4,8 +4,8 @@ import { requestHash } from '../../platform/idempotency.ts'
 import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { catalog } from './definition.ts'
-import { variantPricesSetRequest } from './resolvers/mutation.ts'
+import { catalog } from './subgraph.ts'
+import { variantPricesSetRequest } from './mutations/variantPricesSet.ts'
 
 const world = buildWorld()
 

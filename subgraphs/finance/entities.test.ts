@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import { ANONYMOUS, type Viewer } from '../../platform/viewer.ts'
 import { buildWorld, type WorldOrder } from '../../seed/world.ts'
-import { finance } from './definition.ts'
+import { finance } from './subgraph.ts'
 
 const world = buildWorld()
 const orderOf = (id: string) => world.orders.find((o) => o.id === id) as WorldOrder

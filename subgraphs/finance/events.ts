@@ -1,4 +1,4 @@
-import { eventPublisher } from '../../platform/outbox.ts'
+import type { EventAggregates } from '../../platform/outbox.ts'
 
 /**
  * What finance publishes (aggregate `Payment`, id = payment id; subjects
@@ -53,11 +53,11 @@ export interface FinanceEvents {
   RefundIssued: RefundIssued
 }
 
-/** Appends one of finance's events in the caller's transaction; every one is about its `Payment`. */
-export const publishFinanceEvent = eventPublisher<FinanceEvents>('finance', {
+/** The aggregate each event is about: every one is about its `Payment`. */
+export const FINANCE_AGGREGATES: EventAggregates<FinanceEvents> = {
   PaymentAuthorized: 'Payment',
   PaymentDeclined: 'Payment',
   PaymentCaptured: 'Payment',
   PaymentVoided: 'Payment',
   RefundIssued: 'Payment',
-})
+}

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import type { CountingDatabase } from '../../platform/countingDatabase.ts'
 import { execute, openSubgraphTestApp, staff, type SubgraphTestApp } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { finance } from './definition.ts'
+import { finance } from './subgraph.ts'
 
 const world = buildWorld()
 

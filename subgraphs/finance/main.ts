@@ -1,4 +1,4 @@
 import { runSubgraphMain } from '../../platform/service.ts'
-import { finance } from './definition.ts'
+import { finance } from './subgraph.ts'
 
 await runSubgraphMain(finance)

@@ -4,6 +4,8 @@
  * Money with the row's currency.
  */
 import type { Money } from '../../platform/money.ts'
+import type { UserError } from '../../platform/userErrors.ts'
+import type { FinanceErrorCode } from './generated/resolvers.ts'
 
 export type OrderStatus = 'OPEN' | 'CANCELLED' | 'CLOSED'
 
@@ -148,23 +150,7 @@ export interface SettlementRow {
   readonly status: ReconciliationStatus
 }
 
-export type FinanceErrorCode =
-  | 'NOT_FOUND'
-  | 'CURRENCY_MISMATCH'
-  | 'AMOUNT_EXCEEDS_CAPTURABLE'
-  | 'AMOUNT_EXCEEDS_REFUNDABLE'
-  | 'GATEWAY_DECLINED'
-  | 'GATEWAY_TIMEOUT'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'IDEMPOTENCY_CONCURRENT_REQUEST'
-  | 'INVALID_AMOUNT'
-  | 'ORDER_CANCELLED'
-
-export interface FinanceUserErrorModel {
-  readonly code: FinanceErrorCode
-  readonly field: readonly string[] | null
-  readonly message: string
-}
+export type FinanceUserErrorModel = UserError<FinanceErrorCode>
 
 /** Mutation payloads carry ids (what the idempotency store keeps); fields load current state. */
 export interface PaymentPayloadModel {

@@ -5,7 +5,7 @@ import { encodeCursor } from '../../platform/pagination.ts'
 import { customer, execute, openSubgraphTestApp, staff, testConfig, type GraphQLResponse, type SubgraphTestApp } from '../../platform/testing.ts'
 import { ANONYMOUS } from '../../platform/viewer.ts'
 import { buildWorld, type WorldOrder } from '../../seed/world.ts'
-import { finance } from './definition.ts'
+import { finance } from './subgraph.ts'
 
 const world = buildWorld()
 const orderOf = (id: string) => world.orders.find((o) => o.id === id) as WorldOrder

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { openTestDatabase, staff, type TestDatabase } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { finance } from './definition.ts'
+import { finance } from './subgraph.ts'
 import { paymentCapture } from './mutations/paymentCapture.ts'
 import { createSimulatedProvider } from './provider/simulatedProvider.ts'
 import { financeSeedOf } from './seedData.ts'
@@ -48,7 +48,7 @@ describe('seedFinance', () => {
   })
 
   it('starts over with reset, append-only tables included', async () => {
-    const outcome = await paymentCapture(test.db, createSimulatedProvider(), staff(), { idempotencyKey: 'seed-test', paymentId: 'pay_0073', amount: { minorUnits: '100', currency: 'USD' } })
+    const outcome = await paymentCapture({ db: test.db, viewer: staff(), provider: createSimulatedProvider() }, { idempotencyKey: 'seed-test', paymentId: 'pay_0073', amount: { minorUnits: '100', currency: 'USD' } })
     assert.deepEqual(outcome.userErrors, [])
     assert.notDeepEqual(await counts(), seeded)
     await finance.seed(test.db, { reset: true })

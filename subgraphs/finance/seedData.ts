@@ -73,7 +73,7 @@ export function financeSeedOf(world: Pick<World, 'orders'>): FinanceSeed {
       id: invoiceId, number: `INV-${order.placedAt.getUTCFullYear()}-${String(seed.invoices.length + 1).padStart(5, '0')}`,
       orderId: order.id, customerId: order.customerId, status: paid ? 'PAID' : 'ISSUED', issuedAt: order.placedAt, currency,
       subtotal: order.subtotal.toString(), taxTotal: taxTotal.toString(), total: total.toString(),
-      lines: lines.map((line) => ({ ...line, unitPrice: line.unitPrice.toString(), total: line.total.toString() })),
+      lines,
     })
     seed.journalEntries.push({
       id: `je_${n}_invoice`, postedAt: order.placedAt, sourceDocumentUri: `gid://finance/Invoice/${invoiceId}`, reversesEntryId: null,

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import type { FastifyInstance } from 'fastify'
+import { describe, it } from 'node:test'
 import { requestHash } from '../../platform/idempotency.ts'
-import { customer, execute, openSubgraphTestApp, partner, staff, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
+import { customer, execute, partner, staff } from '../../platform/testing.ts'
 import { ANONYMOUS } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { inventory } from './definition.ts'
-import { ledgerGroupCount, levelSnapshot } from './testSupport.ts'
+import { inventoryAppForSuite, ledgerGroupCount, levelSnapshot } from './testSupport.ts'
 
 const world = buildWorld()
 // levels only these tests touch, one per test: plenty AVAILABLE at a warehouse, nothing reserved
@@ -28,21 +26,13 @@ const MOVE = `mutation($input: InventoryMoveInput!) { inventoryMoveQuantities(in
   userErrors { code field } } }`
 
 describe('inventoryAdjustQuantities', () => {
-  let t: SubgraphTestApp
-  let test: TestDatabase
-  let app: FastifyInstance
-  before(async () => {
-    t = await openSubgraphTestApp(inventory)
-    test = t.test
-    app = t.app
-  })
-  after(() => t.close())
-  const adjust = (input: Record<string, unknown>, who = staff()) => execute(app, ADJUST, { input }, who)
+  const t = inventoryAppForSuite()
+  const adjust = (input: Record<string, unknown>, who = staff()) => execute(t.app, ADJUST, { input }, who)
   const payload = (response: { data?: any }) => response.data?.inventoryAdjustQuantities
 
   it('applies deltas to several states as one ledger group and bumps the level version', async () => {
     const s = takeLevel()
-    const before = await levelSnapshot(app, s.sku, s.locationId)
+    const before = await levelSnapshot(t.app, s.sku, s.locationId)
     const response = await adjust({
       idempotencyKey: 'adj-ok', reason: 'CYCLE_COUNT', referenceDocumentUri: 'gid://wms/CycleCount/CC-1',
       changes: [
@@ -64,7 +54,7 @@ describe('inventoryAdjustQuantities', () => {
       { ...at, name: 'INCOMING', delta: 5, quantityAfterChange: s.incoming + 5 },
       { ...at, name: 'AVAILABLE', delta: -1, quantityAfterChange: s.available - 4 },
     ])
-    const after = await levelSnapshot(app, s.sku, s.locationId)
+    const after = await levelSnapshot(t.app, s.sku, s.locationId)
     assert.ok(after.version > before.version)
     assert.equal(after.quantities['AVAILABLE'], s.available - 4)
     assert.equal(after.quantities['DAMAGED'], 3)
@@ -83,25 +73,25 @@ describe('inventoryAdjustQuantities', () => {
 
   it('refuses a change whose changeFromQuantity is absent, also once the query is compiled', async () => {
     const s = takeLevel()
-    const groups = await ledgerGroupCount(test.db)
+    const groups = await ledgerGroupCount(t.test.db)
     for (let round = 0; round < 3; round++) {
       const viaVariables = payload(await adjust({ idempotencyKey: `adj-missing-${round}`, reason: 'CORRECTION', changes: [{ sku: s.sku, locationId: s.locationId, name: 'AVAILABLE', delta: 1 }] }))
       assert.deepEqual(viaVariables, {
         adjustmentGroup: null,
         userErrors: [{ code: 'CHANGE_FROM_QUANTITY_MISSING', field: ['input', 'changes', '0', 'changeFromQuantity'], message: 'Send the quantity you last read as changeFromQuantity, or null to skip the check' }],
       })
-      const literal = await execute(app, `mutation { inventoryAdjustQuantities(input: { idempotencyKey: "adj-missing-literal-${round}", reason: CORRECTION,
+      const literal = await execute(t.app, `mutation { inventoryAdjustQuantities(input: { idempotencyKey: "adj-missing-literal-${round}", reason: CORRECTION,
         changes: [{ sku: "${s.sku}", locationId: "${s.locationId}", name: AVAILABLE, delta: 1 }] }) { userErrors { code field } } }`, {}, staff())
       assert.deepEqual(literal.data?.['inventoryAdjustQuantities'].userErrors, [{ code: 'CHANGE_FROM_QUANTITY_MISSING', field: ['input', 'changes', '0', 'changeFromQuantity'] }])
     }
-    assert.equal(await ledgerGroupCount(test.db), groups)
-    assert.equal((await levelSnapshot(app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available)
+    assert.equal(await ledgerGroupCount(t.test.db), groups)
+    assert.equal((await levelSnapshot(t.app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available)
   })
 
   it('refuses a stale changeFromQuantity and writes nothing, not even the other changes', async () => {
     const s = takeLevel()
-    const before = await levelSnapshot(app, s.sku, s.locationId)
-    const groups = await ledgerGroupCount(test.db)
+    const before = await levelSnapshot(t.app, s.sku, s.locationId)
+    const groups = await ledgerGroupCount(t.test.db)
     const { userErrors, adjustmentGroup } = payload(await adjust({
       idempotencyKey: 'adj-stale', reason: 'CORRECTION',
       changes: [
@@ -111,8 +101,8 @@ describe('inventoryAdjustQuantities', () => {
     }))
     assert.equal(adjustmentGroup, null)
     assert.deepEqual(userErrors.map((e: any) => [e.code, e.field]), [['CHANGE_FROM_QUANTITY_STALE', ['input', 'changes', '1', 'changeFromQuantity']]])
-    assert.deepEqual(await levelSnapshot(app, s.sku, s.locationId), before)
-    assert.equal(await ledgerGroupCount(test.db), groups)
+    assert.deepEqual(await levelSnapshot(t.app, s.sku, s.locationId), before)
+    assert.equal(await ledgerGroupCount(t.test.db), groups)
   })
 
   it('refuses a change that would take a state below zero', async () => {
@@ -122,7 +112,7 @@ describe('inventoryAdjustQuantities', () => {
       changes: [{ sku: s.sku, locationId: s.locationId, name: 'AVAILABLE', delta: -(s.available + 1), changeFromQuantity: null }],
     }))
     assert.deepEqual(userErrors.map((e: any) => [e.code, e.field]), [['INSUFFICIENT_AVAILABLE', ['input', 'changes', '0', 'delta']]])
-    assert.equal((await levelSnapshot(app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available)
+    assert.equal((await levelSnapshot(t.app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available)
   })
 
   it('reports every invalid change with the path to it', async () => {
@@ -148,7 +138,7 @@ describe('inventoryAdjustQuantities', () => {
       ['UNKNOWN_LOCATION', ['input', 'changes', '1', 'locationId']],
       ['ITEM_NOT_STOCKED_AT_LOCATION', ['input', 'changes', '2', 'locationId']],
     ])
-    assert.equal((await levelSnapshot(app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available)
+    assert.equal((await levelSnapshot(t.app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available)
   })
 
   it('refuses an empty list of changes and a list over the limit', async () => {
@@ -166,7 +156,7 @@ describe('inventoryAdjustQuantities', () => {
     const first = payload(await adjust(input))
     const second = payload(await adjust(input))
     assert.deepEqual(second, first)
-    assert.equal((await levelSnapshot(app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available + 5)
+    assert.equal((await levelSnapshot(t.app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available + 5)
     const reused = payload(await adjust({ ...input, changes: [{ ...input.changes[0], delta: 6 }] }))
     assert.deepEqual(reused.userErrors.map((e: any) => [e.code, e.field]), [['IDEMPOTENCY_KEY_REUSED', ['input', 'idempotencyKey']]])
     assert.equal(reused.adjustmentGroup, null)
@@ -184,7 +174,7 @@ describe('inventoryAdjustQuantities', () => {
   it('answers IDEMPOTENCY_CONCURRENT_REQUEST while the same request is in flight', async () => {
     const s = takeLevel()
     const { idempotencyKey, ...rest } = { idempotencyKey: 'adj-in-flight', reason: 'CORRECTION', changes: [{ sku: s.sku, locationId: s.locationId, name: 'AVAILABLE', delta: 1, changeFromQuantity: null }] }
-    await test.db.query(
+    await t.test.db.query(
       `insert into inventory.idempotency_keys (scope, key, operation, request_hash, state, locked_until) values ('staff_1', $1, 'inventoryAdjustQuantities', $2, 'in_flight', now() + interval '1 minute')`,
       [idempotencyKey, requestHash('inventoryAdjustQuantities', rest)],
     )
@@ -198,11 +188,11 @@ describe('inventoryAdjustQuantities', () => {
     assert.equal((await adjust(input, ANONYMOUS)).errors?.[0]?.extensions?.['code'], 'UNAUTHENTICATED')
     assert.equal((await adjust(input, customer('c_1001'))).errors?.[0]?.extensions?.['code'], 'FORBIDDEN')
     assert.equal((await adjust(input, partner())).errors?.[0]?.extensions?.['code'], 'FORBIDDEN')
-    assert.equal((await levelSnapshot(app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available)
+    assert.equal((await levelSnapshot(t.app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available)
   })
 
   describe('inventoryMoveQuantities', () => {
-    const move = (input: Record<string, unknown>) => execute(app, MOVE, { input }, staff())
+    const move = (input: Record<string, unknown>) => execute(t.app, MOVE, { input }, staff())
     const movePayload = (response: { data?: any }) => response.data?.inventoryMoveQuantities
 
     it('moves units from one state to another at a location', async () => {
@@ -216,7 +206,7 @@ describe('inventoryAdjustQuantities', () => {
         { location: { id: s.locationId }, name: 'AVAILABLE', delta: -4, quantityAfterChange: s.available - 4 },
         { location: { id: s.locationId }, name: 'DAMAGED', delta: 4, quantityAfterChange: 4 },
       ])
-      const after = await levelSnapshot(app, s.sku, s.locationId)
+      const after = await levelSnapshot(t.app, s.sku, s.locationId)
       assert.equal(after.quantities['DAMAGED'], 4)
     })
 
@@ -229,8 +219,8 @@ describe('inventoryAdjustQuantities', () => {
         moves: [{ sku: s.sku, quantity: 6, from: { locationId: s.locationId, name: 'AVAILABLE', changeFromQuantity: null }, to: { locationId: 'loc_wh_eu', name: 'AVAILABLE', changeFromQuantity: eu.available } }],
       }))
       assert.deepEqual(userErrors, [])
-      assert.equal((await levelSnapshot(app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available - 6)
-      assert.equal((await levelSnapshot(app, s.sku, 'loc_wh_eu')).quantities['AVAILABLE'], eu.available + 6)
+      assert.equal((await levelSnapshot(t.app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available - 6)
+      assert.equal((await levelSnapshot(t.app, s.sku, 'loc_wh_eu')).quantities['AVAILABLE'], eu.available + 6)
     })
 
     it('checks each side\'s changeFromQuantity on its own', async () => {
@@ -247,7 +237,7 @@ describe('inventoryAdjustQuantities', () => {
         { code: 'CHANGE_FROM_QUANTITY_STALE', field: ['input', 'moves', '0', 'from', 'changeFromQuantity'] },
         { code: 'CHANGE_FROM_QUANTITY_MISSING', field: ['input', 'moves', '1', 'to', 'changeFromQuantity'] },
       ])
-      assert.equal((await levelSnapshot(app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available)
+      assert.equal((await levelSnapshot(t.app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available)
     })
 
     it('reports invalid moves with the path to each', async () => {
@@ -282,10 +272,10 @@ describe('inventoryAdjustQuantities', () => {
       const input = { idempotencyKey: 'mv-replay', reason: 'MOVEMENT', moves: [{ sku: s.sku, quantity: 2, from: { locationId: s.locationId, name: 'AVAILABLE', changeFromQuantity: null }, to: { locationId: s.locationId, name: 'SAFETY_STOCK', changeFromQuantity: null } }] }
       const first = movePayload(await move(input))
       assert.deepEqual(movePayload(await move(input)), first)
-      assert.equal((await levelSnapshot(app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available - 2)
-      const anonymous = await execute(app, MOVE, { input }, ANONYMOUS)
+      assert.equal((await levelSnapshot(t.app, s.sku, s.locationId)).quantities['AVAILABLE'], s.available - 2)
+      const anonymous = await execute(t.app, MOVE, { input }, ANONYMOUS)
       assert.equal(anonymous.errors?.[0]?.extensions?.['code'], 'UNAUTHENTICATED')
-      const customerMove = await execute(app, MOVE, { input }, customer('c_1001'))
+      const customerMove = await execute(t.app, MOVE, { input }, customer('c_1001'))
       assert.equal(customerMove.errors?.[0]?.extensions?.['code'], 'FORBIDDEN')
     })
   })

@@ -1,4 +1,4 @@
-import { eventPublisher, type EventAggregates } from '../../platform/outbox.ts'
+import type { EventAggregates } from '../../platform/outbox.ts'
 
 /**
  * What inventory publishes (subjects `commerce.inventory.<aggregate>.<type>`). Other domains and
@@ -46,8 +46,5 @@ export const INVENTORY_AGGREGATES = {
   StockLevelChanged: 'InventoryLevel',
   AllocationFailed: 'Order',
 } as const satisfies EventAggregates<InventoryEvents>
-
-/** Appends one of inventory's events in the caller's transaction. */
-export const publishInventoryEvent = eventPublisher<InventoryEvents>('inventory', INVENTORY_AGGREGATES)
 
 export const levelAggregateId = (sku: string, locationId: string): string => `${sku}@${locationId}`

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader'
 import type { Queryable } from '../../platform/db.ts'
+import { allEach, childrenLoader, perArguments, rowLoader } from '../../platform/loaders.ts'
 import type { Connection } from '../../platform/pagination.ts'
 import { ANONYMOUS, type Viewer } from '../../platform/viewer.ts'
 import { canSeeLedger, canSeeLocation, canSeeReservation, visibleLocationIds } from './access.ts'
@@ -32,61 +33,35 @@ export interface Loaders {
   stock(page: StockPage): DataLoader<string, Connection<InventoryLevelModel>>
 }
 
-const byKey = <K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): (V | null)[] => {
-  const found = new Map(rows.map((row) => [keyOf(row), row]))
-  return keys.map((key) => found.get(key) ?? null)
-}
-
-const grouped = <V>(keys: readonly string[], rows: readonly V[], keyOf: (row: V) => string): V[][] => {
-  const groups = new Map<string, V[]>(keys.map((key) => [key, []]))
-  for (const row of rows) groups.get(keyOf(row))?.push(row)
-  return keys.map((key) => groups.get(key) ?? [])
-}
-
 export function createLoaders(db: Queryable, viewer: Viewer = ANONYMOUS): Loaders {
-  const availableToSell = new Map<string, DataLoader<string, number>>()
-  const stock = new Map<string, DataLoader<string, Connection<InventoryLevelModel>>>()
+  // keyed by the locations the viewer may see, so two requests for what narrows the same share a loader
+  const availableToSell = perArguments(
+    (locationIds: readonly string[] | null) =>
+      new DataLoader<string, number>(async (skus) => {
+        const sums = await availableToSellBySkus(db, skus, locationIds)
+        return skus.map((sku) => sums.get(sku) ?? 0)
+      }),
+  )
+  const stock = perArguments(
+    ({ locationIds, request }: { locationIds: readonly string[] | null; request: StockPage['request'] }) =>
+      new DataLoader<string, Connection<InventoryLevelModel>>(async (skus) => {
+        const rows = await levelsPerSku(db, skus, { locationIds, afterLocationId: request.after?.[0] ?? null, limit: request.limit + 1 })
+        return allEach(skus, rows, (l) => l.sku).map((levels) => stockConnection(levels, request))
+      }),
+  )
   return {
-    location: new DataLoader(async (ids) => byKey(ids, await locationsByIds(db, ids), (l) => l.id)),
-    item: new DataLoader(async (skus) => byKey(skus, await itemsBySkus(db, skus), (i) => i.sku)),
-    reservation: new DataLoader(async (ids) => {
-      const visible = (await reservationsByIds(db, ids)).filter((r) => canSeeReservation(viewer, r))
-      return byKey(ids, visible, (r) => r.id)
-    }),
-    adjustmentGroup: new DataLoader(async (ids) => (canSeeLedger(viewer) ? byKey(ids, await adjustmentGroupsByIds(db, ids), (g) => g.id) : ids.map(() => null))),
-    adjustmentChanges: new DataLoader(async (ids) => grouped(ids, await adjustmentChangesByGroupIds(db, ids), (c) => c.groupId)),
-    replenishment: new DataLoader(async (ids) => byKey(ids, await replenishmentsByIds(db, ids), (r) => r.id)),
-    replenishmentLines: new DataLoader(async (ids) => grouped(ids, await replenishmentLinesByIds(db, ids), (l) => l.replenishmentId)),
-    allocations: new DataLoader(async (ids) => {
-      const visible = (await allocationsByLineItemIds(db, ids)).filter((a) => canSeeLocation(viewer, a.locationId))
-      return grouped(ids, visible, (a) => a.lineItemId)
-    }),
-    availableToSell(requested) {
-      const locationIds = visibleLocationIds(viewer, requested)
-      const key = JSON.stringify(locationIds)
-      let loader = availableToSell.get(key)
-      if (!loader) {
-        loader = new DataLoader(async (skus) => {
-          const sums = await availableToSellBySkus(db, skus, locationIds)
-          return skus.map((sku) => sums.get(sku) ?? 0)
-        })
-        availableToSell.set(key, loader)
-      }
-      return loader
-    },
-    stock(page) {
-      const locationIds = visibleLocationIds(viewer, page.locationIds)
-      const key = JSON.stringify([locationIds, page.request])
-      let loader = stock.get(key)
-      if (!loader) {
-        loader = new DataLoader(async (skus) => {
-          const afterLocationId = page.request.after ? String(page.request.after[0]) : null
-          const rows = await levelsPerSku(db, skus, { locationIds, afterLocationId, limit: page.request.limit + 1 })
-          return grouped(skus, rows, (l) => l.sku).map((levels) => stockConnection(levels, page.request))
-        })
-        stock.set(key, loader)
-      }
-      return loader
-    },
+    location: rowLoader((ids) => locationsByIds(db, ids), (l) => l.id),
+    item: rowLoader((skus) => itemsBySkus(db, skus), (i) => i.sku),
+    reservation: rowLoader(async (ids) => (await reservationsByIds(db, ids)).filter((r) => canSeeReservation(viewer, r)), (r) => r.id),
+    adjustmentGroup: rowLoader(async (ids) => (canSeeLedger(viewer) ? adjustmentGroupsByIds(db, ids) : []), (g) => g.id),
+    adjustmentChanges: childrenLoader((ids) => adjustmentChangesByGroupIds(db, ids), (c) => c.groupId),
+    replenishment: rowLoader((ids) => replenishmentsByIds(db, ids), (r) => r.id),
+    replenishmentLines: childrenLoader((ids) => replenishmentLinesByIds(db, ids), (l) => l.replenishmentId),
+    allocations: childrenLoader(
+      async (ids) => (await allocationsByLineItemIds(db, ids)).filter((a) => canSeeLocation(viewer, a.locationId)),
+      (a) => a.lineItemId,
+    ),
+    availableToSell: (requested) => availableToSell(visibleLocationIds(viewer, requested)),
+    stock: (page) => stock({ locationIds: visibleLocationIds(viewer, page.locationIds), request: page.request }),
   }
 }

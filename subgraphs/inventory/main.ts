@@ -1,4 +1,4 @@
 import { runSubgraphMain } from '../../platform/service.ts'
-import { inventory } from './definition.ts'
+import { inventory } from './subgraph.ts'
 
 await runSubgraphMain(inventory)

@@ -1,4 +1,5 @@
 import type { Connection, Edge } from '../../platform/pagination.ts'
+import type { UserError } from '../../platform/userErrors.ts'
 import type { StockLevelChanged } from './events.ts'
 import type { InventoryAdjustmentReason, InventoryErrorCode, InventoryQuantityName, LocationType, ReplenishmentStatus, ReservationStatus } from './generated/resolvers.ts'
 
@@ -98,11 +99,7 @@ export interface LineItemRef {
   readonly id: string
 }
 
-export interface InventoryUserErrorModel {
-  readonly code: InventoryErrorCode
-  readonly field: readonly string[] | null
-  readonly message: string
-}
+export type InventoryUserErrorModel = UserError<InventoryErrorCode>
 
 /** What an adjust/move mutation stores for replay: ids only; field resolvers load current state. */
 export interface AdjustPayloadModel {

@@ -1,4 +1,4 @@
-import type { Context } from './context.ts'
+import type { Context } from './subgraph.ts'
 import type { InventoryItemModel, LocationModel } from './models.ts'
 
 /**

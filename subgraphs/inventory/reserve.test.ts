@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import type { FastifyInstance } from 'fastify'
-import { customer, execute, openSubgraphTestApp, partner, staff, testConfig, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
+import { describe, it } from 'node:test'
+import { customer, execute, partner, staff, testConfig } from '../../platform/testing.ts'
 import { ANONYMOUS } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { inventory } from './definition.ts'
-import { ledgerGroupCount, levelSnapshot } from './testSupport.ts'
+import { inventoryAppForSuite, ledgerGroupCount, levelSnapshot } from './testSupport.ts'
 
 const world = buildWorld()
 const ONLINE = ['loc_wh_east', 'loc_wh_eu']
@@ -32,27 +30,19 @@ const RELEASE = `mutation($id: ID!, $key: ID!) { inventoryReleaseReservation(id:
   reservations { id status quantity } userErrors { code field } } }`
 
 describe('inventoryReserve and inventoryReleaseReservation', () => {
-  let t: SubgraphTestApp
-  let test: TestDatabase
-  let app: FastifyInstance
-  before(async () => {
-    t = await openSubgraphTestApp(inventory)
-    test = t.test
-    app = t.app
-  })
-  after(() => t.close())
+  const t = inventoryAppForSuite()
   const reserve = async (input: Record<string, unknown>, who = staff()) => {
-    const response = await execute(app, RESERVE, { input: { referenceDocumentUri: 'gid://orders/Cart/1', ...input } }, who)
+    const response = await execute(t.app, RESERVE, { input: { referenceDocumentUri: 'gid://orders/Cart/1', ...input } }, who)
     return { ...response, payload: response.data?.['inventoryReserve'] }
   }
   const release = async (id: string, key: string, who = staff()) => {
-    const response = await execute(app, RELEASE, { id, key }, who)
+    const response = await execute(t.app, RELEASE, { id, key }, who)
     return { ...response, payload: response.data?.['inventoryReleaseReservation'] }
   }
 
   it('moves AVAILABLE to RESERVED for every line and writes one ledger group', async () => {
     const [a, b] = [takeSku(), takeSku()] as [string, string]
-    const groups = await ledgerGroupCount(test.db)
+    const groups = await ledgerGroupCount(t.test.db)
     const startedAt = Date.now()
     const { payload } = await reserve({
       idempotencyKey: 'res-ok', referenceDocumentUri: 'gid://orders/Cart/42', ttlSeconds: 600,
@@ -65,12 +55,12 @@ describe('inventoryReserve and inventoryReleaseReservation', () => {
     ])
     const expiresIn = Date.parse(payload.reservations[0].expiresAt) - startedAt
     assert.ok(expiresIn > 590_000 && expiresIn <= 601_000, `expires in ${expiresIn} ms`)
-    const levelA = await levelSnapshot(app, a, 'loc_wh_eu')
+    const levelA = await levelSnapshot(t.app, a, 'loc_wh_eu')
     assert.equal(levelA.quantities['AVAILABLE'], seeded(a, 'loc_wh_eu').available - 3)
     assert.equal(levelA.quantities['RESERVED'], 3)
     assert.equal(levelA.quantities['ON_HAND'], seeded(a, 'loc_wh_eu').available + seeded(a, 'loc_wh_eu').safetyStock + seeded(a, 'loc_wh_eu').damaged + seeded(a, 'loc_wh_eu').qualityControl + seeded(a, 'loc_wh_eu').committed)
-    assert.equal((await levelSnapshot(app, b, 'loc_wh_east')).quantities['RESERVED'], 2)
-    assert.equal(await ledgerGroupCount(test.db), groups + 1)
+    assert.equal((await levelSnapshot(t.app, b, 'loc_wh_east')).quantities['RESERVED'], 2)
+    assert.equal(await ledgerGroupCount(t.test.db), groups + 1)
   })
 
   it('expires after the configured default TTL when none is given', async () => {
@@ -87,12 +77,12 @@ describe('inventoryReserve and inventoryReleaseReservation', () => {
     assert.ok(best)
     const { payload } = await reserve({ idempotencyKey: 'res-auto', lines: [{ sku, quantity: 5 }] })
     assert.deepEqual(payload.reservations.map((r: any) => r.location.id), [best.locationId])
-    assert.equal((await levelSnapshot(app, sku, best.locationId)).quantities['AVAILABLE'], best.available - 5)
+    assert.equal((await levelSnapshot(t.app, sku, best.locationId)).quantities['AVAILABLE'], best.available - 5)
   })
 
   it('reserves nothing when any line is short, and reports every short line', async () => {
     const [a, b, c] = [takeSku(), takeSku(), takeSku()] as [string, string, string]
-    const groups = await ledgerGroupCount(test.db)
+    const groups = await ledgerGroupCount(t.test.db)
     const { payload } = await reserve({
       idempotencyKey: 'res-short',
       lines: [
@@ -106,8 +96,8 @@ describe('inventoryReserve and inventoryReleaseReservation', () => {
       ['INSUFFICIENT_AVAILABLE', ['input', 'lines', '1', 'quantity']],
       ['INSUFFICIENT_AVAILABLE', ['input', 'lines', '2', 'quantity']],
     ])
-    assert.equal((await levelSnapshot(app, a, 'loc_wh_east')).quantities['AVAILABLE'], seeded(a, 'loc_wh_east').available)
-    assert.equal(await ledgerGroupCount(test.db), groups)
+    assert.equal((await levelSnapshot(t.app, a, 'loc_wh_east')).quantities['AVAILABLE'], seeded(a, 'loc_wh_east').available)
+    assert.equal(await ledgerGroupCount(t.test.db), groups)
   })
 
   it('reports a short line found by the conditional update, when lines share a level', async () => {
@@ -121,13 +111,13 @@ describe('inventoryReserve and inventoryReleaseReservation', () => {
       ['INSUFFICIENT_AVAILABLE', ['input', 'lines', '0', 'quantity']],
       ['INSUFFICIENT_AVAILABLE', ['input', 'lines', '1', 'quantity']],
     ])
-    assert.equal((await levelSnapshot(app, sku, 'loc_wh_east')).quantities['AVAILABLE'], available)
+    assert.equal((await levelSnapshot(t.app, sku, 'loc_wh_east')).quantities['AVAILABLE'], available)
   })
 
   it('reports invalid lines with the path to each', async () => {
     const sku = takeSku()
-    await test.db.query(`insert into inventory.locations (id, name, type, active, fulfills_online_orders, country_code) values ('loc_closed', 'Closed Depot', 'WAREHOUSE', false, true, 'US')`)
-    await test.db.query(`insert into inventory.inventory_levels (sku, location_id, available) values ($1, 'loc_closed', 50)`, [sku])
+    await t.test.db.query(`insert into inventory.locations (id, name, type, active, fulfills_online_orders, country_code) values ('loc_closed', 'Closed Depot', 'WAREHOUSE', false, true, 'US')`)
+    await t.test.db.query(`insert into inventory.inventory_levels (sku, location_id, available) values ($1, 'loc_closed', 50)`, [sku])
     const notAtStore = world.stockLevels.find((s) => s.sku.startsWith('ELC-'))?.sku
     const { payload } = await reserve({
       idempotencyKey: 'res-invalid', ttlSeconds: 60,
@@ -161,7 +151,7 @@ describe('inventoryReserve and inventoryReleaseReservation', () => {
     const first = await reserve(input)
     const second = await reserve(input)
     assert.deepEqual(second.payload, first.payload)
-    assert.equal((await levelSnapshot(app, sku, 'loc_wh_east')).quantities['RESERVED'], 2)
+    assert.equal((await levelSnapshot(t.app, sku, 'loc_wh_east')).quantities['RESERVED'], 2)
     const reused = await reserve({ ...input, lines: [{ sku, quantity: 3, locationId: 'loc_wh_east' }] })
     assert.deepEqual(reused.payload, { reservations: null, userErrors: [{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'], message: 'This idempotency key was used for another request' }] })
   })
@@ -177,7 +167,7 @@ describe('inventoryReserve and inventoryReleaseReservation', () => {
   it('lets exactly 10 of 50 concurrent one-unit reservations through on a level with 10 AVAILABLE', async () => {
     const sku = takeSku()
     const level = seeded(sku, 'loc_wh_east')
-    const set = await execute(app, `mutation($input: InventoryAdjustInput!) { inventoryAdjustQuantities(input: $input) { userErrors { code } } }`, {
+    const set = await execute(t.app, `mutation($input: InventoryAdjustInput!) { inventoryAdjustQuantities(input: $input) { userErrors { code } } }`, {
       input: { idempotencyKey: 'res-race-setup', reason: 'CORRECTION', changes: [{ sku, locationId: 'loc_wh_east', name: 'AVAILABLE', delta: 10 - level.available, changeFromQuantity: level.available }] },
     }, staff())
     assert.deepEqual(set.data?.['inventoryAdjustQuantities'].userErrors, [])
@@ -188,7 +178,7 @@ describe('inventoryReserve and inventoryReleaseReservation', () => {
     const short = outcomes.filter((o) => o.payload?.userErrors?.[0]?.code === 'INSUFFICIENT_AVAILABLE')
     assert.equal(succeeded.length, 10)
     assert.equal(short.length, 40)
-    const after = await levelSnapshot(app, sku, 'loc_wh_east')
+    const after = await levelSnapshot(t.app, sku, 'loc_wh_east')
     assert.equal(after.quantities['AVAILABLE'], 0)
     assert.equal(after.quantities['RESERVED'], level.reserved + 10)
   })
@@ -198,25 +188,25 @@ describe('inventoryReserve and inventoryReleaseReservation', () => {
       const sku = takeSku()
       const { payload } = await reserve({ idempotencyKey: 'rel-setup', lines: [{ sku, quantity: 4, locationId: 'loc_wh_eu' }] })
       const id = payload.reservations[0].id
-      const groups = await ledgerGroupCount(test.db)
+      const groups = await ledgerGroupCount(t.test.db)
       const released = await release(id, 'rel-1')
       assert.deepEqual(released.payload, { reservations: [{ id, status: 'RELEASED', quantity: 4 }], userErrors: [] })
       const again = await release(id, 'rel-2')
       assert.deepEqual(again.payload, { reservations: [{ id, status: 'RELEASED', quantity: 4 }], userErrors: [] })
-      const level = await levelSnapshot(app, sku, 'loc_wh_eu')
+      const level = await levelSnapshot(t.app, sku, 'loc_wh_eu')
       assert.equal(level.quantities['AVAILABLE'], seeded(sku, 'loc_wh_eu').available)
       assert.equal(level.quantities['RESERVED'], 0)
-      assert.equal(await ledgerGroupCount(test.db), groups + 1)
+      assert.equal(await ledgerGroupCount(t.test.db), groups + 1)
     })
 
     it('releases a seeded reservation and replays the release by key', async () => {
       const r = world.reservations[2]
       assert.ok(r)
-      const before = await levelSnapshot(app, r.sku, r.locationId)
+      const before = await levelSnapshot(t.app, r.sku, r.locationId)
       const first = await release(r.id, 'rel-seeded')
       const replay = await release(r.id, 'rel-seeded')
       assert.deepEqual(replay.payload, first.payload)
-      const after = await levelSnapshot(app, r.sku, r.locationId)
+      const after = await levelSnapshot(t.app, r.sku, r.locationId)
       assert.equal(after.quantities['AVAILABLE'], (before.quantities['AVAILABLE'] ?? NaN) + r.quantity)
       assert.equal(after.quantities['RESERVED'], (before.quantities['RESERVED'] ?? NaN) - r.quantity)
     })
@@ -225,10 +215,10 @@ describe('inventoryReserve and inventoryReleaseReservation', () => {
       const sku = takeSku()
       const { payload } = await reserve({ idempotencyKey: 'rel-states', lines: [{ sku, quantity: 1, locationId: 'loc_wh_east' }, { sku, quantity: 1, locationId: 'loc_wh_eu' }] })
       const [pastExpiry, consumed] = payload.reservations.map((r: any) => r.id)
-      await test.db.query(`update inventory.reservations set expires_at = now() - interval '1 second' where id = $1`, [pastExpiry])
-      await test.db.query(`update inventory.reservations set status = 'CONSUMED' where id = $1`, [consumed])
+      await t.test.db.query(`update inventory.reservations set expires_at = now() - interval '1 second' where id = $1`, [pastExpiry])
+      await t.test.db.query(`update inventory.reservations set status = 'CONSUMED' where id = $1`, [consumed])
       assert.deepEqual((await release(pastExpiry, 'rel-expired')).payload, { reservations: null, userErrors: [{ code: 'RESERVATION_EXPIRED', field: ['id'] }] })
-      await test.db.query(`update inventory.reservations set status = 'EXPIRED' where id = $1`, [pastExpiry])
+      await t.test.db.query(`update inventory.reservations set status = 'EXPIRED' where id = $1`, [pastExpiry])
       assert.deepEqual((await release(pastExpiry, 'rel-expired-2')).payload, { reservations: null, userErrors: [{ code: 'RESERVATION_EXPIRED', field: ['id'] }] })
       assert.deepEqual((await release(consumed, 'rel-consumed')).payload, { reservations: null, userErrors: [{ code: 'RESERVATION_CONSUMED', field: ['id'] }] })
       assert.deepEqual((await release('res_none', 'rel-unknown')).payload, { reservations: null, userErrors: [{ code: 'UNKNOWN_RESERVATION', field: ['id'] }] })

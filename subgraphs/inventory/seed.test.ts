@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import type { Database } from '../../platform/db.ts'
-import { openTestDatabase, type TestDatabase } from '../../platform/testing.ts'
+import { describe, it } from 'node:test'
 import { buildWorld } from '../../seed/world.ts'
-import { inventory } from './definition.ts'
 import { seedInventory } from './seed.ts'
+import { inventoryDatabaseForSuite } from './testSupport.ts'
 
 const world = buildWorld()
 
 describe('inventory seed', () => {
-  let test: TestDatabase
-  let db: Database
-  before(async () => {
-    test = await openTestDatabase([inventory])
-    db = test.db
-  })
-  after(() => test.close())
+  const t = inventoryDatabaseForSuite()
 
-  const count = async (table: string) => (await db.query<{ n: number }>(`select count(*)::int as n from inventory.${table}`)).rows[0]?.n
+  const count = async (table: string) => (await t.db.query<{ n: number }>(`select count(*)::int as n from inventory.${table}`)).rows[0]?.n
 
   it('writes the world\'s locations, an item per variant, its levels, reservations and allocations', async () => {
     assert.equal(await count('locations'), world.locations.length)
@@ -25,7 +17,7 @@ describe('inventory seed', () => {
     assert.equal(await count('inventory_levels'), world.stockLevels.length)
     assert.equal(await count('reservations'), world.reservations.length)
     assert.equal(await count('allocations'), world.orders.flatMap((o) => o.lineItems).length)
-    const { rows } = await db.query<{ sku: string; location_id: string; available: number; committed: number; damaged: number }>(
+    const { rows } = await t.db.query<{ sku: string; location_id: string; available: number; committed: number; damaged: number }>(
       `select sku, location_id, available, committed, damaged from inventory.inventory_levels`,
     )
     const stored = new Map(rows.map((r) => [`${r.sku}@${r.location_id}`, r]))
@@ -36,7 +28,7 @@ describe('inventory seed', () => {
   })
 
   it('backs every level\'s INCOMING with exactly the open quantity of open replenishments', async () => {
-    const { rows } = await db.query<{ sku: string; location_id: string; incoming: number; open: number }>(
+    const { rows } = await t.db.query<{ sku: string; location_id: string; incoming: number; open: number }>(
       `select l.sku, l.location_id, l.incoming, coalesce(o.open, 0)::int as open
        from inventory.inventory_levels l
        left join (
@@ -52,7 +44,7 @@ describe('inventory seed', () => {
   })
 
   it('backs every level\'s RESERVED with its active reservations', async () => {
-    const { rows } = await db.query(
+    const { rows } = await t.db.query(
       `select l.sku from inventory.inventory_levels l
        left join (select sku, location_id, sum(quantity) as held from inventory.reservations where status = 'ACTIVE' group by sku, location_id) r
          on r.sku = l.sku and r.location_id = l.location_id
@@ -62,13 +54,13 @@ describe('inventory seed', () => {
   })
 
   it('does nothing without reset when data is there, and rewrites the store with reset, quickly', async () => {
-    await db.query(`update inventory.inventory_levels set available = available + 1 where sku = $1`, [world.variants[0]?.sku])
-    await seedInventory(db, { reset: false })
-    const changed = await db.query<{ available: number }>(`select available from inventory.inventory_levels where sku = $1 and location_id = 'loc_wh_east'`, [world.variants[0]?.sku])
+    await t.db.query(`update inventory.inventory_levels set available = available + 1 where sku = $1`, [world.variants[0]?.sku])
+    await seedInventory(t.db, { reset: false })
+    const changed = await t.db.query<{ available: number }>(`select available from inventory.inventory_levels where sku = $1 and location_id = 'loc_wh_east'`, [world.variants[0]?.sku])
     const seeded = world.stockLevels.find((s) => s.sku === world.variants[0]?.sku && s.locationId === 'loc_wh_east')
     assert.equal(changed.rows[0]?.available, (seeded?.available ?? NaN) + 1)
-    await seedInventory(db, { reset: true })
-    const reset = await db.query<{ available: number; version: string }>(
+    await seedInventory(t.db, { reset: true })
+    const reset = await t.db.query<{ available: number; version: string }>(
       `select available, version::text as version from inventory.inventory_levels where sku = $1 and location_id = 'loc_wh_east'`, [world.variants[0]?.sku],
     )
     assert.deepEqual(reset.rows[0], { available: seeded?.available, version: '1' })

@@ -5,22 +5,24 @@ import { tailEvents } from '../../platform/consumer.ts'
 import type { Database } from '../../platform/db.ts'
 import { badUserInput, forbidden, graphqlError } from '../../platform/errors.ts'
 import { subjectOf, type EventOf } from '../../platform/events.ts'
-import { decodeCursor, encodeCursor } from '../../platform/pagination.ts'
+import { connectionKind } from '../../platform/pagination.ts'
 import { hasRole, isStaff, type Viewer } from '../../platform/viewer.ts'
 import { visibleLocationIds } from './access.ts'
 import { INVENTORY_AGGREGATES, type InventoryEvents, type StockLevelChanged } from './events.ts'
 import type { InventoryQuantityName, StockLevelFilterInput } from './generated/resolvers.ts'
+import { kit } from './kit.ts'
 import type { StockEventModel } from './models.ts'
 import { lastLogPosition, stockEventsAfter } from './store/stockEventStore.ts'
 
 export const MAX_SUBSCRIPTION_SKUS = 500
 export const STOCK_READ_SCOPE = 'stock:read'
-const CURSOR_KIND = 'StockLevelChangedEvent'
+/** An event's cursor: its log position and when it occurred (to tell a cursor past the retention). */
+const STOCK_EVENTS = connectionKind('StockLevelChangedEvent', ['integer', 'integer'])
 const REPLAY_PAGE = 500
 const STOCK_EVENT = 'StockLevelChanged' satisfies keyof InventoryEvents
-const STOCK_SUBJECT = subjectOf({ source: 'inventory', aggregateType: INVENTORY_AGGREGATES[STOCK_EVENT], type: STOCK_EVENT })
+const STOCK_SUBJECT = subjectOf({ source: kit.name, aggregateType: INVENTORY_AGGREGATES[STOCK_EVENT], type: STOCK_EVENT })
 
-export const stockEventCursor = (event: StockEventModel): string => encodeCursor(CURSOR_KIND, [event.logPosition, Date.parse(event.occurredAt)])
+export const stockEventCursor = (event: StockEventModel): string => STOCK_EVENTS.encode([event.logPosition, Date.parse(event.occurredAt)])
 
 /** What one subscription asked for, validated, with the viewer's location limits applied. */
 interface Matcher {
@@ -153,8 +155,8 @@ export async function startStockFeed(options: StockFeedOptions): Promise<StockFe
 
   const startPosition = async (after: string | null | undefined): Promise<number | null> => {
     if (after === null || after === undefined) return null
-    const [position, occurredAtMs] = decodeCursor(CURSOR_KIND, after, 'after', 2) as [number, number]
-    if (!Number.isInteger(position) || position < 0) throw badUserInput(`'after' is not a valid cursor for this subscription`, 'after')
+    const [position, occurredAtMs] = STOCK_EVENTS.decode(after, 'after')
+    if (position < 0) throw badUserInput(`'after' is not a valid cursor for this subscription`, 'after')
     if (occurredAtMs < Date.now() - retentionMs) {
       const hours = Math.round(retentionMs / 3600_000)
       throw graphqlError(

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
-import type { FastifyInstance } from 'fastify'
-import { execute, openSubgraphTestApp, staff, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
+import { describe, it } from 'node:test'
+import { execute, staff } from '../../platform/testing.ts'
 import { buildWorld, type WorldStockLevel } from '../../seed/world.ts'
-import { inventory } from './definition.ts'
 import type { StockLevelChanged } from './events.ts'
 import { availabilityTransition } from './stockLevelChanged.ts'
-import { levelSnapshot, outboxEvents, outboxPosition } from './testSupport.ts'
+import { inventoryAppForSuite, levelSnapshot } from './testSupport.ts'
 
 const world = buildWorld()
 // levels only these tests touch: plenty AVAILABLE at both warehouses, nothing reserved or committed
@@ -28,30 +26,22 @@ const MOVE = `mutation($input: InventoryMoveInput!) { inventoryMoveQuantities(in
 const RESERVE = `mutation($input: InventoryReserveInput!) { inventoryReserve(input: $input) { reservations { id } userErrors { code } } }`
 
 describe('StockLevelChanged', () => {
-  let t: SubgraphTestApp
-  let test: TestDatabase
-  let app: FastifyInstance
-  before(async () => {
-    t = await openSubgraphTestApp(inventory)
-    test = t.test
-    app = t.app
-  })
-  after(() => t.close())
+  const t = inventoryAppForSuite()
   let keys = 0
   const adjust = async (s: { sku: string; locationId: string }, name: string, delta: number, reason = 'CORRECTION') => {
-    const { data } = await execute(app, ADJUST, {
+    const { data } = await execute(t.app, ADJUST, {
       input: { idempotencyKey: `slc-${keys++}`, reason, referenceDocumentUri: 'gid://wms/Count/7', changes: [{ sku: s.sku, locationId: s.locationId, name, delta, changeFromQuantity: null }] },
     }, staff())
     assert.deepEqual(data?.['inventoryAdjustQuantities'].userErrors, [])
     return data?.['inventoryAdjustQuantities'].adjustmentGroup.id as string
   }
   const levelEvents = (s: { sku: string; locationId: string }, afterPosition?: bigint) =>
-    outboxEvents<StockLevelChanged>(test.db, { type: 'StockLevelChanged', aggregateId: `${s.sku}@${s.locationId}`, ...(afterPosition === undefined ? {} : { afterPosition }) })
+    t.outbox<StockLevelChanged>({ type: 'StockLevelChanged', aggregateId: `${s.sku}@${s.locationId}`, ...(afterPosition === undefined ? {} : { afterPosition }) })
 
   it('appends one event for an adjustment, with exact before/after including ON_HAND, and the level\'s new version', async () => {
     const s = takeLevel()
     const groupId = await adjust(s, 'AVAILABLE', -s.available)
-    const level = await levelSnapshot(app, s.sku, s.locationId)
+    const level = await levelSnapshot(t.app, s.sku, s.locationId)
     const events = await levelEvents(s)
     assert.equal(events.length, 1)
     const [event] = events
@@ -74,7 +64,7 @@ describe('StockLevelChanged', () => {
   it('marks AVAILABLE coming back from zero BACK_IN_STOCK, and a change that leaves AVAILABLE alone NONE', async () => {
     const s = takeLevel()
     await adjust(s, 'AVAILABLE', -s.available)
-    const mark = await outboxPosition(test.db)
+    const mark = await t.outboxPosition()
     await adjust(s, 'AVAILABLE', 5, 'RECEIVED')
     await adjust(s, 'DAMAGED', 1, 'DAMAGED')
     const [back, damaged] = await levelEvents(s, mark)
@@ -95,15 +85,15 @@ describe('StockLevelChanged', () => {
     assert.deepEqual(events.map((e) => e.sequence), [1, 2, 3, 4, 5])
     const versions = events.map((e) => BigInt(e.payload.version))
     assert.ok(versions.every((v, i) => i === 0 || v > (versions[i - 1] as bigint)), `versions ${versions.join(', ')}`)
-    assert.equal(versions.at(-1), (await levelSnapshot(app, s.sku, s.locationId)).version)
+    assert.equal(versions.at(-1), (await levelSnapshot(t.app, s.sku, s.locationId)).version)
     assert.deepEqual(events.map((e) => e.payload.changes[0]?.after), [s.available - 1, s.available - 3, s.available, s.available - 4, s.available - 3])
   })
 
   it('emits one event per level a move changes: both locations, or one level moved between states', async () => {
     const s = takeLevel()
     const eu = seededAt(s.sku, 'loc_wh_eu')
-    const mark = await outboxPosition(test.db)
-    const { data } = await execute(app, MOVE, {
+    const mark = await t.outboxPosition()
+    const { data } = await execute(t.app, MOVE, {
       input: {
         idempotencyKey: 'slc-move', reason: 'MOVEMENT', moves: [
           { sku: s.sku, quantity: 4, from: { locationId: 'loc_wh_east', name: 'AVAILABLE', changeFromQuantity: null }, to: { locationId: 'loc_wh_eu', name: 'AVAILABLE', changeFromQuantity: null } },
@@ -112,7 +102,7 @@ describe('StockLevelChanged', () => {
       },
     }, staff())
     assert.deepEqual(data?.['inventoryMoveQuantities'].userErrors, [])
-    const events = await outboxEvents<StockLevelChanged>(test.db, { afterPosition: mark })
+    const events = await t.outbox<StockLevelChanged>({ afterPosition: mark })
     assert.deepEqual(events.map((e) => [e.type, e.aggregateId, e.payload.reason, e.payload.changes]).sort(), [
       ['StockLevelChanged', `${s.sku}@loc_wh_east`, 'MOVEMENT', [
         { name: 'AVAILABLE', before: s.available, after: s.available - 4 },
@@ -128,15 +118,15 @@ describe('StockLevelChanged', () => {
 
   it('emits one event per level a reservation holds, with AVAILABLE and RESERVED and no ON_HAND', async () => {
     const [a, b] = [takeLevel(), takeLevel()]
-    const mark = await outboxPosition(test.db)
-    const { data } = await execute(app, RESERVE, {
+    const mark = await t.outboxPosition()
+    const { data } = await execute(t.app, RESERVE, {
       input: { idempotencyKey: 'slc-reserve', referenceDocumentUri: 'gid://orders/Cart/9', lines: [
         { sku: a.sku, quantity: 3, locationId: a.locationId }, { sku: b.sku, quantity: 1, locationId: 'loc_wh_eu' },
       ] },
     }, staff())
     assert.deepEqual(data?.['inventoryReserve'].userErrors, [])
     const eu = seededAt(b.sku, 'loc_wh_eu')
-    const events = await outboxEvents<StockLevelChanged>(test.db, { afterPosition: mark })
+    const events = await t.outbox<StockLevelChanged>({ afterPosition: mark })
     assert.deepEqual(events.map((e) => [e.aggregateId, e.payload.reason, e.payload.referenceDocumentUri, e.payload.transition, e.payload.changes]).sort(), [
       [`${a.sku}@${a.locationId}`, 'RESERVATION', 'gid://orders/Cart/9', 'NONE', [
         { name: 'AVAILABLE', before: a.available, after: a.available - 3 }, { name: 'RESERVED', before: 0, after: 3 },
@@ -149,12 +139,12 @@ describe('StockLevelChanged', () => {
 
   it('appends nothing when the change is refused', async () => {
     const s = takeLevel()
-    const mark = await outboxPosition(test.db)
-    const { data } = await execute(app, RESERVE, {
+    const mark = await t.outboxPosition()
+    const { data } = await execute(t.app, RESERVE, {
       input: { idempotencyKey: 'slc-short', referenceDocumentUri: 'gid://orders/Cart/10', lines: [{ sku: s.sku, quantity: s.available + 1, locationId: s.locationId }] },
     }, staff())
     assert.equal(data?.['inventoryReserve'].userErrors[0].code, 'INSUFFICIENT_AVAILABLE')
-    assert.deepEqual(await outboxEvents(test.db, { afterPosition: mark }), [])
+    assert.deepEqual(await t.outbox({ afterPosition: mark }), [])
   })
 
   it('calls only AVAILABLE crossing zero a transition', () => {

@@ -9,7 +9,7 @@ import { eventually, execute, openTestDatabase, partner, signedHeaders, staff, t
 import { collect, openRawSocket, wsClient } from '../../platform/wsTesting.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { inventory } from './definition.ts'
+import { inventory } from './subgraph.ts'
 
 const world = buildWorld()
 const plain = world.stockLevels.filter((s) => s.locationId === 'loc_wh_east' && s.available >= 50 && s.reserved === 0 && s.committed === 0)

@@ -1,9 +1,55 @@
+import { after, before } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import type { Queryable } from '../../platform/db.ts'
-import { execute } from '../../platform/testing.ts'
+import type { Database, Queryable } from '../../platform/db.ts'
+import { execute, openSubgraphTestApp, openTestDatabase, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
 import type { Viewer } from '../../platform/viewer.ts'
+import { inventory } from './subgraph.ts'
 
 /** Test helpers shared by this subgraph's test files. */
+
+/**
+ * The inventory app of the enclosing describe block: opened before its tests and closed after
+ * them. Its parts exist once the block runs: read them inside tests and hooks (`t.app`).
+ */
+export function inventoryAppForSuite(): Omit<SubgraphTestApp, 'close'> {
+  let opened: SubgraphTestApp | null = null
+  before(async () => {
+    opened = await openSubgraphTestApp(inventory)
+  })
+  after(() => opened?.close())
+  const current = (): SubgraphTestApp => {
+    if (!opened) throw new Error('the inventory test app opens before the tests: use it inside them')
+    return opened
+  }
+  return {
+    get test() {
+      return current().test
+    },
+    get app() {
+      return current().app
+    },
+    get db() {
+      return current().db
+    },
+    outbox: (filter) => current().outbox(filter),
+    outboxPosition: () => current().outboxPosition(),
+  }
+}
+
+/** A database of the enclosing describe block's own, migrated and seeded for inventory, like `inventoryAppForSuite`. */
+export function inventoryDatabaseForSuite(): { readonly db: Database } {
+  let opened: TestDatabase | null = null
+  before(async () => {
+    opened = await openTestDatabase([inventory])
+  })
+  after(() => opened?.close())
+  return {
+    get db() {
+      if (!opened) throw new Error('the inventory test database opens before the tests: use it inside them')
+      return opened.db
+    },
+  }
+}
 export interface LevelSnapshot {
   readonly version: bigint
   readonly quantities: Record<string, number>
@@ -27,37 +73,4 @@ export async function levelSnapshot(app: FastifyInstance, sku: string, locationI
 export async function ledgerGroupCount(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from inventory.adjustment_groups`)
   return rows[0]?.n ?? NaN
-}
-
-export interface OutboxEvent<P = any> {
-  readonly position: bigint
-  readonly id: string
-  readonly type: string
-  readonly aggregateType: string
-  readonly aggregateId: string
-  readonly sequence: number
-  readonly payload: P
-}
-
-/** What this subgraph appended to its outbox after `afterPosition`, in outbox order. */
-export async function outboxEvents<P = any>(
-  db: Queryable,
-  filter: { type?: string; aggregateId?: string; afterPosition?: bigint } = {},
-): Promise<OutboxEvent<P>[]> {
-  const { rows } = await db.query<{ position: string; id: string; type: string; aggregate_type: string; aggregate_id: string; sequence: string; payload: P }>(
-    `select position, id, type, aggregate_type, aggregate_id, sequence, payload from inventory.outbox
-     where ($1::text is null or type = $1) and ($2::text is null or aggregate_id = $2) and position > $3::bigint
-     order by position`,
-    [filter.type ?? null, filter.aggregateId ?? null, String(filter.afterPosition ?? 0n)],
-  )
-  return rows.map((row) => ({
-    position: BigInt(row.position), id: row.id, type: row.type, aggregateType: row.aggregate_type, aggregateId: row.aggregate_id,
-    sequence: Number(row.sequence), payload: row.payload,
-  }))
-}
-
-/** The outbox's last position: pass it as `afterPosition` to see only what a step appended. */
-export async function outboxPosition(db: Queryable): Promise<bigint> {
-  const { rows } = await db.query<{ p: string | null }>(`select max(position)::text as p from inventory.outbox`)
-  return BigInt(rows[0]?.p ?? 0)
 }

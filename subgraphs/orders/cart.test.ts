@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { taxAmountOf } from '../../platform/money.ts'
 import { customer, execute, openSubgraphTestApp, staff, viewer, type SubgraphTestApp } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { orders } from './definition.ts'
+import { orders } from './subgraph.ts'
 
 const world = buildWorld()
 const CART = `query ($id: ID!) {

@@ -5,7 +5,7 @@ import type { CountingDatabase } from '../../platform/countingDatabase.ts'
 import { customer, execute, openSubgraphTestApp, staff, viewer, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { orders } from './definition.ts'
+import { orders } from './subgraph.ts'
 import { insertReturn } from './store/returnStore.ts'
 
 const ENTITIES = `query ($representations: [_Any!]!) {

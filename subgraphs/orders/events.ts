@@ -1,4 +1,4 @@
-import { eventPublisher } from '../../platform/outbox.ts'
+import type { EventAggregates } from '../../platform/outbox.ts'
 
 /**
  * What orders publishes (aggregate `Order`, subjects `commerce.orders.Order.<type>`). Other
@@ -78,11 +78,11 @@ export interface OrdersEvents {
   ReturnCreated: ReturnCreated
 }
 
-/** Appends one of orders' events in the caller's transaction; every one is about its `Order`. */
-export const publishOrdersEvent = eventPublisher<OrdersEvents>('orders', {
+/** The aggregate each event is about: every one is about its `Order`. */
+export const ORDERS_AGGREGATES: EventAggregates<OrdersEvents> = {
   OrderPlaced: 'Order',
   OrderConfirmed: 'Order',
   OrderCancelled: 'Order',
   FulfillmentCreated: 'Order',
   ReturnCreated: 'Order',
-})
+}

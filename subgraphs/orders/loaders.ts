@@ -2,10 +2,11 @@
  * One set of DataLoaders per request: every entity lookup and every list of children is batched
  * into one statement per tick, so a page of parents with their children costs a constant number
  * of queries. Loaders return rows whoever asks; ownership is checked where rows become results
- * (ownership.ts), so that a cached row is never shared across viewers (a request has one viewer).
+ * (`visibleTo`), and a request has one viewer, so a cached row is never shared across viewers.
  */
-import DataLoader from 'dataloader'
+import type DataLoader from 'dataloader'
 import type { Queryable } from '../../platform/db.ts'
+import { childrenLoader, perArguments, rowLoader } from '../../platform/loaders.ts'
 import type {
   CartLineModel,
   CartModel,
@@ -37,7 +38,7 @@ export interface Loaders {
   readonly timelineByOrderId: DataLoader<string, OrderTimelineEventModel[]>
   readonly lineItemById: DataLoader<string, LineItemModel | null>
   /** Per distinct page arguments: the first `limit + 1` line items after a position, per order. */
-  lineItemPage(limit: number, afterPosition: number): DataLoader<string, LineItemModel[]>
+  lineItemPage(page: { readonly limit: number; readonly afterPosition: number }): DataLoader<string, LineItemModel[]>
   readonly fulfillmentOrderById: DataLoader<string, FulfillmentOrderModel | null>
   readonly fulfillmentOrdersByOrderId: DataLoader<string, FulfillmentOrderModel[]>
   readonly fulfillmentOrderLinesById: DataLoader<string, FulfillmentLineModel[]>
@@ -49,80 +50,44 @@ export interface Loaders {
   readonly returnLinesById: DataLoader<string, ReturnLineModel[]>
 }
 
-/** A loader of one row per key (null when missing); `found` sees every row loaded. */
-function single<T>(
-  load: (keys: readonly string[]) => Promise<T[]>,
-  keyOf: (row: T) => string,
-  found: (row: T) => void = () => {},
-): DataLoader<string, T | null> {
-  return new DataLoader(async (keys) => {
-    const rows = await load(keys)
-    rows.forEach(found)
-    const byKey = new Map(rows.map((row) => [keyOf(row), row]))
-    return keys.map((key) => byKey.get(key) ?? null)
-  })
-}
-
-/** A loader of the list of children per parent key (empty when none), in the rows' order. */
-function many<T>(
-  load: (keys: readonly string[]) => Promise<T[]>,
-  keyOf: (row: T) => string,
-  found: (row: T) => void = () => {},
-): DataLoader<string, T[]> {
-  return new DataLoader(async (keys) => {
-    const groups = new Map<string, T[]>(keys.map((key) => [key, []]))
-    const rows = await load(keys)
-    rows.forEach(found)
-    for (const row of rows) groups.get(keyOf(row))?.push(row)
-    return keys.map((key) => groups.get(key) ?? [])
-  })
-}
-
 export function createLoaders(db: Queryable): Loaders {
   // an order found by one key is primed under the other, so that asking by both costs one lookup
-  const orderById: DataLoader<string, OrderModel | null> = single(
+  const orderById: DataLoader<string, OrderModel | null> = rowLoader(
     (ids) => ordersByIds(db, ids),
     (o) => o.id,
     (o) => orderByNumber.prime(o.number, o),
   )
-  const orderByNumber: DataLoader<string, OrderModel | null> = single(
+  const orderByNumber: DataLoader<string, OrderModel | null> = rowLoader(
     (numbers) => ordersByNumbers(db, numbers),
     (o) => o.number,
     (o) => orderById.prime(o.id, o),
   )
-  const lineItemById = single((ids) => lineItemsByIds(db, ids), (li) => li.id)
-  const lineItemPages = new Map<string, DataLoader<string, LineItemModel[]>>()
+  const lineItemById = rowLoader((ids) => lineItemsByIds(db, ids), (li) => li.id)
 
   return {
-    cartById: single((ids) => cartsByIds(db, ids), (c) => c.id),
-    cartLinesByCartId: many((ids) => cartLinesByCartIds(db, ids), (l) => l.cartId),
-    taxRateByCountry: single((codes) => taxRatesByCountries(db, codes), (t) => t.countryCode),
+    cartById: rowLoader((ids) => cartsByIds(db, ids), (c) => c.id),
+    cartLinesByCartId: childrenLoader((ids) => cartLinesByCartIds(db, ids), (l) => l.cartId),
+    taxRateByCountry: rowLoader((codes) => taxRatesByCountries(db, codes), (t) => t.countryCode),
     orderById,
     orderByNumber,
-    timelineByOrderId: many((ids) => timelinesByOrderIds(db, ids), (e) => e.orderId),
+    timelineByOrderId: childrenLoader((ids) => timelinesByOrderIds(db, ids), (e) => e.orderId),
     lineItemById,
-    lineItemPage(limit, afterPosition) {
-      const key = `${limit}:${afterPosition}`
-      let loader = lineItemPages.get(key)
-      if (!loader) {
-        loader = many(
-          (orderIds) => lineItemPagesByOrderIds(db, orderIds, afterPosition, limit + 1),
-          (li) => li.orderId,
-          // a reference to one of these line items later in the request is answered from here
-          (li) => lineItemById.prime(li.id, li),
-        )
-        lineItemPages.set(key, loader)
-      }
-      return loader
-    },
-    fulfillmentOrderById: single((ids) => fulfillmentOrdersByIds(db, ids), (f) => f.id),
-    fulfillmentOrdersByOrderId: many((ids) => fulfillmentOrdersByOrderIds(db, ids), (f) => f.orderId),
-    fulfillmentOrderLinesById: many((ids) => fulfillmentOrderLinesByIds(db, ids), (l) => l.parentId),
-    fulfillmentById: single((ids) => fulfillmentsByIds(db, ids), (f) => f.id),
-    fulfillmentsByFulfillmentOrderId: many((ids) => fulfillmentsByFulfillmentOrderIds(db, ids), (f) => f.fulfillmentOrderId),
-    fulfillmentLinesById: many((ids) => fulfillmentLinesByIds(db, ids), (l) => l.parentId),
-    returnById: single((ids) => returnsByIds(db, ids), (r) => r.id),
-    returnsByOrderId: many((ids) => returnsByOrderIds(db, ids), (r) => r.orderId),
-    returnLinesById: many((ids) => returnLinesByReturnIds(db, ids), (l) => l.returnId),
+    lineItemPage: perArguments(({ limit, afterPosition }) =>
+      childrenLoader(
+        (orderIds) => lineItemPagesByOrderIds(db, orderIds, afterPosition, limit + 1),
+        (li) => li.orderId,
+        // a reference to one of these line items later in the request is answered from here
+        (li) => lineItemById.prime(li.id, li),
+      ),
+    ),
+    fulfillmentOrderById: rowLoader((ids) => fulfillmentOrdersByIds(db, ids), (f) => f.id),
+    fulfillmentOrdersByOrderId: childrenLoader((ids) => fulfillmentOrdersByOrderIds(db, ids), (f) => f.orderId),
+    fulfillmentOrderLinesById: childrenLoader((ids) => fulfillmentOrderLinesByIds(db, ids), (l) => l.parentId),
+    fulfillmentById: rowLoader((ids) => fulfillmentsByIds(db, ids), (f) => f.id),
+    fulfillmentsByFulfillmentOrderId: childrenLoader((ids) => fulfillmentsByFulfillmentOrderIds(db, ids), (f) => f.fulfillmentOrderId),
+    fulfillmentLinesById: childrenLoader((ids) => fulfillmentLinesByIds(db, ids), (l) => l.parentId),
+    returnById: rowLoader((ids) => returnsByIds(db, ids), (r) => r.id),
+    returnsByOrderId: childrenLoader((ids) => returnsByOrderIds(db, ids), (r) => r.orderId),
+    returnLinesById: childrenLoader((ids) => returnLinesByReturnIds(db, ids), (l) => l.returnId),
   }
 }

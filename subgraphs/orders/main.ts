@@ -1,4 +1,4 @@
 import { runSubgraphMain } from '../../platform/service.ts'
-import { orders } from './definition.ts'
+import { orders } from './subgraph.ts'
 
 await runSubgraphMain(orders)

@@ -4,6 +4,8 @@
  * so that ownership is checked wherever it is resolved (queries and `_entities` alike).
  */
 import type { Connection, Edge } from '../../platform/pagination.ts'
+import type { UserError } from '../../platform/userErrors.ts'
+import type { OrderErrorCode } from './generated/resolvers.ts'
 
 /** Anything a customer may read only when it is theirs. */
 export interface Owned {
@@ -160,24 +162,9 @@ export type OrderEdgeModel = Edge<OrderModel>
 export type LineItemConnectionModel = Connection<LineItemModel>
 export type LineItemEdgeModel = Edge<LineItemModel>
 
-export type OrderErrorCode =
-  | 'NOT_FOUND'
-  | 'INVALID'
-  | 'INSUFFICIENT_STOCK'
-  | 'CART_EXPIRED'
-  | 'TOTAL_CHANGED'
-  | 'PAYMENT_DECLINED'
-  | 'QUANTITY_EXCEEDS_FULFILLABLE'
-  | 'IDEMPOTENCY_KEY_REUSED'
-  | 'IDEMPOTENCY_CONCURRENT_REQUEST'
+export type OrderUserErrorModel = UserError<OrderErrorCode>
 
-export interface OrderUserErrorModel {
-  readonly code: OrderErrorCode
-  readonly field: readonly string[] | null
-  readonly message: string
-}
-
-/** Mutation payloads hold ids (what runIdempotent stores as JSON); field resolvers load the rest. */
+/** Mutation payloads hold ids (what runMutation stores as JSON); field resolvers load the rest. */
 export interface CartPayloadModel {
   readonly cartId: string | null
   readonly userErrors: readonly OrderUserErrorModel[]

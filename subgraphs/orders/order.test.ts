@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import { encodeCursor } from '../../platform/pagination.ts'
 import { customer, execute, openSubgraphTestApp, staff, testConfig, viewer, type SubgraphTestApp, type TestDatabase } from '../../platform/testing.ts'
 import { buildWorld, type WorldOrder } from '../../seed/world.ts'
-import { orders } from './definition.ts'
+import { orders } from './subgraph.ts'
 import { insertReturn } from './store/returnStore.ts'
 
 const world = buildWorld()

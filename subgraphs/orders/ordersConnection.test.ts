@@ -5,7 +5,7 @@ import { countingDatabase, type CountingDatabase } from '../../platform/counting
 import { encodeCursor } from '../../platform/pagination.ts'
 import { customer, execute, openTestDatabase, staff, testConfig, viewer, type TestDatabase } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { orders } from './definition.ts'
+import { orders } from './subgraph.ts'
 import { insertReturn } from './store/returnStore.ts'
 
 const world = buildWorld()

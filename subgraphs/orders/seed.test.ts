@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { openTestDatabase, type TestDatabase } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
-import { orders } from './definition.ts'
+import { orders } from './subgraph.ts'
 import { seedOrders } from './seed.ts'
 
 const world = buildWorld()

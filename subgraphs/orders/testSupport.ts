@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import type { Database, Queryable } from '../../platform/db.ts'
-import type { SubgraphName } from '../../platform/subgraphRegistry.ts'
+import type { Database } from '../../platform/db.ts'
 import type { EventEnvelope } from '../../platform/events.ts'
-import { validateCheckout } from './checkoutValidation.ts'
-import { placeOrder } from './placeOrder.ts'
-import { cartTotals } from './cartTotals.ts'
+import type { SubgraphName } from '../../platform/subgraphRegistry.ts'
+import { cartTotals } from './mutations/cartTotals.ts'
+import { validateCheckout } from './mutations/checkoutValidation.ts'
+import { placeOrder } from './mutations/placeOrder.ts'
 import { cartLinesByCartIds, cartsByIds } from './store/cartStore.ts'
 import { taxRatesByCountries } from './store/taxRateStore.ts'
 
@@ -31,19 +31,4 @@ export async function placeTestOrder(db: Database, cartId: string, locationId = 
 
 export function envelope<P>(source: SubgraphName, aggregateType: string, type: string, aggregateId: string, payload: P): EventEnvelope<P> {
   return { id: randomUUID(), type, source, aggregateType, aggregateId, sequence: 1, occurredAt: new Date().toISOString(), traceContext: {}, payload }
-}
-
-export interface OutboxEvent {
-  readonly type: string
-  readonly aggregateId: string
-  readonly payload: any
-}
-
-/** What orders appended to its outbox about one order, in order. */
-export async function outboxOf(db: Queryable, orderId: string): Promise<OutboxEvent[]> {
-  const { rows } = await db.query<OutboxEvent>(
-    `select type, aggregate_id as "aggregateId", payload from orders.outbox where aggregate_type = 'Order' and aggregate_id = $1 order by position`,
-    [orderId],
-  )
-  return rows
 }

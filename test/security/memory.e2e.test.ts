@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict'
 import type { Socket } from 'node:net'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import type { Config } from '../../platform/config.ts'
-import type { Stack } from '../stack.ts'
+import { stackForTests, type Stack } from '../stack.ts'
 import { assertAlive, assertNoLeak, codeOf, post } from './attackSupport.ts'
 import { deepProductQuery, defaults, noCalls, startSecurityStack } from './securityStack.ts'
 
@@ -147,11 +147,7 @@ function assertBounded(result: Barrage): void {
 }
 
 describe('memory under attack, with the edge limits on their defaults (attack suite)', () => {
-  let stack: Stack
-  before(async () => {
-    stack = await startSecurityStack()
-  })
-  after(() => stack.close())
+  const stack = stackForTests(() => startSecurityStack())
 
   it('refuses every attack at the edge, calls no subgraph, stays up, and keeps its heap bounded', async () => {
     stack.resetCounters()
@@ -175,7 +171,6 @@ describe('memory under attack, with the edge limits on their defaults (attack su
 })
 
 describe('memory under attack, with the gateway\'s own limits loosened (attack suite)', () => {
-  let stack: Stack
   // what stands when the gateway's limits are gone: each subgraph's own depth and cost limits
   // (the test config's MAX_DEPTH 10 + 2, and twice its largest MAX_COST), the response caps and
   // the deadlines. Root fields are loosened too, or 1,000 aliased root fields would stop there.
@@ -188,11 +183,11 @@ describe('memory under attack, with the gateway\'s own limits loosened (attack s
   }
   // catalog's sockets, to see what the gateway leaves open there
   const catalogSockets: Socket[] = []
-  before(async () => {
-    stack = await startSecurityStack({ gatewayConfig: loosened })
-    stack.subgraphs.catalog.server.on('connection', (socket: Socket) => catalogSockets.push(socket))
+  const stack = stackForTests(async () => {
+    const started = await startSecurityStack({ gatewayConfig: loosened })
+    started.subgraphs.catalog.server.on('connection', (socket: Socket) => catalogSockets.push(socket))
+    return started
   })
-  after(() => stack.close())
 
   it('is held by the subgraphs\' own limits and the response caps, stays up, and keeps its heap bounded', async () => {
     const result = await barrage(stack, 'gateway limits loosened')

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import { signToken } from '../../gateway/auth.ts'
-import { asCustomer, type Stack } from '../stack.ts'
+import { asCustomer, stackForTests, type Stack } from '../stack.ts'
 import { defaults, noCalls, startSecurityStack } from './securityStack.ts'
 
 async function post(stack: Stack, document: string, headers: Record<string, string> = {}) {
@@ -15,13 +15,9 @@ async function post(stack: Stack, document: string, headers: Record<string, stri
 }
 
 describe('rate limits in cost units (attack suite)', () => {
-  let stack: Stack
   // anonymous: 10 units/s, a bucket of 100 (10 s); every operation costs at least 10
   const rateLimit = { ...defaults.rateLimit, perSecond: { anonymous: 10, customer: 40, partner: 100, staff: 200 }, burstSeconds: 10, minCost: 10 }
-  before(async () => {
-    stack = await startSecurityStack({ gatewayConfig: { rateLimit, trustedProxies: ['10.0.0.0/8'] } })
-  })
-  after(() => stack.close())
+  const stack = stackForTests(() => startSecurityStack({ gatewayConfig: { rateLimit, trustedProxies: ['10.0.0.0/8'] } }))
 
   it('answers with the remaining budget, then 429 RATE_LIMITED with Retry-After once it is spent, before any subgraph is called', async () => {
     const headers = { 'x-forwarded-for': '203.0.113.1' }
@@ -84,11 +80,7 @@ describe('rate limits in cost units (attack suite)', () => {
 })
 
 describe('the flood from the issue on the default limits (attack suite)', () => {
-  let stack: Stack
-  before(async () => {
-    stack = await startSecurityStack()
-  })
-  after(() => stack.close())
+  const stack = stackForTests(() => startSecurityStack())
 
   it('no longer answers 2,000 anonymous requests in a burst: most are refused with 429 and the gateway stays up', async () => {
     const statuses = new Map<number, number>()

@@ -126,15 +126,20 @@ describe('graphql-ws at the gateway (attack suite)', () => {
     await assertAlive(stack)
   })
 
-  it('answers a subscription nested too deep with MAX_DEPTH_EXCEEDED, opening no upstream, and keeps the socket', async () => {
-    const socket = await acknowledged()
+  /** A subscription refused on the operation (an `error` message for its id), opening no upstream: the error's extensions. */
+  const refusedSubscription = async (socket: RawSocket, id: string, query: string) => {
     stack.resetCounters()
-    socket.send({ id: 'deep', type: 'subscribe', payload: { query: TOO_DEEP } })
+    socket.send({ id, type: 'subscribe', payload: { query } })
     const refusal = await socket.nextMessage()
     assert.equal(refusal['type'], 'error', JSON.stringify(refusal))
-    assert.equal(refusal['id'], 'deep')
-    assert.deepEqual(refusal['payload'][0].extensions, { code: 'MAX_DEPTH_EXCEEDED', limit: 6, actual: 9 })
+    assert.equal(refusal['id'], id)
     assert.equal(stack.subgraphCalls().inventory, 0, 'no upstream subscription to inventory')
+    return refusal['payload'][0].extensions
+  }
+
+  it('answers a subscription nested too deep with MAX_DEPTH_EXCEEDED, opening no upstream, and keeps the socket', async () => {
+    const socket = await acknowledged()
+    assert.deepEqual(await refusedSubscription(socket, 'deep', TOO_DEEP), { code: 'MAX_DEPTH_EXCEEDED', limit: 6, actual: 9 })
     assert.equal(stack.subgraphCalls().catalog, 0)
     // a refused operation is answered on the operation; the connection carries on
     socket.send({ type: 'ping' })
@@ -143,15 +148,10 @@ describe('graphql-ws at the gateway (attack suite)', () => {
   })
 
   it('answers a subscription over the partner\'s cost budget with COST_LIMIT_EXCEEDED, opening no upstream', async () => {
-    const socket = await acknowledged()
-    stack.resetCounters()
-    socket.send({ id: 'costly', type: 'subscribe', payload: { query: TOO_COSTLY } })
-    const refusal = await socket.nextMessage()
-    assert.equal(refusal['type'], 'error', JSON.stringify(refusal))
-    assert.equal(refusal['payload'][0].extensions.code, 'COST_LIMIT_EXCEEDED')
-    assert.equal(refusal['payload'][0].extensions.limit, defaults.limits.maxCost.partner)
-    assert.ok(refusal['payload'][0].extensions.actual > defaults.limits.maxCost.partner)
-    assert.equal(stack.subgraphCalls().inventory, 0, 'no upstream subscription to inventory')
+    const extensions = await refusedSubscription(await acknowledged(), 'costly', TOO_COSTLY)
+    assert.equal(extensions.code, 'COST_LIMIT_EXCEEDED')
+    assert.equal(extensions.limit, defaults.limits.maxCost.partner)
+    assert.ok(extensions.actual > defaults.limits.maxCost.partner)
     await assertAlive(stack)
   })
 

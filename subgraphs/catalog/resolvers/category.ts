@@ -1,9 +1,8 @@
-import { pageRequest, toConnection } from '../../../platform/pagination.ts'
-import { idKey } from '../cursorKeys.ts'
+import { connectionKind } from '../../../platform/pagination.ts'
 import type { CategoryResolvers } from '../generated/resolvers.ts'
 import { referenceKey } from '../referenceKey.ts'
 
-const PRODUCTS = 'Category.products'
+const PRODUCTS = connectionKind('Category.products', ['string'])
 
 export const Category: CategoryResolvers = {
   __resolveReference: (reference, { loaders }) => {
@@ -16,8 +15,8 @@ export const Category: CategoryResolvers = {
   children: (category, _, { loaders }) => loaders.categoryChildren.load(category.id),
 
   products: async (category, { first, after }, { loaders, config }) => {
-    const request = pageRequest({ first, after }, { kind: PRODUCTS, maxPageSize: config.maxPageSize })
-    const products = await loaders.categoryProducts({ limit: request.limit + 1, afterId: idKey(request.after, 'after') }).load(category.id)
-    return toConnection(products, request, PRODUCTS, (product) => [product.id])
+    const request = PRODUCTS.page({ first, after }, { maxPageSize: config.maxPageSize })
+    const products = await loaders.categoryProducts({ limit: request.limit + 1, afterId: request.after?.[0] ?? null }).load(category.id)
+    return PRODUCTS.connection(products, request, (product) => [product.id])
   },
 }

@@ -1,10 +1,9 @@
 import { requireEnabledCurrency } from '../../../platform/money.ts'
-import { pageRequest, toConnection } from '../../../platform/pagination.ts'
-import { variantKey } from '../cursorKeys.ts'
+import { connectionKind } from '../../../platform/pagination.ts'
 import { referenceKey } from '../referenceKey.ts'
 import type { ProductResolvers } from '../generated/resolvers.ts'
 
-const VARIANTS = 'Product.variants'
+const VARIANTS = connectionKind('Product.variants', ['integer', 'string'])
 
 export const Product: ProductResolvers = {
   __resolveReference: (reference, { loaders }) => {
@@ -16,9 +15,9 @@ export const Product: ProductResolvers = {
   categories: (product, _, { loaders }) => loaders.productCategories.load(product.id),
 
   variants: async (product, { first, after }, { loaders, config }) => {
-    const request = pageRequest({ first, after }, { kind: VARIANTS, maxPageSize: config.maxPageSize, arity: 2 })
-    const variants = await loaders.productVariants({ limit: request.limit + 1, after: variantKey(request.after) }).load(product.id)
-    return toConnection(variants, request, VARIANTS, (variant) => [variant.position, variant.id])
+    const request = VARIANTS.page({ first, after }, { maxPageSize: config.maxPageSize })
+    const variants = await loaders.productVariants({ limit: request.limit + 1, after: request.after }).load(product.id)
+    return VARIANTS.connection(variants, request, (variant) => [variant.position, variant.id])
   },
 
   priceRange: (product, { currency, channelId }, { loaders }) =>

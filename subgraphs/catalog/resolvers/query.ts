@@ -1,12 +1,11 @@
 import { badUserInput } from '../../../platform/errors.ts'
-import { pageRequest, toConnection } from '../../../platform/pagination.ts'
-import { idKey } from '../cursorKeys.ts'
+import { connectionKind } from '../../../platform/pagination.ts'
 import type { QueryResolvers } from '../generated/resolvers.ts'
 import { topLevelCategories } from '../store/categoryStore.ts'
 import { searchProducts } from '../store/productStore.ts'
-import { listedStatuses } from '../visibility.ts'
+import { listedStatuses } from '../access.ts'
 
-const PRODUCTS = 'Query.products'
+const PRODUCTS = connectionKind('Query.products', ['string'])
 
 export const Query: QueryResolvers = {
   product: (_, { id, handle }, { loaders }) => {
@@ -15,7 +14,7 @@ export const Query: QueryResolvers = {
   },
 
   products: async (_, args, { db, viewer, config, loaders }) => {
-    const request = pageRequest(args, { kind: PRODUCTS, maxPageSize: config.maxPageSize })
+    const request = PRODUCTS.page(args, { maxPageSize: config.maxPageSize })
     const filter = args.filter ?? {}
     const query = filter.query?.trim() || null
     const rows = await searchProducts(
@@ -26,11 +25,11 @@ export const Query: QueryResolvers = {
         statuses: listedStatuses(viewer, filter.status),
         updatedSince: filter.updatedSince ?? null,
       },
-      { forward: request.forward, afterId: idKey(request.after, 'after'), beforeId: idKey(request.before, 'before'), limit: request.limit + 1 },
+      { forward: request.forward, afterId: request.after?.[0] ?? null, beforeId: request.before?.[0] ?? null, limit: request.limit + 1 },
     )
     // listed products are visible ones: their variants' `product` needs no second lookup
     for (const row of rows) loaders.productById.prime(row.id, row)
-    return toConnection(rows, request, PRODUCTS, (product) => [product.id])
+    return PRODUCTS.connection(rows, request, (product) => [product.id])
   },
 
   variant: (_, { id, sku }, { loaders }) => {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { CategoryModel } from '../models.ts'
 
 const CATEGORY_COLUMNS = `c.id, c.handle, c.name, c.parent_id as "parentId", c.position`
@@ -42,15 +43,11 @@ export async function categoriesOfProducts(db: Queryable, productIds: readonly s
 
 export async function insertCategories(db: Queryable, categories: readonly CategoryModel[]): Promise<void> {
   // one statement: the parent foreign key is checked at its end, so row order does not matter
-  await db.query(
-    `insert into catalog.categories (id, handle, name, parent_id, position)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[])`,
-    [
-      categories.map((c) => c.id),
-      categories.map((c) => c.handle),
-      categories.map((c) => c.name),
-      categories.map((c) => c.parentId),
-      categories.map((c) => c.position),
-    ],
-  )
+  await insertRows(db, 'catalog.categories', categories, {
+    id: ['text', (c) => c.id],
+    handle: ['text', (c) => c.handle],
+    name: ['text', (c) => c.name],
+    parent_id: ['text', (c) => c.parentId],
+    position: ['int', (c) => c.position],
+  })
 }

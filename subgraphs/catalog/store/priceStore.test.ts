@@ -1,32 +1,31 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { describe, it } from 'node:test'
 import type { Database } from '../../../platform/db.ts'
-import { openTestDatabase, type TestDatabase } from '../../../platform/testing.ts'
+import { testDatabaseFor } from '../../../platform/testHooks.ts'
+import { openTestDatabase } from '../../../platform/testing.ts'
 import { buildWorld } from '../../../seed/world.ts'
-import { catalog } from '../definition.ts'
+import { catalog } from '../subgraph.ts'
 import { deletePricesOf, effectivePrices, insertPrices, priceRanges, type NewPrice } from './priceStore.ts'
 
 const world = buildWorld()
 const listPrice = (variantId: string, currency: string) => world.prices.find((p) => p.id === `price_${variantId}_${currency.toLowerCase()}`)!
 const at = (iso: string) => new Date(iso)
 
-describe('priceStore', () => {
-  let test: TestDatabase
-  let db: Database
-  before(async () => {
-    test = await openTestDatabase([catalog])
-    db = test.db
-    const price = (id: string, variantId: string, amount: string, extra: Partial<NewPrice> = {}): NewPrice => ({
-      id, variantId, currency: 'USD', amount, compareAtAmount: null, channelId: null, taxIncluded: false, validFrom: null, validUntil: null, ...extra,
-    })
-    await insertPrices(db, [
-      // var_0003_1: a web-channel price for January 2027 only
-      price('t_web_jan', 'var_0003_1', '1000', { channelId: 'ch_web', validFrom: at('2027-01-01T00:00:00Z'), validUntil: at('2027-02-01T00:00:00Z') }),
-      // var_0003_2: an open-ended web price
-      price('t_web_open', 'var_0003_2', '500', { channelId: 'ch_web' }),
-    ])
+/** Channel prices beside the seed's list prices. */
+async function insertChannelPrices(db: Database): Promise<void> {
+  const price = (id: string, variantId: string, amount: string, extra: Partial<NewPrice> = {}): NewPrice => ({
+    id, variantId, currency: 'USD', amount, compareAtAmount: null, channelId: null, taxIncluded: false, validFrom: null, validUntil: null, ...extra,
   })
-  after(() => test.close())
+  await insertPrices(db, [
+    // var_0003_1: a web-channel price for January 2027 only
+    price('t_web_jan', 'var_0003_1', '1000', { channelId: 'ch_web', validFrom: at('2027-01-01T00:00:00Z'), validUntil: at('2027-02-01T00:00:00Z') }),
+    // var_0003_2: an open-ended web price
+    price('t_web_open', 'var_0003_2', '500', { channelId: 'ch_web' }),
+  ])
+}
+
+describe('priceStore', () => {
+  const db = testDatabaseFor(() => openTestDatabase([catalog]), { setup: insertChannelPrices })
 
   const effective = async (variantIds: string[], channelId: string | null, instant: string) =>
     Object.fromEntries((await effectivePrices(db, variantIds, { currency: 'USD', channelId, at: at(instant) })).map((p) => [p.variantId, p.id]))

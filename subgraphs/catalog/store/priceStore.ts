@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { PriceModel } from '../models.ts'
 
 const PRICE_COLUMNS = `pr.id, pr.variant_id as "variantId", p.status as "productStatus", pr.currency, pr.amount,
@@ -61,34 +62,21 @@ export async function priceRanges(db: Queryable, productIds: readonly string[], 
   return rows
 }
 
-export interface NewPrice {
-  readonly id: string
-  readonly variantId: string
-  readonly currency: string
-  readonly amount: string
-  readonly compareAtAmount: string | null
-  readonly channelId: string | null
-  readonly taxIncluded: boolean
-  readonly validFrom: Date | null
-  readonly validUntil: Date | null
-}
+/** A price as written: the product's status is read with it, never stored on it. */
+export type NewPrice = Omit<PriceModel, 'productStatus'>
 
 export async function insertPrices(db: Queryable, prices: readonly NewPrice[]): Promise<void> {
-  await db.query(
-    `insert into catalog.prices (id, variant_id, currency, amount, compare_at_amount, channel_id, tax_included, valid_from, valid_until)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::boolean[], $8::timestamptz[], $9::timestamptz[])`,
-    [
-      prices.map((p) => p.id),
-      prices.map((p) => p.variantId),
-      prices.map((p) => p.currency),
-      prices.map((p) => p.amount),
-      prices.map((p) => p.compareAtAmount),
-      prices.map((p) => p.channelId),
-      prices.map((p) => p.taxIncluded),
-      prices.map((p) => p.validFrom?.toISOString() ?? null),
-      prices.map((p) => p.validUntil?.toISOString() ?? null),
-    ],
-  )
+  await insertRows(db, 'catalog.prices', prices, {
+    id: ['text', (p) => p.id],
+    variant_id: ['text', (p) => p.variantId],
+    currency: ['text', (p) => p.currency],
+    amount: ['bigint', (p) => p.amount],
+    compare_at_amount: ['bigint', (p) => p.compareAtAmount],
+    channel_id: ['text', (p) => p.channelId],
+    tax_included: ['boolean', (p) => p.taxIncluded],
+    valid_from: ['timestamptz', (p) => p.validFrom],
+    valid_until: ['timestamptz', (p) => p.validUntil],
+  })
 }
 
 /** Deletes a variant's prices of the given (currency, channel) pairs; a null channel is the default. */

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../../platform/db.ts'
-import type { ProductModel, ProductOptionModel, ProductStatus } from '../models.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
+import type { ProductModel, ProductStatus } from '../models.ts'
 
 const PRODUCT_COLUMNS = `p.id, p.handle, p.title, p.description, p.status, p.options,
   p.created_at as "createdAt", p.updated_at as "updatedAt"`
@@ -105,39 +106,26 @@ export async function touchProduct(db: Queryable, productId: string): Promise<vo
   await db.query(`update catalog.products set updated_at = now() where id = $1`, [productId])
 }
 
-export interface NewProduct {
-  readonly id: string
-  readonly handle: string
-  readonly title: string
-  readonly description: string | null
-  readonly status: ProductStatus
-  readonly options: ProductOptionModel[]
-  readonly createdAt: Date
-  readonly updatedAt: Date
+/** A product as written, with the categories it is listed in (in order). */
+export interface NewProduct extends ProductModel {
   readonly categoryIds: readonly string[]
 }
 
 export async function insertProducts(db: Queryable, products: readonly NewProduct[]): Promise<void> {
-  await db.query(
-    `insert into catalog.products (id, handle, title, description, status, options, created_at, updated_at)
-     select id, handle, title, description, status, options::jsonb, created_at, updated_at
-     from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[])
-       as u (id, handle, title, description, status, options, created_at, updated_at)`,
-    [
-      products.map((p) => p.id),
-      products.map((p) => p.handle),
-      products.map((p) => p.title),
-      products.map((p) => p.description),
-      products.map((p) => p.status),
-      products.map((p) => JSON.stringify(p.options)),
-      products.map((p) => p.createdAt.toISOString()),
-      products.map((p) => p.updatedAt.toISOString()),
-    ],
-  )
+  await insertRows(db, 'catalog.products', products, {
+    id: ['text', (p) => p.id],
+    handle: ['text', (p) => p.handle],
+    title: ['text', (p) => p.title],
+    description: ['text', (p) => p.description],
+    status: ['text', (p) => p.status],
+    options: ['jsonb', (p) => p.options],
+    created_at: ['timestamptz', (p) => p.createdAt],
+    updated_at: ['timestamptz', (p) => p.updatedAt],
+  })
   const links = products.flatMap((p) => p.categoryIds.map((categoryId, position) => ({ productId: p.id, categoryId, position })))
-  await db.query(
-    `insert into catalog.product_categories (product_id, category_id, position)
-     select * from unnest($1::text[], $2::text[], $3::int[])`,
-    [links.map((l) => l.productId), links.map((l) => l.categoryId), links.map((l) => l.position)],
-  )
+  await insertRows(db, 'catalog.product_categories', links, {
+    product_id: ['text', (l) => l.productId],
+    category_id: ['text', (l) => l.categoryId],
+    position: ['int', (l) => l.position],
+  })
 }

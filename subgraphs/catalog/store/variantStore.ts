@@ -1,5 +1,6 @@
 import type { Queryable } from '../../../platform/db.ts'
-import type { SelectedOptionModel, VariantModel } from '../models.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
+import type { VariantModel } from '../models.ts'
 
 const VARIANT_COLUMNS = `v.id, v.sku, v.product_id as "productId", p.status as "productStatus", v.title, v.position, v.barcode,
   v.selected_options as "selectedOptions"`
@@ -54,30 +55,17 @@ export async function lockVariantBySku(db: Queryable, sku: string): Promise<{ id
   return rows[0] ?? null
 }
 
-export interface NewVariant {
-  readonly id: string
-  readonly sku: string
-  readonly productId: string
-  readonly title: string
-  readonly position: number
-  readonly barcode: string | null
-  readonly selectedOptions: SelectedOptionModel[]
-}
+/** A variant as written: the product's status is read with it, never stored on it. */
+export type NewVariant = Omit<VariantModel, 'productStatus'>
 
 export async function insertVariants(db: Queryable, variants: readonly NewVariant[]): Promise<void> {
-  await db.query(
-    `insert into catalog.variants (id, sku, product_id, title, position, barcode, selected_options)
-     select id, sku, product_id, title, position, barcode, selected_options::jsonb
-     from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[])
-       as u (id, sku, product_id, title, position, barcode, selected_options)`,
-    [
-      variants.map((v) => v.id),
-      variants.map((v) => v.sku),
-      variants.map((v) => v.productId),
-      variants.map((v) => v.title),
-      variants.map((v) => v.position),
-      variants.map((v) => v.barcode),
-      variants.map((v) => JSON.stringify(v.selectedOptions)),
-    ],
-  )
+  await insertRows(db, 'catalog.variants', variants, {
+    id: ['text', (v) => v.id],
+    sku: ['text', (v) => v.sku],
+    product_id: ['text', (v) => v.productId],
+    title: ['text', (v) => v.title],
+    position: ['int', (v) => v.position],
+    barcode: ['text', (v) => v.barcode],
+    selected_options: ['jsonb', (v) => v.selectedOptions],
+  })
 }

@@ -1,9 +1,9 @@
 import type { Database, Queryable } from '../../../platform/db.ts'
 import type { EventOf } from '../../../platform/events.ts'
 import type { OrdersEvents } from '../../orders/events.ts'
-import { publishFinanceEvent } from '../events.ts'
+import { newId } from '../ids.ts'
+import { kit } from '../kit.ts'
 import { reversalLines } from '../ledger.ts'
-import { newId } from '../mutations/runMutation.ts'
 import type { PaymentProvider } from '../provider/paymentProvider.ts'
 import { voidIssuedInvoice } from '../store/invoiceStore.ts'
 import { journalEntryIdOfSource, journalLinesByEntryIds, postJournalEntries } from '../store/journalStore.ts'
@@ -66,7 +66,7 @@ export async function applyOrderCancelled(tx: Queryable, event: EventOf<OrdersEv
       createdAt: null,
     }])
     reversalSource ??= `gid://finance/PaymentTransaction/${transactionId}`
-    await publishFinanceEvent(tx, {
+    await kit.publish(tx, {
       type: 'PaymentVoided', aggregateId: payment.id, payload: { orderId, paymentId: payment.id },
       traceContext: event.traceContext,
     })

@@ -6,12 +6,11 @@ import type { Bus, ConsumerHandle } from '../../../platform/bus.ts'
 import { startConsumer } from '../../../platform/consumer.ts'
 import type { EventEnvelope } from '../../../platform/events.ts'
 import { createInProcessBus } from '../../../platform/inProcessBus.ts'
-import { execute, openTestDatabase, staff, testConfig, type TestDatabase } from '../../../platform/testing.ts'
+import { execute, openTestDatabase, readOutbox, staff, testConfig, type TestDatabase } from '../../../platform/testing.ts'
 import { buildWorld, type WorldOrder } from '../../../seed/world.ts'
 import type { OrderCancelled, OrderPlaced } from '../../orders/events.ts'
-import { buildFinanceApp } from '../app.ts'
-import { finance } from '../definition.ts'
-import { assertLedgerSound, snapshotLedger, type LedgerSnapshot } from '../ledgerAudit.ts'
+import { finance } from '../subgraph.ts'
+import { assertLedgerSound, snapshotLedger, type LedgerSnapshot } from '../testLedger.ts'
 import type { PaymentProvider } from '../provider/paymentProvider.ts'
 import { createSimulatedProvider } from '../provider/simulatedProvider.ts'
 import { orderEventsHandler } from './orderEvents.ts'
@@ -66,9 +65,9 @@ describe('finance.order-events', () => {
   let ledgerAtStart: LedgerSnapshot
   const provider = countingProvider()
   const query = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []) => (await test.db.query<T>(sql, params)).rows
-  const outboxOf = (orderId: string) =>
-    query(`select type, aggregate_type as "aggregateType", aggregate_id as "aggregateId", payload from finance.outbox
-           where payload->>'orderId' = $1 order by position`, [orderId])
+  const outboxOf = async (orderId: string) =>
+    (await readOutbox(test.db, 'finance')).filter((e) => e.payload.orderId === orderId)
+      .map(({ type, aggregateType, aggregateId, payload }) => ({ type, aggregateType, aggregateId, payload }))
   const paymentsOf = (orderId: string) =>
     query<{ id: string; gateway: string; authorized: string; captured: string; voided: boolean }>(
       `select id, gateway, authorized, captured, voided from finance.payments where order_id = $1`, [orderId])
@@ -86,7 +85,7 @@ describe('finance.order-events', () => {
 
   before(async () => {
     test = await openTestDatabase([finance])
-    app = await buildFinanceApp({ config: testConfig, db: test.db, provider })
+    app = await finance.buildApp({ config: testConfig, db: test.db, provider })
     bus = createInProcessBus()
     consumer = await startConsumer(
       { db: test.db, bus, schema: 'finance', logger: app.log, maxDeliveries: 3, backoffMs: () => 5 },
@@ -242,7 +241,7 @@ describe('finance.order-events', () => {
     const appBus = createInProcessBus()
     const seen: EventEnvelope[] = []
     await appBus.consume({ name: 'test.finance-events', subjects: ['commerce.finance.>'], onDelivery: async (d) => { seen.push(d.event); await d.ack() } })
-    const wired = await buildFinanceApp({ config: testConfig, db: test.db, bus: appBus, provider })
+    const wired = await finance.buildApp({ config: testConfig, db: test.db, bus: appBus, provider })
     await wired.ready()
     try {
       await appBus.publish(orderPlaced('ord_evt_wired', deOrder, 'tok_ok'))

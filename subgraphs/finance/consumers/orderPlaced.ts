@@ -1,10 +1,10 @@
 import type { Database, Queryable } from '../../../platform/db.ts'
 import type { EventOf } from '../../../platform/events.ts'
 import type { OrdersEvents } from '../../orders/events.ts'
-import { publishFinanceEvent } from '../events.ts'
+import { newId } from '../ids.ts'
+import { kit } from '../kit.ts'
 import { invoiceLines } from '../ledger.ts'
 import type { OrderAccountRow, TaxRateRow } from '../models.ts'
-import { newId } from '../mutations/runMutation.ts'
 import type { PaymentProvider, ProviderResult } from '../provider/paymentProvider.ts'
 import { issueInvoiceForOrder } from '../store/invoiceStore.ts'
 import { postJournalEntries } from '../store/journalStore.ts'
@@ -73,7 +73,7 @@ export async function applyOrderPlaced(tx: Queryable, provider: PaymentProvider,
   }])
 
   if (result.outcome === 'declined') {
-    await publishFinanceEvent(tx, {
+    await kit.publish(tx, {
       type: 'PaymentDeclined', aggregateId: paymentId, traceContext: event.traceContext,
       payload: { orderId: order.orderId, paymentId, code: result.code, reason: `Payment declined: ${result.message}` },
     })
@@ -89,7 +89,7 @@ export async function applyOrderPlaced(tx: Queryable, provider: PaymentProvider,
       id: newId('je'), postedAt: null, sourceDocumentUri: `gid://finance/Invoice/${invoice.id}`, reversesEntryId: null, lines: entryLines,
     }])
   }
-  await publishFinanceEvent(tx, {
+  await kit.publish(tx, {
     type: 'PaymentAuthorized', aggregateId: paymentId, traceContext: event.traceContext,
     payload: { orderId: order.orderId, paymentId, amount: order.total, currency: order.currency, invoiceId: invoice.id },
   })

@@ -3,7 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { OrderModel, PaymentRow, TransactionRow, InvoiceRow, InvoiceLineRow, TaxLineModel, RefundRow, JournalEntryRow, JournalLineRow, SettlementRow, FinanceUserErrorModel, PaymentPayloadModel, RefundPayloadModel, InvoicePayloadModel } from '../models.ts';
 import type { Connection } from '../../../platform/pagination.ts';
-import type { Context } from '../context.ts';
+import type { Context } from '../subgraph.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;

@@ -1,7 +1,7 @@
-import type { Database } from '../../../platform/db.ts'
-import type { Viewer } from '../../../platform/viewer.ts'
-import { publishFinanceEvent } from '../events.ts'
+import type { MutationContext } from '../../../platform/mutations.ts'
 import type { PaymentCaptureInput } from '../generated/resolvers.ts'
+import { newId } from '../ids.ts'
+import { kit } from '../kit.ts'
 import { captureLines } from '../ledger.ts'
 import type { FinanceUserErrorModel, PaymentPayloadModel, PaymentRow } from '../models.ts'
 import type { PaymentProvider } from '../provider/paymentProvider.ts'
@@ -9,16 +9,14 @@ import { syncInvoiceStatus } from '../store/invoiceStore.ts'
 import { postJournalEntries } from '../store/journalStore.ts'
 import { addCapture, paymentsByIds } from '../store/paymentStore.ts'
 import { authorizationsOfPayments, insertTransactions } from '../store/transactionStore.ts'
-import { askProvider, providerKeyOf } from './askProvider.ts'
-import { amountOf, newId, rejected, runMutationSteps, userError } from './runMutation.ts'
+import { AMOUNT, amountToMove, askProvider, CURRENCY, providerKeyOf, refused, type Refused } from './askProvider.ts'
 
-const failed = (error: FinanceUserErrorModel): PaymentPayloadModel => ({ paymentId: null, userErrors: [error] })
-const AMOUNT = ['input', 'amount', 'minorUnits']
+const failed = (userErrors: readonly FinanceUserErrorModel[]): PaymentPayloadModel => ({ paymentId: null, userErrors })
 const PAYMENT = ['input', 'paymentId']
 
 /** What happened before the transaction: refused by our checks or the PSP, or captured at the PSP. */
 type Outside =
-  | { readonly kind: 'refused'; readonly error: FinanceUserErrorModel }
+  | Refused
   | {
       readonly kind: 'captured'
       readonly payment: PaymentRow
@@ -39,54 +37,60 @@ const capturableOf = (payment: PaymentRow) => (payment.voided ? 0n : BigInt(paym
  * PSP is asked, so a capture we would refuse never reaches it; the conditional update re-checks
  * in the transaction, and a capture that loses a race there is given back at the PSP.
  */
-export function paymentCapture(db: Database, provider: PaymentProvider, viewer: Viewer, input: PaymentCaptureInput): Promise<PaymentPayloadModel> {
-  return runMutationSteps<PaymentPayloadModel, Outside>(db, viewer, 'paymentCapture', input, failed, {
+export function paymentCapture(
+  ctx: MutationContext & { readonly provider: PaymentProvider },
+  input: PaymentCaptureInput,
+): Promise<PaymentPayloadModel> {
+  const { db, viewer, provider } = ctx
+  const { idempotencyKey, ...request } = input
+  return kit.runMutationSteps<PaymentPayloadModel, Outside>(ctx, { operation: 'paymentCapture', idempotencyKey, input: request, failed }, {
     outside: async () => {
-      const refused = (error: FinanceUserErrorModel): Outside => ({ kind: 'refused', error })
-      const amount = amountOf(input.amount.minorUnits)
-      if (amount <= 0n) return refused(userError('INVALID_AMOUNT', AMOUNT, 'The amount to capture must be greater than zero'))
+      const amount = amountToMove(input.amount, 'capture')
+      if (typeof amount !== 'bigint') return amount
       const [payment] = await paymentsByIds(db, [input.paymentId])
-      if (!payment) return refused(userError('NOT_FOUND', PAYMENT, `No payment ${input.paymentId}`))
+      if (!payment) return refused(kit.userError('NOT_FOUND', PAYMENT, `No payment ${input.paymentId}`))
       if (payment.currency !== input.amount.currency) {
-        return refused(userError('CURRENCY_MISMATCH', ['input', 'amount', 'currency'], `The payment is in ${payment.currency}`))
+        return refused(kit.userError('CURRENCY_MISMATCH', CURRENCY, `The payment is in ${payment.currency}`))
       }
       const capturable = capturableOf(payment)
-      if (amount > capturable) return refused(userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, `At most ${capturable} can be captured on this payment`))
+      if (amount > capturable) {
+        return refused(kit.userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, `At most ${capturable} can be captured on this payment`))
+      }
       const [found] = await authorizationsOfPayments(db, [payment.id])
-      if (!found?.pspReference) return refused(userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, 'The payment has no authorization to capture from'))
+      if (!found?.pspReference) return refused(kit.userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, 'The payment has no authorization to capture from'))
       const authorization = { id: found.id, pspReference: found.pspReference }
       const providerKey = providerKeyOf('paymentCapture', viewer, input)
       const answer = await askProvider(
         () => provider.capture({ idempotencyKey: providerKey, amount, currency: payment.currency, authorizationReference: authorization.pspReference }),
         PAYMENT, 'capture',
       )
-      if (!answer.ok) return refused(answer.error)
+      if (answer.kind === 'refused') return answer
       return { kind: 'captured', payment, amount, authorization, pspReference: answer.pspReference, providerKey }
     },
     inside: async (tx, outside) => {
-      if (outside.kind === 'refused') return rejected(failed(outside.error))
+      if (outside.kind === 'refused') return failed([outside.error])
       const { amount } = outside
       const captured = await addCapture(tx, outside.payment.id, amount)
       if (!captured) {
         const [now] = await paymentsByIds(tx, [outside.payment.id])
         const capturable = now ? capturableOf(now) : 0n
-        return rejected(failed(userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, `At most ${capturable} can be captured on this payment`)))
+        return failed([kit.userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, `At most ${capturable} can be captured on this payment`)])
       }
       const transactionId = newId('txn')
       await insertTransactions(tx, [{
         id: transactionId, paymentId: captured.id, refundId: null, kind: 'CAPTURE', status: 'SUCCESS', amount, currency: captured.currency,
-        pspReference: outside.pspReference, parentTransactionId: outside.authorization.id, idempotencyKey: input.idempotencyKey, createdAt: null,
+        pspReference: outside.pspReference, parentTransactionId: outside.authorization.id, idempotencyKey, createdAt: null,
       }])
       await postJournalEntries(tx, [{
         id: newId('je'), postedAt: null, sourceDocumentUri: `gid://finance/PaymentTransaction/${transactionId}`, reversesEntryId: null,
         lines: captureLines(amount, captured.currency),
       }])
       await syncInvoiceStatus(tx, captured.orderId)
-      await publishFinanceEvent(tx, {
+      await kit.publish(tx, {
         type: 'PaymentCaptured', aggregateId: captured.id,
         payload: { orderId: captured.orderId, paymentId: captured.id, amount: amount.toString(), currency: captured.currency, capturedTotal: captured.captured },
       })
-      return { result: { paymentId: captured.id, userErrors: [] }, store: true }
+      return { paymentId: captured.id, userErrors: [] }
     },
     // the PSP took money our books refused (a concurrent capture won the race): give it back
     compensate: async (outside) => {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { execute, openTestDatabase, staff, testConfig, type TestDatabase } from '../../../platform/testing.ts'
+import { execute, openTestDatabase, readOutbox, staff, testConfig, type TestDatabase } from '../../../platform/testing.ts'
 import { buildWorld, type WorldOrder } from '../../../seed/world.ts'
-import { buildFinanceApp } from '../app.ts'
-import { finance } from '../definition.ts'
-import { assertLedgerSound, snapshotLedger, type LedgerSnapshot } from '../ledgerAudit.ts'
+import { finance } from '../subgraph.ts'
+import { assertLedgerSound, snapshotLedger, type LedgerSnapshot } from '../testLedger.ts'
 import { ProviderTimeoutError, type FollowUpRequest, type PaymentProvider, type ProviderResult } from '../provider/paymentProvider.ts'
 
 const world = buildWorld()
@@ -65,16 +64,17 @@ describe('captures and refunds through the payment provider', () => {
     execute(app, CAPTURE, { input: { idempotencyKey, paymentId: paymentOf(order), amount: { minorUnits: String(minorUnits), currency: 'USD' } } }, staff())
   const refund = (idempotencyKey: string, order: WorldOrder, minorUnits: bigint, returnId?: string) =>
     execute(app, REFUND, { input: { idempotencyKey, orderId: order.id, amount: { minorUnits: String(minorUnits), currency: 'USD' }, ...(returnId ? { returnId } : {}) } }, staff())
-  const writes = async () => (await test.db.query<Record<string, string>>(`select
+  const counts = async () => (await test.db.query<Record<string, string>>(`select
     (select count(*) from finance.payment_transactions) as transactions, (select count(*) from finance.journal_entries) as entries,
-    (select count(*) from finance.refunds) as refunds, (select count(*) from finance.outbox) as events,
+    (select count(*) from finance.refunds) as refunds,
     (select sum(captured) from finance.payments) as captured, (select sum(refunded) from finance.payments) as refunded`)).rows[0]
+  const writes = async () => ({ ...(await counts()), events: (await readOutbox(test.db, 'finance')).length })
   const eventsOf = async (type: string) =>
-    (await test.db.query(`select aggregate_type as "aggregateType", aggregate_id as "aggregateId", payload from finance.outbox where type = $1 order by position`, [type])).rows
+    (await readOutbox(test.db, 'finance', { type })).map(({ aggregateType, aggregateId, payload }) => ({ aggregateType, aggregateId, payload }))
 
   before(async () => {
     test = await openTestDatabase([finance])
-    app = await buildFinanceApp({ config: testConfig, db: test.db, provider: psp.provider })
+    app = await finance.buildApp({ config: testConfig, db: test.db, provider: psp.provider })
     ledgerAtStart = await snapshotLedger(test.db)
   })
   after(async () => {

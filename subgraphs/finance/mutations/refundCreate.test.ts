@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp, type TestDatabase } from '../../../platform/testing.ts'
 import { ANONYMOUS } from '../../../platform/viewer.ts'
 import { buildWorld, type WorldOrder } from '../../../seed/world.ts'
-import { finance } from '../definition.ts'
-import { assertLedgerSound, snapshotLedger, type LedgerSnapshot } from '../ledgerAudit.ts'
+import { finance } from '../subgraph.ts'
+import { assertLedgerSound, snapshotLedger, type LedgerSnapshot } from '../testLedger.ts'
 import { trialBalance, unbalancedEntryIds } from '../store/journalStore.ts'
 
 const world = buildWorld()

@@ -1,7 +1,7 @@
-import type { Database } from '../../../platform/db.ts'
-import type { Viewer } from '../../../platform/viewer.ts'
-import { publishFinanceEvent } from '../events.ts'
+import type { MutationContext } from '../../../platform/mutations.ts'
 import type { RefundCreateInput } from '../generated/resolvers.ts'
+import { newId } from '../ids.ts'
+import { kit } from '../kit.ts'
 import { refundLines, refundTaxShare } from '../ledger.ts'
 import type { FinanceUserErrorModel, OrderAccountRow, PaymentRow, RefundPayloadModel } from '../models.ts'
 import type { PaymentProvider } from '../provider/paymentProvider.ts'
@@ -11,15 +11,13 @@ import { orderAccountsByIds } from '../store/orderAccountStore.ts'
 import { addRefund, paymentsByOrderIds, refundablePaymentOf } from '../store/paymentStore.ts'
 import { insertRefund } from '../store/refundStore.ts'
 import { authorizationsOfPayments, insertTransactions, latestTransactionId } from '../store/transactionStore.ts'
-import { askProvider, providerKeyOf } from './askProvider.ts'
-import { amountOf, newId, rejected, runMutationSteps, userError } from './runMutation.ts'
+import { AMOUNT, amountToMove, askProvider, CURRENCY, providerKeyOf, refused, type Refused } from './askProvider.ts'
 
-const failed = (error: FinanceUserErrorModel): RefundPayloadModel => ({ refundId: null, userErrors: [error] })
-const AMOUNT = ['input', 'amount', 'minorUnits']
+const failed = (userErrors: readonly FinanceUserErrorModel[]): RefundPayloadModel => ({ refundId: null, userErrors })
 const ORDER = ['input', 'orderId']
 
 type Outside =
-  | { readonly kind: 'refused'; readonly error: FinanceUserErrorModel }
+  | Refused
   | {
       readonly kind: 'refunded'
       readonly account: OrderAccountRow
@@ -40,39 +38,43 @@ const mostRefundable = (payments: readonly PaymentRow[]) =>
  * conditional update re-checks, and a refund that loses a race there was refused by the PSP as
  * well (it holds the same captured - refunded), so there is nothing to give back.
  */
-export function refundCreate(db: Database, provider: PaymentProvider, viewer: Viewer, input: RefundCreateInput): Promise<RefundPayloadModel> {
-  return runMutationSteps<RefundPayloadModel, Outside>(db, viewer, 'refundCreate', input, failed, {
+export function refundCreate(
+  ctx: MutationContext & { readonly provider: PaymentProvider },
+  input: RefundCreateInput,
+): Promise<RefundPayloadModel> {
+  const { db, viewer, provider } = ctx
+  const { idempotencyKey, ...request } = input
+  return kit.runMutationSteps<RefundPayloadModel, Outside>(ctx, { operation: 'refundCreate', idempotencyKey, input: request, failed }, {
     outside: async () => {
-      const refused = (error: FinanceUserErrorModel): Outside => ({ kind: 'refused', error })
-      const amount = amountOf(input.amount.minorUnits)
-      if (amount <= 0n) return refused(userError('INVALID_AMOUNT', AMOUNT, 'The amount to refund must be greater than zero'))
+      const amount = amountToMove(input.amount, 'refund')
+      if (typeof amount !== 'bigint') return amount
       const [account] = await orderAccountsByIds(db, [input.orderId])
-      if (!account) return refused(userError('NOT_FOUND', ORDER, `No order ${input.orderId}`))
+      if (!account) return refused(kit.userError('NOT_FOUND', ORDER, `No order ${input.orderId}`))
       if (account.currency !== input.amount.currency) {
-        return refused(userError('CURRENCY_MISMATCH', ['input', 'amount', 'currency'], `The order is in ${account.currency}`))
+        return refused(kit.userError('CURRENCY_MISMATCH', CURRENCY, `The order is in ${account.currency}`))
       }
       const payments = await paymentsByOrderIds(db, [account.orderId])
       const payment = refundablePaymentOf(payments, amount)
       if (!payment) {
-        return refused(userError('AMOUNT_EXCEEDS_REFUNDABLE', AMOUNT, `At most ${mostRefundable(payments)} can be refunded on this order`))
+        return refused(kit.userError('AMOUNT_EXCEEDS_REFUNDABLE', AMOUNT, `At most ${mostRefundable(payments)} can be refunded on this order`))
       }
       const [authorization] = await authorizationsOfPayments(db, [payment.id])
       const authorizationReference = authorization?.pspReference
-      if (!authorizationReference) return refused(userError('AMOUNT_EXCEEDS_REFUNDABLE', AMOUNT, 'The payment has no authorization to refund'))
+      if (!authorizationReference) return refused(kit.userError('AMOUNT_EXCEEDS_REFUNDABLE', AMOUNT, 'The payment has no authorization to refund'))
       const answer = await askProvider(
         () => provider.refund({ idempotencyKey: providerKeyOf('refundCreate', viewer, input), amount, currency: payment.currency, authorizationReference }),
         ORDER, 'refund',
       )
-      if (!answer.ok) return refused(answer.error)
+      if (answer.kind === 'refused') return answer
       return { kind: 'refunded', account, payment, amount, pspReference: answer.pspReference }
     },
     inside: async (tx, outside) => {
-      if (outside.kind === 'refused') return rejected(failed(outside.error))
+      if (outside.kind === 'refused') return failed([outside.error])
       const { account, amount } = outside
       const payment = await addRefund(tx, outside.payment.id, amount)
       if (!payment) {
         const refundable = mostRefundable(await paymentsByOrderIds(tx, [account.orderId]))
-        return rejected(failed(userError('AMOUNT_EXCEEDS_REFUNDABLE', AMOUNT, `At most ${refundable} can be refunded on this order`)))
+        return failed([kit.userError('AMOUNT_EXCEEDS_REFUNDABLE', AMOUNT, `At most ${refundable} can be refunded on this order`)])
       }
       const refund = await insertRefund(tx, {
         id: newId('ref'), orderId: account.orderId, paymentId: payment.id, customerId: account.customerId, returnId: input.returnId ?? null,
@@ -81,7 +83,7 @@ export function refundCreate(db: Database, provider: PaymentProvider, viewer: Vi
       await insertTransactions(tx, [{
         id: newId('txn'), paymentId: payment.id, refundId: refund.id, kind: 'REFUND', status: 'SUCCESS', amount, currency: account.currency,
         pspReference: outside.pspReference, parentTransactionId: await latestTransactionId(tx, payment.id, 'CAPTURE'),
-        idempotencyKey: input.idempotencyKey, createdAt: null,
+        idempotencyKey, createdAt: null,
       }])
       const invoice = await liveInvoiceOfOrder(tx, account.orderId)
       const basis = invoice ?? account
@@ -92,14 +94,14 @@ export function refundCreate(db: Database, provider: PaymentProvider, viewer: Vi
         lines: refundLines(amount, refundTaxShare(refundedAfter - amount, amount, BigInt(basis.total), BigInt(basis.taxTotal)), account.currency),
       }])
       await syncInvoiceStatus(tx, account.orderId)
-      await publishFinanceEvent(tx, {
+      await kit.publish(tx, {
         type: 'RefundIssued', aggregateId: payment.id,
         payload: {
           orderId: account.orderId, paymentId: payment.id, refundId: refund.id, returnId: refund.returnId, amount: amount.toString(),
           currency: account.currency,
         },
       })
-      return { result: { refundId: refund.id, userErrors: [] }, store: true }
+      return { refundId: refund.id, userErrors: [] }
     },
   })
 }

@@ -6,16 +6,16 @@ import { refundCreate } from '../mutations/refundCreate.ts'
 
 /** Money movements are back-office operations: staff only, checked before any key is claimed. */
 export const Mutation: MutationResolvers = {
-  paymentCapture: (_root, { input }, { viewer, db, provider }) => {
-    requireStaff(viewer)
-    return paymentCapture(db, provider, viewer, input)
+  paymentCapture: (_root, { input }, ctx) => {
+    requireStaff(ctx.viewer)
+    return paymentCapture(ctx, input)
   },
-  refundCreate: (_root, { input }, { viewer, db, provider }) => {
-    requireStaff(viewer)
-    return refundCreate(db, provider, viewer, input)
+  refundCreate: (_root, { input }, ctx) => {
+    requireStaff(ctx.viewer)
+    return refundCreate(ctx, input)
   },
-  invoiceIssue: (_root, { input }, { viewer, db }) => {
-    requireStaff(viewer)
-    return invoiceIssue(db, viewer, input)
+  invoiceIssue: (_root, { input }, ctx) => {
+    requireStaff(ctx.viewer)
+    return invoiceIssue(ctx, input)
   },
 }

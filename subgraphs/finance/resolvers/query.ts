@@ -1,12 +1,12 @@
-import { pageRequest, toConnection } from '../../../platform/pagination.ts'
+import { connectionKind } from '../../../platform/pagination.ts'
 import { requireStaff, visibleTo } from '../../../platform/viewer.ts'
 import type { QueryResolvers } from '../generated/resolvers.ts'
-import { timeIdAfter, timeIdKeyOf } from '../pageKeys.ts'
 import { journalEntriesPage } from '../store/journalStore.ts'
 import { settlementsPage } from '../store/settlementStore.ts'
 
-const JOURNAL_ENTRIES = 'JournalEntryConnection'
-const SETTLEMENTS = 'SettlementConnection'
+// keyset (posted at / paid out at, id); the kinds are the ones the cursors already in use carry
+const JOURNAL_ENTRIES = connectionKind('JournalEntryConnection', ['instant', 'string'])
+const SETTLEMENTS = connectionKind('SettlementConnection', ['instant', 'string'])
 
 export const Query: QueryResolvers = {
   invoice: async (_root, { id }, { viewer, loaders }) => visibleTo(viewer, await loaders.invoice.load(id)),
@@ -15,17 +15,17 @@ export const Query: QueryResolvers = {
   journalEntries: async (_root, { filter, first, after }, { viewer, db, config, loaders }) => {
     requireStaff(viewer)
     // these connections only page forward (the contract has no last/before), in posting order
-    const request = pageRequest({ first, after }, { kind: JOURNAL_ENTRIES, maxPageSize: config.maxPageSize, arity: 2 })
-    const rows = await journalEntriesPage(db, filter, timeIdAfter(request), request.limit + 1)
+    const request = JOURNAL_ENTRIES.page({ first, after }, { maxPageSize: config.maxPageSize })
+    const rows = await journalEntriesPage(db, filter, request.after, request.limit + 1)
     for (const row of rows) loaders.journalEntry.prime(row.id, row)
-    return toConnection(rows, request, JOURNAL_ENTRIES, (row) => timeIdKeyOf(row.postedAt, row.id))
+    return JOURNAL_ENTRIES.connection(rows, request, (row) => [row.postedAt.toISOString(), row.id])
   },
 
   settlements: async (_root, { status, first, after }, { viewer, db, config, loaders }) => {
     requireStaff(viewer)
-    const request = pageRequest({ first, after }, { kind: SETTLEMENTS, maxPageSize: config.maxPageSize, arity: 2 })
-    const rows = await settlementsPage(db, status ?? null, timeIdAfter(request), request.limit + 1)
+    const request = SETTLEMENTS.page({ first, after }, { maxPageSize: config.maxPageSize })
+    const rows = await settlementsPage(db, status ?? null, request.after, request.limit + 1)
     for (const row of rows) loaders.settlement.prime(row.id, row)
-    return toConnection(rows, request, SETTLEMENTS, (row) => timeIdKeyOf(row.payoutDate, row.id))
+    return SETTLEMENTS.connection(rows, request, (row) => [row.payoutDate.toISOString(), row.id])
   },
 }

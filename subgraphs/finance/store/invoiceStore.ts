@@ -1,5 +1,7 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { InvoiceLineRow, InvoiceRow, OrderAccountRow } from '../models.ts'
+import { LINE_COLUMNS, type LineValues } from './orderAccountStore.ts'
 
 const COLUMNS = `i.id, i.number, i.order_id as "orderId", i.customer_id as "customerId", i.status, i.issued_at as "issuedAt", i.currency,
   i.subtotal, i.tax_total as "taxTotal", i.total`
@@ -62,46 +64,26 @@ export async function issueInvoiceForOrder(db: Queryable, account: OrderAccountR
 }
 
 export interface InvoiceInsert extends InvoiceRow {
-  readonly lines: readonly Omit<InvoiceLineRow, 'invoiceId' | 'currency'>[]
+  readonly lines: readonly LineValues[]
 }
 
 /** Seed-shaped bulk insert: invoices and their lines in two statements. */
 export async function insertInvoices(db: Queryable, invoices: readonly InvoiceInsert[]): Promise<void> {
   if (invoices.length === 0) return
-  await db.query(
-    `insert into finance.invoices (id, number, order_id, customer_id, status, issued_at, currency, subtotal, tax_total, total)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::bigint[],
-       $9::bigint[], $10::bigint[])`,
-    [
-      invoices.map((i) => i.id),
-      invoices.map((i) => i.number),
-      invoices.map((i) => i.orderId),
-      invoices.map((i) => i.customerId),
-      invoices.map((i) => i.status),
-      invoices.map((i) => i.issuedAt?.toISOString() ?? null),
-      invoices.map((i) => i.currency),
-      invoices.map((i) => i.subtotal),
-      invoices.map((i) => i.taxTotal),
-      invoices.map((i) => i.total),
-    ],
-  )
+  await insertRows(db, 'finance.invoices', invoices, {
+    id: ['text', (i) => i.id],
+    number: ['text', (i) => i.number],
+    order_id: ['text', (i) => i.orderId],
+    customer_id: ['text', (i) => i.customerId],
+    status: ['text', (i) => i.status],
+    issued_at: ['timestamptz', (i) => i.issuedAt],
+    currency: ['text', (i) => i.currency],
+    subtotal: ['bigint', (i) => i.subtotal],
+    tax_total: ['bigint', (i) => i.taxTotal],
+    total: ['bigint', (i) => i.total],
+  })
   const lines = invoices.flatMap((invoice) => invoice.lines.map((line) => ({ ...line, invoiceId: invoice.id })))
-  await db.query(
-    `insert into finance.invoice_lines (invoice_id, position, line_item_id, description, quantity, unit_price, tax_lines, total)
-     select invoice_id, position, line_item_id, description, quantity, unit_price, tax_lines::jsonb, total
-     from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::bigint[])
-       as l (invoice_id, position, line_item_id, description, quantity, unit_price, tax_lines, total)`,
-    [
-      lines.map((l) => l.invoiceId),
-      lines.map((l) => l.position),
-      lines.map((l) => l.lineItemId),
-      lines.map((l) => l.description),
-      lines.map((l) => l.quantity),
-      lines.map((l) => l.unitPrice),
-      lines.map((l) => JSON.stringify(l.taxLines)),
-      lines.map((l) => l.total),
-    ],
-  )
+  await insertRows(db, 'finance.invoice_lines', lines, { invoice_id: ['text', (l) => l.invoiceId], ...LINE_COLUMNS })
   // later invoices continue the numbering after the seeded ones
   await db.query(`select setval('finance.invoice_number_seq', greatest((select last_value from finance.invoice_number_seq), $1::bigint))`, [
     invoices.length,

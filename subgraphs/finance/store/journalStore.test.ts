@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import type { Database } from '../../../platform/db.ts'
 import { openTestDatabase, type TestDatabase } from '../../../platform/testing.ts'
 import { buildWorld } from '../../../seed/world.ts'
-import { finance } from '../definition.ts'
+import { finance } from '../subgraph.ts'
 import { captureLines } from '../ledger.ts'
 import { journalEntriesByIds, postJournalEntries, trialBalance, unbalancedEntryIds } from './journalStore.ts'
 

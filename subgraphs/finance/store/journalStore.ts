@@ -77,10 +77,10 @@ export interface JournalEntryDraft {
 }
 
 /**
- * Posts entries with their lines in one statement, whatever their number (so even outside an
- * explicit transaction an entry never commits without its lines). The ledger is append-only:
- * there is no update or delete here, and the database refuses them. Balance is checked by a
- * deferred constraint trigger when the transaction commits.
+ * Posts entries with their lines in one statement, whatever their number, so even outside an
+ * explicit transaction an entry never commits without its lines (hence one CTE, not two
+ * `insertRows`). The ledger is append-only: there is no update or delete here, and the database
+ * refuses them. Balance is checked by a deferred constraint trigger when the transaction commits.
  */
 export async function postJournalEntries(db: Queryable, entries: readonly JournalEntryDraft[]): Promise<void> {
   if (entries.length === 0) return

@@ -1,5 +1,8 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows, type ColumnOf } from '../../../platform/insertRows.ts'
 import type { OrderAccountRow, StoredTaxLine } from '../models.ts'
+
+type Columns<Row> = { readonly [column: string]: ColumnOf<Row> }
 
 const COLUMNS = `order_id as "orderId", customer_id as "customerId", currency, subtotal, tax_total as "taxTotal", total, status,
   placed_at as "placedAt"`
@@ -9,15 +12,44 @@ export async function orderAccountsByIds(db: Queryable, orderIds: readonly strin
   return rows
 }
 
-export interface OrderAccountLine {
-  readonly orderId: string
+/** What an order's line and an invoice's line both hold: an invoice copies its order's lines. */
+export interface LineValues {
   readonly position: number
-  readonly lineItemId: string
+  readonly lineItemId: string | null
   readonly description: string
   readonly quantity: number
-  readonly unitPrice: bigint
+  readonly unitPrice: bigint | string
   readonly taxLines: readonly StoredTaxLine[]
+  readonly total: bigint | string
+}
+
+/** The columns of `order_account_lines` and `invoice_lines` but the parent's key. */
+export const LINE_COLUMNS: Columns<LineValues> = {
+  position: ['int', (l) => l.position],
+  line_item_id: ['text', (l) => l.lineItemId],
+  description: ['text', (l) => l.description],
+  quantity: ['int', (l) => l.quantity],
+  unit_price: ['bigint', (l) => l.unitPrice],
+  tax_lines: ['jsonb', (l) => l.taxLines],
+  total: ['bigint', (l) => l.total],
+}
+
+export interface OrderAccountLine extends LineValues {
+  readonly orderId: string
+  readonly lineItemId: string
+  readonly unitPrice: bigint
   readonly total: bigint
+}
+
+const ACCOUNT_COLUMNS: Columns<OrderAccountRow> = {
+  order_id: ['text', (a) => a.orderId],
+  customer_id: ['text', (a) => a.customerId],
+  currency: ['text', (a) => a.currency],
+  subtotal: ['bigint', (a) => a.subtotal],
+  tax_total: ['bigint', (a) => a.taxTotal],
+  total: ['bigint', (a) => a.total],
+  status: ['text', (a) => a.status],
+  placed_at: ['timestamptz', (a) => a.placedAt],
 }
 
 /**
@@ -25,14 +57,7 @@ export interface OrderAccountLine {
  * so the caller writes nothing more.
  */
 export async function insertOrderAccountIfAbsent(db: Queryable, account: OrderAccountRow): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `insert into finance.order_accounts (order_id, customer_id, currency, subtotal, tax_total, total, status, placed_at)
-     values ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint, $7, $8::timestamptz)
-     on conflict (order_id) do nothing`,
-    [account.orderId, account.customerId, account.currency, account.subtotal, account.taxTotal, account.total, account.status,
-      account.placedAt.toISOString()],
-  )
-  return rowCount > 0
+  return (await insertRows(db, 'finance.order_accounts', [account], ACCOUNT_COLUMNS, { onConflict: 'on conflict (order_id) do nothing' })) > 0
 }
 
 export async function markOrderCancelled(db: Queryable, orderId: string): Promise<void> {
@@ -41,39 +66,9 @@ export async function markOrderCancelled(db: Queryable, orderId: string): Promis
 
 /** What an OrderPlaced event (and the seed) records about an order. */
 export async function insertOrderAccounts(db: Queryable, accounts: readonly OrderAccountRow[]): Promise<void> {
-  if (accounts.length === 0) return
-  await db.query(
-    `insert into finance.order_accounts (order_id, customer_id, currency, subtotal, tax_total, total, status, placed_at)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::timestamptz[])`,
-    [
-      accounts.map((a) => a.orderId),
-      accounts.map((a) => a.customerId),
-      accounts.map((a) => a.currency),
-      accounts.map((a) => a.subtotal),
-      accounts.map((a) => a.taxTotal),
-      accounts.map((a) => a.total),
-      accounts.map((a) => a.status),
-      accounts.map((a) => a.placedAt.toISOString()),
-    ],
-  )
+  await insertRows(db, 'finance.order_accounts', accounts, ACCOUNT_COLUMNS)
 }
 
 export async function insertOrderAccountLines(db: Queryable, lines: readonly OrderAccountLine[]): Promise<void> {
-  if (lines.length === 0) return
-  await db.query(
-    `insert into finance.order_account_lines (order_id, position, line_item_id, description, quantity, unit_price, tax_lines, total)
-     select order_id, position, line_item_id, description, quantity, unit_price, tax_lines::jsonb, total
-     from unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::text[], $8::bigint[])
-       as l (order_id, position, line_item_id, description, quantity, unit_price, tax_lines, total)`,
-    [
-      lines.map((l) => l.orderId),
-      lines.map((l) => l.position),
-      lines.map((l) => l.lineItemId),
-      lines.map((l) => l.description),
-      lines.map((l) => l.quantity),
-      lines.map((l) => l.unitPrice.toString()),
-      lines.map((l) => JSON.stringify(l.taxLines)),
-      lines.map((l) => l.total.toString()),
-    ],
-  )
+  await insertRows<OrderAccountLine>(db, 'finance.order_account_lines', lines, { order_id: ['text', (l) => l.orderId], ...LINE_COLUMNS })
 }

@@ -1,44 +1,31 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { PaymentRow } from '../models.ts'
+import { orderOwnedLookups } from './orderOwned.ts'
 
 const COLUMNS = `id, order_id as "orderId", customer_id as "customerId", gateway, currency, authorized, captured, refunded, voided`
 
-export async function paymentsByIds(db: Queryable, ids: readonly string[]): Promise<PaymentRow[]> {
-  const { rows } = await db.query<PaymentRow>(`select ${COLUMNS} from finance.payments where id = any($1::text[])`, [ids])
-  return rows
-}
-
-export async function paymentsByOrderIds(db: Queryable, orderIds: readonly string[]): Promise<PaymentRow[]> {
-  const { rows } = await db.query<PaymentRow>(
-    `select ${COLUMNS} from finance.payments where order_id = any($1::text[]) order by order_id, created_at, id`,
-    [orderIds],
-  )
-  return rows
-}
+const lookups = orderOwnedLookups<PaymentRow>('finance.payments', COLUMNS)
+export const paymentsByIds = lookups.byIds
+export const paymentsByOrderIds = lookups.byOrderIds
 
 export interface PaymentInsert extends PaymentRow {
   readonly createdAt: Date
 }
 
 export async function insertPayments(db: Queryable, payments: readonly PaymentInsert[]): Promise<void> {
-  if (payments.length === 0) return
-  await db.query(
-    `insert into finance.payments (id, order_id, customer_id, gateway, currency, authorized, captured, refunded, voided, created_at)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::bigint[],
-       $9::boolean[], $10::timestamptz[])`,
-    [
-      payments.map((p) => p.id),
-      payments.map((p) => p.orderId),
-      payments.map((p) => p.customerId),
-      payments.map((p) => p.gateway),
-      payments.map((p) => p.currency),
-      payments.map((p) => p.authorized),
-      payments.map((p) => p.captured),
-      payments.map((p) => p.refunded),
-      payments.map((p) => p.voided),
-      payments.map((p) => p.createdAt.toISOString()),
-    ],
-  )
+  await insertRows(db, 'finance.payments', payments, {
+    id: ['text', (p) => p.id],
+    order_id: ['text', (p) => p.orderId],
+    customer_id: ['text', (p) => p.customerId],
+    gateway: ['text', (p) => p.gateway],
+    currency: ['text', (p) => p.currency],
+    authorized: ['bigint', (p) => p.authorized],
+    captured: ['bigint', (p) => p.captured],
+    refunded: ['bigint', (p) => p.refunded],
+    voided: ['boolean', (p) => p.voided],
+    created_at: ['timestamptz', (p) => p.createdAt],
+  })
 }
 
 /**

@@ -1,31 +1,17 @@
 import type { Queryable } from '../../../platform/db.ts'
 import type { RefundRow } from '../models.ts'
+import { orderOwnedLookups } from './orderOwned.ts'
 
 const COLUMNS = `id, order_id as "orderId", payment_id as "paymentId", customer_id as "customerId", return_id as "returnId", currency,
   amount, note, created_at as "createdAt"`
 
-export async function refundsByIds(db: Queryable, ids: readonly string[]): Promise<RefundRow[]> {
-  const { rows } = await db.query<RefundRow>(`select ${COLUMNS} from finance.refunds where id = any($1::text[])`, [ids])
-  return rows
-}
+const lookups = orderOwnedLookups<RefundRow>('finance.refunds', COLUMNS)
+export const refundsByIds = lookups.byIds
+export const refundsByOrderIds = lookups.byOrderIds
 
-export async function refundsByOrderIds(db: Queryable, orderIds: readonly string[]): Promise<RefundRow[]> {
-  const { rows } = await db.query<RefundRow>(
-    `select ${COLUMNS} from finance.refunds where order_id = any($1::text[]) order by order_id, created_at, id`,
-    [orderIds],
-  )
-  return rows
-}
-
-export interface RefundInsert {
-  readonly id: string
-  readonly orderId: string
-  readonly paymentId: string
-  readonly customerId: string
-  readonly returnId: string | null
-  readonly currency: string
+/** A refund as a mutation records it: the amount as a bigint; the database stamps its time. */
+export interface RefundInsert extends Omit<RefundRow, 'amount' | 'createdAt'> {
   readonly amount: bigint
-  readonly note: string | null
 }
 
 export async function insertRefund(db: Queryable, refund: RefundInsert): Promise<RefundRow> {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { ReconciliationStatus, SettlementRow } from '../models.ts'
 
 const COLUMNS = `s.id, s.gateway, s.payout_date as "payoutDate", s.currency, s.gross, s.fees, s.net, s.status`
@@ -39,28 +40,20 @@ export async function insertSettlements(
   transactions: readonly SettlementTransactionInsert[],
 ): Promise<void> {
   if (settlements.length === 0) return
-  await db.query(
-    `insert into finance.settlements (id, gateway, payout_date, currency, gross, fees, net, status)
-     select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[])`,
-    [
-      settlements.map((s) => s.id),
-      settlements.map((s) => s.gateway),
-      settlements.map((s) => s.payoutDate.toISOString()),
-      settlements.map((s) => s.currency),
-      settlements.map((s) => s.gross),
-      settlements.map((s) => s.fees),
-      settlements.map((s) => s.net),
-      settlements.map((s) => s.status),
-    ],
-  )
-  await db.query(
-    `insert into finance.settlement_transactions (settlement_id, transaction_id, settled_amount, matched)
-     select * from unnest($1::text[], $2::text[], $3::bigint[], $4::boolean[])`,
-    [
-      transactions.map((t) => t.settlementId),
-      transactions.map((t) => t.transactionId),
-      transactions.map((t) => t.settledAmount.toString()),
-      transactions.map((t) => t.matched),
-    ],
-  )
+  await insertRows(db, 'finance.settlements', settlements, {
+    id: ['text', (s) => s.id],
+    gateway: ['text', (s) => s.gateway],
+    payout_date: ['timestamptz', (s) => s.payoutDate],
+    currency: ['text', (s) => s.currency],
+    gross: ['bigint', (s) => s.gross],
+    fees: ['bigint', (s) => s.fees],
+    net: ['bigint', (s) => s.net],
+    status: ['text', (s) => s.status],
+  })
+  await insertRows(db, 'finance.settlement_transactions', transactions, {
+    settlement_id: ['text', (t) => t.settlementId],
+    transaction_id: ['text', (t) => t.transactionId],
+    settled_amount: ['bigint', (t) => t.settledAmount],
+    matched: ['boolean', (t) => t.matched],
+  })
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { TransactionKind, TransactionRow } from '../models.ts'
 
 const COLUMNS = `t.id, t.payment_id as "paymentId", t.refund_id as "refundId", t.kind, t.status, t.amount, t.currency,
@@ -77,27 +78,17 @@ export interface TransactionInsert {
 
 /** Transactions are append-only (a trigger refuses updates and deletes): this is their only write. */
 export async function insertTransactions(db: Queryable, transactions: readonly TransactionInsert[]): Promise<void> {
-  if (transactions.length === 0) return
-  await db.query(
-    `insert into finance.payment_transactions
-       (id, payment_id, refund_id, kind, status, amount, currency, psp_reference, parent_transaction_id, idempotency_key, created_at)
-     select id, payment_id, refund_id, kind, status, amount, currency, psp_reference, parent_transaction_id, idempotency_key,
-       coalesce(created_at, now())
-     from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[],
-       $10::text[], $11::timestamptz[])
-       as t (id, payment_id, refund_id, kind, status, amount, currency, psp_reference, parent_transaction_id, idempotency_key, created_at)`,
-    [
-      transactions.map((t) => t.id),
-      transactions.map((t) => t.paymentId),
-      transactions.map((t) => t.refundId),
-      transactions.map((t) => t.kind),
-      transactions.map((t) => t.status),
-      transactions.map((t) => t.amount.toString()),
-      transactions.map((t) => t.currency),
-      transactions.map((t) => t.pspReference),
-      transactions.map((t) => t.parentTransactionId),
-      transactions.map((t) => t.idempotencyKey),
-      transactions.map((t) => t.createdAt?.toISOString() ?? null),
-    ],
-  )
+  await insertRows(db, 'finance.payment_transactions', transactions, {
+    id: ['text', (t) => t.id],
+    payment_id: ['text', (t) => t.paymentId],
+    refund_id: ['text', (t) => t.refundId],
+    kind: ['text', (t) => t.kind],
+    status: ['text', (t) => t.status],
+    amount: ['bigint', (t) => t.amount],
+    currency: ['text', (t) => t.currency],
+    psp_reference: ['text', (t) => t.pspReference],
+    parent_transaction_id: ['text', (t) => t.parentTransactionId],
+    idempotency_key: ['text', (t) => t.idempotencyKey],
+    created_at: ['timestamptz', (t) => t.createdAt, 'coalesce(created_at, now())'],
+  })
 }

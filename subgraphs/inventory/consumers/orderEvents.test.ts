@@ -7,16 +7,15 @@ import { startConsumer } from '../../../platform/consumer.ts'
 import type { Database } from '../../../platform/db.ts'
 import type { EventEnvelope } from '../../../platform/events.ts'
 import { createInProcessBus } from '../../../platform/inProcessBus.ts'
-import { execute, openTestDatabase, staff, testConfig, type TestDatabase } from '../../../platform/testing.ts'
+import { execute, openTestDatabase, outboxPosition, readOutbox, staff, testConfig, type TestDatabase } from '../../../platform/testing.ts'
 import { buildWorld, type WorldStockLevel } from '../../../seed/world.ts'
 import type { FulfillmentCreated, OrderCancelled, OrderLinePayload, OrderPlaced, ReturnCreated } from '../../orders/events.ts'
-import { inventory } from '../definition.ts'
 import { reserve } from '../mutations/reserve.ts'
 import { allocationsByLineItemIds } from '../store/allocationStore.ts'
 import { applyLevelChanges } from '../store/levelChangeStore.ts'
 import { lockLevels } from '../store/levelStore.ts'
 import { expireReservations, reservationsByIds } from '../store/reservationStore.ts'
-import { outboxEvents, outboxPosition } from '../testSupport.ts'
+import { inventory } from '../subgraph.ts'
 import { orderEventsHandler } from './orderEvents.ts'
 
 const world = buildWorld()
@@ -105,7 +104,7 @@ describe('inventory.order-events', () => {
   }
   const statuses = async (ids: string[]) => (await reservationsByIds(db, ids)).sort((x, y) => ids.indexOf(x.id) - ids.indexOf(y.id)).map((r) => r.status)
   const eventsSince = async (mark: bigint) =>
-    (await outboxEvents(db, { afterPosition: mark })).map((e) =>
+    (await readOutbox(db, 'inventory', { afterPosition: mark })).map((e) =>
       e.type === 'StockLevelChanged'
         ? [e.type, e.aggregateId, e.payload.reason, e.payload.referenceDocumentUri, e.payload.changes]
         : [e.type, e.aggregateType, e.aggregateId, e.payload],
@@ -115,7 +114,7 @@ describe('inventory.order-events', () => {
     const [a, b] = [takeLevel(), takeLevel()]
     const [ra, rb] = (await hold([{ level: a, quantity: 3 }, { level: b, quantity: 2 }])) as [string, string]
     const order = placed('ord_t1', [lineOf('li_t1_1', a, 3, ra), lineOf('li_t1_2', b, 2, rb)])
-    const mark = await outboxPosition(db)
+    const mark = await outboxPosition(db, 'inventory')
     await deliverTwice(envelopeOf('OrderPlaced', order))
     // the same fact under another event id finds its order document applied
     await deliver(envelopeOf('OrderPlaced', order))
@@ -137,7 +136,7 @@ describe('inventory.order-events', () => {
     const a = takeLevel()
     const [ra] = (await hold([{ level: a, quantity: 2 }])) as [string]
     await expire(ra)
-    const mark = await outboxPosition(db)
+    const mark = await outboxPosition(db, 'inventory')
     await deliverTwice(envelopeOf('OrderPlaced', placed('ord_t2', [lineOf('li_t2_1', a, 2, ra)])))
     assert.deepEqual(await quantities(a), { AVAILABLE: a.available - 2, COMMITTED: 2, RESERVED: 0, ON_HAND: onHandOf(a) })
     assert.deepEqual(await statuses([ra]), ['EXPIRED'])
@@ -153,7 +152,7 @@ describe('inventory.order-events', () => {
     await expire(ra)
     await db.transaction((tx) => applyLevelChanges(tx, { reason: 'SHRINKAGE', referenceDocumentUri: null, actor: null, changes: [{ sku: a.sku, locationId: EAST, name: 'AVAILABLE', delta: 1 - a.available }] }))
     const [rb] = (await hold([{ level: b, quantity: 2 }])) as [string]
-    const mark = await outboxPosition(db)
+    const mark = await outboxPosition(db, 'inventory')
     await deliverTwice(envelopeOf('OrderPlaced', placed('ord_t3', [lineOf('li_t3_1', a, 3, ra), lineOf('li_t3_2', b, 2, rb)])))
 
     assert.deepEqual(await quantities(a), { AVAILABLE: 1, COMMITTED: 0, RESERVED: 0, ON_HAND: onHandOf(a) - a.available + 1 })
@@ -171,7 +170,7 @@ describe('inventory.order-events', () => {
     const [ra] = (await hold([{ level: a, quantity: 4 }])) as [string]
     const lines = [lineOf('li_t4_1', a, 4, ra)]
     await deliverTwice(envelopeOf('OrderPlaced', placed('ord_t4', lines)))
-    const mark = await outboxPosition(db)
+    const mark = await outboxPosition(db, 'inventory')
     await deliverTwice(envelopeOf('OrderCancelled', cancelled('ord_t4', lines)))
     await deliver(envelopeOf('OrderCancelled', cancelled('ord_t4', lines)))
 
@@ -189,7 +188,7 @@ describe('inventory.order-events', () => {
     await deliverTwice(envelopeOf('OrderCancelled', cancelled('ord_t5', lines)))
     assert.deepEqual(await statuses([ra]), ['RELEASED'])
     assert.deepEqual(await quantities(a), { AVAILABLE: a.available, COMMITTED: 0, RESERVED: 0, ON_HAND: onHandOf(a) })
-    const mark = await outboxPosition(db)
+    const mark = await outboxPosition(db, 'inventory')
     await deliverTwice(envelopeOf('OrderPlaced', placed('ord_t5', lines)))
     assert.deepEqual(await quantities(a), { AVAILABLE: a.available, COMMITTED: 0, RESERVED: 0, ON_HAND: onHandOf(a) })
     assert.deepEqual(await allocationsByLineItemIds(db, ['li_t5_1']), [])
@@ -201,7 +200,7 @@ describe('inventory.order-events', () => {
     const [ra] = (await hold([{ level: a, quantity: 3 }])) as [string]
     const lines = [lineOf('li_t6_1', a, 3, ra)]
     await deliverTwice(envelopeOf('OrderPlaced', placed('ord_t6', lines)))
-    const mark = await outboxPosition(db)
+    const mark = await outboxPosition(db, 'inventory')
     const fulfillment: FulfillmentCreated = { orderId: 'ord_t6', fulfillmentId: 'ful_t6', fulfillmentOrderId: 'fo_t6', locationId: EAST, lines: [{ lineItemId: 'li_t6_1', sku: a.sku, quantity: 2 }] }
     await deliverTwice(envelopeOf('FulfillmentCreated', fulfillment))
     await deliver(envelopeOf('FulfillmentCreated', fulfillment))
@@ -220,7 +219,7 @@ describe('inventory.order-events', () => {
 
   it('puts a restocked return back in AVAILABLE once, and leaves stock alone for a return without restock', async () => {
     const a = takeLevel()
-    const mark = await outboxPosition(db)
+    const mark = await outboxPosition(db, 'inventory')
     const restocked: ReturnCreated = { orderId: 'ord_t7', returnId: 'ret_t7', restock: true, lines: [{ lineItemId: 'li_t7_1', sku: a.sku, quantity: 2, locationId: EAST }] }
     await deliverTwice(envelopeOf('ReturnCreated', restocked))
     await deliver(envelopeOf('ReturnCreated', restocked))
@@ -229,14 +228,14 @@ describe('inventory.order-events', () => {
       ['StockLevelChanged', `${a.sku}@${EAST}`, 'RESTOCK', 'gid://orders/Return/ret_t7', [{ name: 'AVAILABLE', before: a.available, after: a.available + 2 }, { name: 'ON_HAND', before: onHandOf(a), after: onHandOf(a) + 2 }]],
     ])
 
-    const kept = await outboxPosition(db)
+    const kept = await outboxPosition(db, 'inventory')
     await deliverTwice(envelopeOf('ReturnCreated', { ...restocked, returnId: 'ret_t7b', restock: false }))
     assert.deepEqual(await quantities(a), { AVAILABLE: a.available + 2, COMMITTED: 0, RESERVED: 0, ON_HAND: onHandOf(a) + 2 })
     assert.deepEqual(await eventsSince(kept), [])
   })
 
   it('ignores order events without a stock effect', async () => {
-    const mark = await outboxPosition(db)
+    const mark = await outboxPosition(db, 'inventory')
     await deliverTwice(envelopeOf('OrderConfirmed', { orderId: 'ord_t8', paymentId: 'pay_t8' }))
     assert.deepEqual(await eventsSince(mark), [])
   })

@@ -1,6 +1,6 @@
-import type { Queryable } from '../../../platform/db.ts'
+import { savepoint, type Queryable } from '../../../platform/db.ts'
 import type { OrderLinePayload, OrderPlaced } from '../../orders/events.ts'
-import { publishInventoryEvent } from '../events.ts'
+import { kit } from '../kit.ts'
 import { insertAllocations } from '../store/allocationStore.ts'
 import { applyLevelChanges, applyLevelChangesOrThrow, type LevelChange } from '../store/levelChangeStore.ts'
 import { claimOrderDocument, isOrderDocumentApplied } from '../store/orderDocumentStore.ts'
@@ -25,7 +25,7 @@ export async function applyOrderPlaced(tx: Queryable, order: OrderPlaced): Promi
   const uri = orderUri(order.orderId)
   const { lines } = order
 
-  await tx.query('savepoint order_placed')
+  const point = await savepoint(tx, 'order_placed')
   const consumed = new Set(
     await consumeReservations(tx, lines.map((l) => ({ id: l.reservationId, sku: l.sku, locationId: l.locationId, quantity: l.quantity }))),
   )
@@ -35,7 +35,7 @@ export async function applyOrderPlaced(tx: Queryable, order: OrderPlaced): Promi
   ])
   const applied = await applyLevelChanges(tx, { reason: 'ORDER_PLACED', referenceDocumentUri: uri, actor: ORDER_EVENTS_ACTOR, changes })
   if (applied.kind === 'applied') {
-    await tx.query('release savepoint order_placed')
+    await point.release()
     await insertAllocations(tx, lines.map((l) => ({ lineItemId: l.lineItemId, sku: l.sku, locationId: l.locationId, quantity: l.quantity })))
     // a hold that did not match its line (another quantity) was not consumed: it is not needed now
     const leftovers = await releaseHolds(tx, lines.filter((l) => !consumed.has(l.reservationId)).map((l) => l.reservationId))
@@ -45,7 +45,7 @@ export async function applyOrderPlaced(tx: Queryable, order: OrderPlaced): Promi
     return
   }
 
-  await tx.query('rollback to savepoint order_placed')
+  await point.rollback()
   const refused = new Set(applied.levels.map((l) => levelKey(l.sku, l.locationId)))
   const atRefused = lines.filter((l) => refused.has(levelKey(l.sku, l.locationId)))
   const uncovered = atRefused.filter((l) => !consumed.has(l.reservationId))
@@ -53,7 +53,7 @@ export async function applyOrderPlaced(tx: Queryable, order: OrderPlaced): Promi
   if (holds.length > 0) {
     await applyLevelChangesOrThrow(tx, { reason: 'RESERVATION', referenceDocumentUri: uri, actor: ORDER_EVENTS_ACTOR, changes: holds })
   }
-  await publishInventoryEvent(tx, {
+  await kit.publish(tx, {
     type: 'AllocationFailed',
     aggregateId: order.orderId,
     payload: {

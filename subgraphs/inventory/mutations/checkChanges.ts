@@ -1,10 +1,10 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { kit } from '../kit.ts'
 import type { InventoryUserErrorModel, Quantities } from '../models.ts'
 import { itemsBySkus } from '../store/itemStore.ts'
 import type { LevelChange } from '../store/levelChangeStore.ts'
 import { lockLevels } from '../store/levelStore.ts'
 import { locationsByIds } from '../store/locationStore.ts'
-import { userError } from './userError.ts'
 
 /** A change a client asked for, with where each of its parts sits in the arguments. */
 export interface RequestedChange extends LevelChange {
@@ -38,30 +38,30 @@ export async function checkChanges(tx: Queryable, changes: readonly RequestedCha
   for (const change of changes) {
     const { sku, locationId, name, delta, changeFromQuantity, fields } = change
     if (changeFromQuantity === undefined) {
-      errors.push(userError('CHANGE_FROM_QUANTITY_MISSING', fields.changeFromQuantity, 'Send the quantity you last read as changeFromQuantity, or null to skip the check'))
+      errors.push(kit.userError('CHANGE_FROM_QUANTITY_MISSING', fields.changeFromQuantity, 'Send the quantity you last read as changeFromQuantity, or null to skip the check'))
       continue
     }
     if (!items.has(sku)) {
-      errors.push(userError('UNKNOWN_SKU', fields.sku, `No inventory item has sku ${sku}`))
+      errors.push(kit.userError('UNKNOWN_SKU', fields.sku, `No inventory item has sku ${sku}`))
       continue
     }
     if (!locations.has(locationId)) {
-      errors.push(userError('UNKNOWN_LOCATION', fields.locationId, `No location has id ${locationId}`))
+      errors.push(kit.userError('UNKNOWN_LOCATION', fields.locationId, `No location has id ${locationId}`))
       continue
     }
     const quantities = running.get(keyOf(sku, locationId))
     if (!quantities) {
-      errors.push(userError('ITEM_NOT_STOCKED_AT_LOCATION', fields.locationId, `${sku} is not stocked at ${locationId}`))
+      errors.push(kit.userError('ITEM_NOT_STOCKED_AT_LOCATION', fields.locationId, `${sku} is not stocked at ${locationId}`))
       continue
     }
     if (changeFromQuantity !== null && changeFromQuantity !== quantities[name]) {
       errors.push(
-        userError('CHANGE_FROM_QUANTITY_STALE', fields.changeFromQuantity, `${name} of ${sku} at ${locationId} is ${quantities[name]}, not ${changeFromQuantity}`),
+        kit.userError('CHANGE_FROM_QUANTITY_STALE', fields.changeFromQuantity, `${name} of ${sku} at ${locationId} is ${quantities[name]}, not ${changeFromQuantity}`),
       )
       continue
     }
     if (quantities[name] + delta < 0) {
-      errors.push(userError('INSUFFICIENT_AVAILABLE', fields.delta, `${name} of ${sku} at ${locationId} is ${quantities[name]}: cannot remove ${-delta}`))
+      errors.push(kit.userError('INSUFFICIENT_AVAILABLE', fields.delta, `${name} of ${sku} at ${locationId} is ${quantities[name]}: cannot remove ${-delta}`))
       continue
     }
     quantities[name] += delta

@@ -1,9 +1,9 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { kit } from '../kit.ts'
 import type { ReservePayloadModel } from '../models.ts'
 import { applyLevelChangesOrThrow } from '../store/levelChangeStore.ts'
 import { markReservationReleased, reservationsByIds } from '../store/reservationStore.ts'
 import { failedReservation } from './reserve.ts'
-import { userError } from './userError.ts'
 
 /**
  * ACTIVE → RELEASED, its units back from RESERVED to AVAILABLE. Releasing a RELEASED reservation
@@ -26,13 +26,13 @@ export async function releaseReservation(tx: Queryable, id: string, actor: strin
   const [current] = await reservationsByIds(tx, [id])
   switch (current?.status) {
     case undefined:
-      return failedReservation([userError('UNKNOWN_RESERVATION', ['id'], `No reservation has id ${id}`)])
+      return failedReservation([kit.userError('UNKNOWN_RESERVATION', ['id'], `No reservation has id ${id}`)])
     case 'RELEASED':
       return { reservationIds: [current.id], userErrors: [] }
     case 'CONSUMED':
-      return failedReservation([userError('RESERVATION_CONSUMED', ['id'], 'The reservation became an order; cancel the order instead')])
+      return failedReservation([kit.userError('RESERVATION_CONSUMED', ['id'], 'The reservation became an order; cancel the order instead')])
     case 'EXPIRED':
     case 'ACTIVE': // past its expiry, not swept yet: its stock goes back with the sweep
-      return failedReservation([userError('RESERVATION_EXPIRED', ['id'], 'The reservation expired and its stock is available again')])
+      return failedReservation([kit.userError('RESERVATION_EXPIRED', ['id'], 'The reservation expired and its stock is available again')])
   }
 }

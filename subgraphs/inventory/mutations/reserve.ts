@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../../../platform/db.ts'
 import type { InventoryReserveInput, InventoryReserveLineInput } from '../generated/resolvers.ts'
+import { kit } from '../kit.ts'
 import type { InventoryUserErrorModel, ReservePayloadModel } from '../models.ts'
 import { itemsBySkus } from '../store/itemStore.ts'
 import { applyLevelChanges } from '../store/levelChangeStore.ts'
 import { bestFulfillingLocations, existingLevelKeys } from '../store/levelStore.ts'
 import { locationsByIds } from '../store/locationStore.ts'
 import { insertReservations } from '../store/reservationStore.ts'
-import { userError } from './userError.ts'
 
 export const failedReservation = (userErrors: InventoryUserErrorModel[]): ReservePayloadModel => ({ reservationIds: null, userErrors })
 
@@ -33,12 +33,12 @@ export async function reserve(
   options: { actor: string | null; defaultTtlSeconds: number },
 ): Promise<ReservePayloadModel> {
   const { lines } = input
-  if (lines.length === 0) return failedReservation([userError('NO_CHANGES', ['input', 'lines'], 'Give at least one line')])
+  if (lines.length === 0) return failedReservation([kit.userError('NO_CHANGES', ['input', 'lines'], 'Give at least one line')])
   const errors: InventoryUserErrorModel[] = []
   const ttlSeconds = input.ttlSeconds ?? options.defaultTtlSeconds
-  if (ttlSeconds <= 0) errors.push(userError('INVALID_TTL', ['input', 'ttlSeconds'], 'ttlSeconds must be positive'))
+  if (ttlSeconds <= 0) errors.push(kit.userError('INVALID_TTL', ['input', 'ttlSeconds'], 'ttlSeconds must be positive'))
   lines.forEach((line, i) => {
-    if (line.quantity <= 0) errors.push(userError('INVALID_QUANTITY', ['input', 'lines', i, 'quantity'], 'quantity must be positive'))
+    if (line.quantity <= 0) errors.push(kit.userError('INVALID_QUANTITY', ['input', 'lines', i, 'quantity'], 'quantity must be positive'))
   })
   if (errors.length > 0) return failedReservation(errors)
 
@@ -55,16 +55,16 @@ export async function reserve(
 
   const placeLine = (line: InventoryReserveLineInput, i: number): Placed | InventoryUserErrorModel | 'short' => {
     const at = ['input', 'lines', i] as const
-    if (!items.has(line.sku)) return userError('UNKNOWN_SKU', [...at, 'sku'], `No inventory item has sku ${line.sku}`)
+    if (!items.has(line.sku)) return kit.userError('UNKNOWN_SKU', [...at, 'sku'], `No inventory item has sku ${line.sku}`)
     if (!line.locationId) {
       const locationId = chosen.get(unplaced.findIndex((u) => u.i === i))
       return locationId ? { sku: line.sku, locationId, quantity: line.quantity, i } : 'short'
     }
     const location = locations.get(line.locationId)
-    if (!location) return userError('UNKNOWN_LOCATION', [...at, 'locationId'], `No location has id ${line.locationId}`)
-    if (!location.active) return userError('LOCATION_INACTIVE', [...at, 'locationId'], `${line.locationId} is not active`)
+    if (!location) return kit.userError('UNKNOWN_LOCATION', [...at, 'locationId'], `No location has id ${line.locationId}`)
+    if (!location.active) return kit.userError('LOCATION_INACTIVE', [...at, 'locationId'], `${line.locationId} is not active`)
     if (!stocked.has(keyOf(line.sku, line.locationId))) {
-      return userError('ITEM_NOT_STOCKED_AT_LOCATION', [...at, 'locationId'], `${line.sku} is not stocked at ${line.locationId}`)
+      return kit.userError('ITEM_NOT_STOCKED_AT_LOCATION', [...at, 'locationId'], `${line.sku} is not stocked at ${line.locationId}`)
     }
     return { sku: line.sku, locationId: line.locationId, quantity: line.quantity, i }
   }
@@ -103,4 +103,4 @@ export async function reserve(
 }
 
 const insufficient = (sku: string, i: number) =>
-  userError('INSUFFICIENT_AVAILABLE', ['input', 'lines', i, 'quantity'], `Not enough ${sku} available to reserve`)
+  kit.userError('INSUFFICIENT_AVAILABLE', ['input', 'lines', i, 'quantity'], `Not enough ${sku} available to reserve`)

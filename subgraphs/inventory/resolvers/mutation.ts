@@ -1,52 +1,58 @@
+import type { Queryable } from '../../../platform/db.ts'
+import type { MutationPayload } from '../../../platform/userErrors.ts'
 import { requireStaff } from '../../../platform/viewer.ts'
 import type { MutationResolvers } from '../generated/resolvers.ts'
-import { adjustQuantities, failedAdjustment } from '../mutations/adjustQuantities.ts'
-import { requireBoundedList, runInventoryMutation } from '../mutations/idempotentMutation.ts'
+import { kit } from '../kit.ts'
+import type { InventoryUserErrorModel } from '../models.ts'
+import { adjustQuantities } from '../mutations/adjustQuantities.ts'
+import { failedAdjustment } from '../mutations/levelAdjustment.ts'
+import { requireBoundedList } from '../mutations/limits.ts'
 import { moveQuantities } from '../mutations/moveQuantities.ts'
 import { releaseReservation } from '../mutations/releaseReservation.ts'
 import { failedReservation, reserve } from '../mutations/reserve.ts'
+import type { Context } from '../subgraph.ts'
 
 /** Every inventory mutation is staff-only, idempotent per key, all-or-nothing in one transaction. */
 export const Mutation: MutationResolvers = {
-  inventoryAdjustQuantities: (_parent, { input }, ctx) => {
-    requireStaff(ctx.viewer)
-    requireBoundedList(input.changes, 'input.changes')
-    const { idempotencyKey, ...rest } = input
-    return runInventoryMutation(
-      ctx,
-      { operation: 'inventoryAdjustQuantities', idempotencyKey, keyField: ['input', 'idempotencyKey'], input: rest, failed: failedAdjustment },
-      (tx) => adjustQuantities(tx, input, ctx.viewer.sub),
-    )
-  },
+  inventoryAdjustQuantities: (_parent, { input }, ctx) =>
+    inputMutation(ctx, 'inventoryAdjustQuantities', input, 'changes', failedAdjustment, (tx) => adjustQuantities(tx, input, ctx.viewer.sub)),
 
-  inventoryMoveQuantities: (_parent, { input }, ctx) => {
-    requireStaff(ctx.viewer)
-    requireBoundedList(input.moves, 'input.moves')
-    const { idempotencyKey, ...rest } = input
-    return runInventoryMutation(
-      ctx,
-      { operation: 'inventoryMoveQuantities', idempotencyKey, keyField: ['input', 'idempotencyKey'], input: rest, failed: failedAdjustment },
-      (tx) => moveQuantities(tx, input, ctx.viewer.sub),
-    )
-  },
+  inventoryMoveQuantities: (_parent, { input }, ctx) =>
+    inputMutation(ctx, 'inventoryMoveQuantities', input, 'moves', failedAdjustment, (tx) => moveQuantities(tx, input, ctx.viewer.sub)),
 
-  inventoryReserve: (_parent, { input }, ctx) => {
-    requireStaff(ctx.viewer)
-    requireBoundedList(input.lines, 'input.lines')
-    const { idempotencyKey, ...rest } = input
-    return runInventoryMutation(
-      ctx,
-      { operation: 'inventoryReserve', idempotencyKey, keyField: ['input', 'idempotencyKey'], input: rest, failed: failedReservation },
-      (tx) => reserve(tx, input, { actor: ctx.viewer.sub, defaultTtlSeconds: ctx.config.reservationTtlSeconds }),
-    )
-  },
+  inventoryReserve: (_parent, { input }, ctx) =>
+    inputMutation(ctx, 'inventoryReserve', input, 'lines', failedReservation, (tx) =>
+      reserve(tx, input, { actor: ctx.viewer.sub, defaultTtlSeconds: ctx.config.reservationTtlSeconds }),
+    ),
 
   inventoryReleaseReservation: (_parent, { id, idempotencyKey }, ctx) => {
     requireStaff(ctx.viewer)
-    return runInventoryMutation(
+    return kit.runMutation(
       ctx,
       { operation: 'inventoryReleaseReservation', idempotencyKey, keyField: ['idempotencyKey'], input: { id }, failed: failedReservation },
       (tx) => releaseReservation(tx, id, ctx.viewer.sub),
     )
   },
+}
+
+/**
+ * A mutation whose `input` carries the key and one list: the list is bounded before any SQL runs,
+ * and the request hash sees the input without the key.
+ */
+function inputMutation<
+  I extends { readonly idempotencyKey: string } & { readonly [name in L]: readonly unknown[] },
+  L extends string,
+  P extends MutationPayload,
+>(
+  ctx: Context,
+  operation: string,
+  input: I,
+  list: L,
+  failed: (errors: InventoryUserErrorModel[]) => P,
+  body: (tx: Queryable) => Promise<P>,
+): Promise<P> {
+  requireStaff(ctx.viewer)
+  requireBoundedList(input[list], `input.${list}`)
+  const { idempotencyKey, ...rest } = input
+  return kit.runMutation(ctx, { operation, idempotencyKey, input: rest, failed }, body)
 }

@@ -1,6 +1,5 @@
-import { pageRequest } from '../../../platform/pagination.ts'
 import type { ProductVariantResolvers } from '../generated/resolvers.ts'
-import { STOCK_KIND } from '../stockPage.ts'
+import { STOCK } from '../stockPage.ts'
 
 /** Catalog owns the variant; inventory contributes its stock, batched across a page of variants. */
 export const ProductVariant: ProductVariantResolvers = {
@@ -8,7 +7,7 @@ export const ProductVariant: ProductVariantResolvers = {
   inventoryItem: (variant, _args, ctx) => ctx.loaders.item.load(variant.sku),
   availableToSell: (variant, { locationIds }, ctx) => ctx.loaders.availableToSell(locationIds).load(variant.sku),
   stock: (variant, { locationIds, first, after }, ctx) => {
-    const request = pageRequest({ first, after }, { kind: STOCK_KIND, maxPageSize: ctx.config.maxPageSize })
+    const request = STOCK.page({ first, after }, { maxPageSize: ctx.config.maxPageSize })
     return ctx.loaders.stock({ locationIds, request }).load(variant.sku)
   },
 }

@@ -1,5 +1,5 @@
 import { badUserInput } from '../../../platform/errors.ts'
-import { pageRequest, toConnection } from '../../../platform/pagination.ts'
+import { connectionKind } from '../../../platform/pagination.ts'
 import { visibleLocationIds } from '../access.ts'
 import type { QueryResolvers } from '../generated/resolvers.ts'
 import { levelsBySkuAndLocation, levelsSinceVersion } from '../store/levelStore.ts'
@@ -8,9 +8,9 @@ import { listLocations } from '../store/locationStore.ts'
 /** Largest skus / locationIds list one filter takes (the stock feed's limit too). */
 export const MAX_FILTER_VALUES = 500
 
-const LEVELS_KIND = 'InventoryLevelConnection'
-/** Another kind for the version order, so a cursor of one order is refused by the other. */
-const LEVELS_BY_VERSION_KIND = 'InventoryLevelConnection.sinceVersion'
+const LEVELS = connectionKind('InventoryLevelConnection', ['string', 'string'])
+/** Another kind for the version order, so a cursor of one order is refused by the other. The version is an int8 as a decimal string. */
+const LEVELS_BY_VERSION = connectionKind('InventoryLevelConnection.sinceVersion', ['string'])
 
 export const Query: QueryResolvers = {
   location: (_parent, { id }, ctx) => ctx.loaders.location.load(id),
@@ -31,15 +31,16 @@ export const Query: QueryResolvers = {
     }
     const maxPageSize = ctx.config.maxPageSize
     if (filter.sinceVersion !== null && filter.sinceVersion !== undefined) {
-      const request = pageRequest({ first, after }, { kind: LEVELS_BY_VERSION_KIND, maxPageSize })
-      const afterVersion = request.after ? String(request.after[0]) : null
+      const request = LEVELS_BY_VERSION.page({ first, after }, { maxPageSize })
+      const afterVersion = request.after?.[0] ?? null
+      // the cursor's kind checks a string; the bigint comparison needs it to be an int8
       if (afterVersion !== null && !/^-?\d{1,19}$/.test(afterVersion)) throw badUserInput(`'after' is not a valid cursor for this connection`, 'after')
       const rows = await levelsSinceVersion(ctx.db, levelFilter, { sinceVersion: filter.sinceVersion, afterVersion, limit: request.limit + 1 })
-      return toConnection(rows, request, LEVELS_BY_VERSION_KIND, (level) => [level.version])
+      return LEVELS_BY_VERSION.connection(rows, request, (level) => [level.version])
     }
-    const request = pageRequest({ first, after }, { kind: LEVELS_KIND, maxPageSize, arity: 2 })
-    const afterKey = request.after ? { sku: String(request.after[0]), locationId: String(request.after[1]) } : null
+    const request = LEVELS.page({ first, after }, { maxPageSize })
+    const afterKey = request.after ? { sku: request.after[0], locationId: request.after[1] } : null
     const rows = await levelsBySkuAndLocation(ctx.db, levelFilter, { after: afterKey, limit: request.limit + 1 })
-    return toConnection(rows, request, LEVELS_KIND, (level) => [level.sku, level.locationId])
+    return LEVELS.connection(rows, request, (level) => [level.sku, level.locationId])
   },
 }

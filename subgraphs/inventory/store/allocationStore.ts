@@ -1,21 +1,29 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { AllocationModel } from '../models.ts'
 
 export async function allocationsByLineItemIds(db: Queryable, lineItemIds: readonly string[]): Promise<AllocationModel[]> {
-  const { rows } = await db.query<{ line_item_id: string; sku: string; location_id: string; quantity: number }>(
-    `select line_item_id, sku, location_id, quantity from inventory.allocations
+  const { rows } = await db.query<AllocationModel>(
+    `select line_item_id as "lineItemId", sku, location_id as "locationId", quantity from inventory.allocations
      where line_item_id = any($1::text[]) order by line_item_id, location_id`,
     [lineItemIds],
   )
-  return rows.map((row) => ({ lineItemId: row.line_item_id, sku: row.sku, locationId: row.location_id, quantity: row.quantity }))
+  return rows
 }
 
-export async function insertAllocations(tx: Queryable, allocations: readonly AllocationModel[]): Promise<void> {
-  await tx.query(
-    `insert into inventory.allocations (line_item_id, sku, location_id, quantity)
-     select * from unnest($1::text[], $2::text[], $3::text[], $4::int[])`,
-    [allocations.map((a) => a.lineItemId), allocations.map((a) => a.sku), allocations.map((a) => a.locationId), allocations.map((a) => a.quantity)],
-  )
+/** An allocation as written: new ones have shipped nothing; the demo store's may have shipped some. */
+export interface NewAllocation extends AllocationModel {
+  readonly fulfilledQuantity?: number
+}
+
+export async function insertAllocations(tx: Queryable, allocations: readonly NewAllocation[]): Promise<void> {
+  await insertRows(tx, 'inventory.allocations', allocations, {
+    line_item_id: ['text', (a) => a.lineItemId],
+    sku: ['text', (a) => a.sku],
+    location_id: ['text', (a) => a.locationId],
+    quantity: ['int', (a) => a.quantity],
+    fulfilled_quantity: ['int', (a) => a.fulfilledQuantity ?? 0],
+  })
 }
 
 /**

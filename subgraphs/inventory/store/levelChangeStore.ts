@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../../../platform/db.ts'
-import { levelAggregateId, publishInventoryEvent } from '../events.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
+import { levelAggregateId } from '../events.ts'
 import type { InventoryAdjustmentReason } from '../generated/resolvers.ts'
+import { kit } from '../kit.ts'
 import { STORED_QUANTITY_NAMES, type Quantities, type StoredQuantityName } from '../models.ts'
 import { stockLevelChangedOf } from '../stockLevelChanged.ts'
 import { LEVEL_COLUMNS, quantitiesOf, type LevelKey, type LevelRow } from './levelStore.ts'
@@ -107,10 +109,10 @@ export async function applyLevelChanges(tx: Queryable, group: LevelChangeGroup):
 
   // quantityAfterChange walks the changes in input order from each level's quantities before
   const running = new Map(changed.map((level) => [keyOf(level.sku, level.locationId), { ...level.before }]))
-  const afterEach = group.changes.map((change) => {
+  const recorded = group.changes.map((change, position) => {
     const quantities = running.get(keyOf(change.sku, change.locationId)) as Quantities
     quantities[change.name] += change.delta
-    return quantities[change.name]
+    return { ...change, position, quantityAfterChange: quantities[change.name] }
   })
 
   const groupId = `adj_${randomUUID()}`
@@ -118,20 +120,15 @@ export async function applyLevelChanges(tx: Queryable, group: LevelChangeGroup):
     `insert into inventory.adjustment_groups (id, reason, reference_document_uri, actor) values ($1, $2, $3, $4)`,
     [groupId, group.reason, group.referenceDocumentUri, group.actor],
   )
-  await tx.query(
-    `insert into inventory.adjustment_changes (group_id, position, sku, location_id, name, delta, quantity_after_change)
-     select $1, c.position - 1, c.sku, c.location_id, c.name, c.delta, c.quantity_after_change
-     from unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[]) with ordinality
-       as c(sku, location_id, name, delta, quantity_after_change, position)`,
-    [
-      groupId,
-      group.changes.map((c) => c.sku),
-      group.changes.map((c) => c.locationId),
-      group.changes.map((c) => c.name),
-      group.changes.map((c) => c.delta),
-      afterEach,
-    ],
-  )
+  await insertRows(tx, 'inventory.adjustment_changes', recorded, {
+    group_id: ['text', () => groupId],
+    position: ['int', (c) => c.position],
+    sku: ['text', (c) => c.sku],
+    location_id: ['text', (c) => c.locationId],
+    name: ['text', (c) => c.name],
+    delta: ['int', (c) => c.delta],
+    quantity_after_change: ['int', (c) => c.quantityAfterChange],
+  })
   await appendStockLevelChanges(tx, changed, { reason: group.reason, referenceDocumentUri: group.referenceDocumentUri, adjustmentGroupId: groupId })
   return { kind: 'applied', groupId, levels: changed }
 }
@@ -150,7 +147,7 @@ async function appendStockLevelChanges(
   for (const level of levels) {
     const payload = stockLevelChangedOf(level, context)
     if (payload.changes.length === 0) continue
-    await publishInventoryEvent(tx, {
+    await kit.publish(tx, {
       type: 'StockLevelChanged',
       aggregateId: levelAggregateId(level.sku, level.locationId),
       payload,

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { InventoryLevelModel, Quantities } from '../models.ts'
 
 export interface LevelRow {
@@ -48,6 +49,13 @@ export interface LevelFilter {
   readonly updatedSince: Date | null
 }
 
+/** The levels a filter selects: `$1` to `$3` are `filterParams(filter)`; callers add their page from `$4`. */
+const FILTERED_LEVELS = `select ${LEVEL_COLUMNS} from inventory.inventory_levels l
+     where ($1::text[] is null or l.sku = any($1::text[]))
+       and ($2::text[] is null or l.location_id = any($2::text[]))
+       and ($3::timestamptz is null or l.updated_at >= $3::timestamptz)`
+const filterParams = (filter: LevelFilter) => [filter.skus, filter.locationIds, filter.updatedSince]
+
 /** Levels ordered by (sku, location), after the keyset `after`; `limit` rows at most. */
 export async function levelsBySkuAndLocation(
   db: Queryable,
@@ -55,14 +63,11 @@ export async function levelsBySkuAndLocation(
   page: { after: LevelKey | null; limit: number },
 ): Promise<InventoryLevelModel[]> {
   const { rows } = await db.query<LevelRow>(
-    `select ${LEVEL_COLUMNS} from inventory.inventory_levels l
-     where ($1::text[] is null or l.sku = any($1::text[]))
-       and ($2::text[] is null or l.location_id = any($2::text[]))
-       and ($3::timestamptz is null or l.updated_at >= $3::timestamptz)
+    `${FILTERED_LEVELS}
        and ($4::text is null or (l.sku, l.location_id) > ($4::text, $5::text))
      order by l.sku, l.location_id
      limit $6`,
-    [filter.skus, filter.locationIds, filter.updatedSince, page.after?.sku ?? null, page.after?.locationId ?? null, page.limit],
+    [...filterParams(filter), page.after?.sku ?? null, page.after?.locationId ?? null, page.limit],
   )
   return rows.map(toLevel)
 }
@@ -77,14 +82,11 @@ export async function levelsSinceVersion(
   page: { sinceVersion: string; afterVersion: string | null; limit: number },
 ): Promise<InventoryLevelModel[]> {
   const { rows } = await db.query<LevelRow>(
-    `select ${LEVEL_COLUMNS} from inventory.inventory_levels l
-     where ($1::text[] is null or l.sku = any($1::text[]))
-       and ($2::text[] is null or l.location_id = any($2::text[]))
-       and ($3::timestamptz is null or l.updated_at >= $3::timestamptz)
+    `${FILTERED_LEVELS}
        and l.version > greatest($4::bigint, coalesce($5::bigint, $4::bigint))
      order by l.version
      limit $6`,
-    [filter.skus, filter.locationIds, filter.updatedSince, page.sinceVersion, page.afterVersion, page.limit],
+    [...filterParams(filter), page.sinceVersion, page.afterVersion, page.limit],
   )
   return rows.map(toLevel)
 }
@@ -174,4 +176,35 @@ export async function bestFulfillingLocations(
   )
   // ordinality is 1-based (and an int8, so a string on some drivers)
   return new Map(rows.map((row) => [Number(row.line) - 1, row.location_id]))
+}
+
+/** A level as the demo store starts it: quantities per stored state. */
+export interface NewLevel extends LevelKey {
+  readonly available: number
+  readonly committed: number
+  readonly reserved: number
+  readonly damaged: number
+  readonly safetyStock: number
+  readonly qualityControl: number
+  readonly incoming: number
+}
+
+/**
+ * Writes levels last updated at `updatedAt`, each taking the next version. One scan of the arrays
+ * hands rows out in list order, so the versions follow the list on every run.
+ */
+export async function insertLevels(tx: Queryable, levels: readonly NewLevel[], updatedAt: Date): Promise<void> {
+  await insertRows(tx, 'inventory.inventory_levels', levels, {
+    sku: ['text', (l) => l.sku],
+    location_id: ['text', (l) => l.locationId],
+    available: ['int', (l) => l.available],
+    committed: ['int', (l) => l.committed],
+    reserved: ['int', (l) => l.reserved],
+    damaged: ['int', (l) => l.damaged],
+    safety_stock: ['int', (l) => l.safetyStock],
+    quality_control: ['int', (l) => l.qualityControl],
+    incoming: ['int', (l) => l.incoming],
+    version: ['bigint', () => null, `nextval('inventory.level_version_seq')`],
+    updated_at: ['timestamptz', () => updatedAt],
+  })
 }

@@ -1,38 +1,32 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { LocationType } from '../generated/resolvers.ts'
 import type { LocationModel } from '../models.ts'
 
-interface LocationRow {
-  id: string
-  name: string
-  type: LocationType
-  active: boolean
-  fulfills_online_orders: boolean
-  country_code: string
-}
-
-const COLUMNS = 'id, name, type, active, fulfills_online_orders, country_code'
-
-const toLocation = (row: LocationRow): LocationModel => ({
-  id: row.id,
-  name: row.name,
-  type: row.type,
-  active: row.active,
-  fulfillsOnlineOrders: row.fulfills_online_orders,
-  countryCode: row.country_code,
-})
+const COLUMNS = 'id, name, type, active, fulfills_online_orders as "fulfillsOnlineOrders", country_code as "countryCode"'
 
 export async function locationsByIds(db: Queryable, ids: readonly string[]): Promise<LocationModel[]> {
-  const { rows } = await db.query<LocationRow>(`select ${COLUMNS} from inventory.locations where id = any($1::text[])`, [ids])
-  return rows.map(toLocation)
+  const { rows } = await db.query<LocationModel>(`select ${COLUMNS} from inventory.locations where id = any($1::text[])`, [ids])
+  return rows
 }
 
 export async function listLocations(db: Queryable, filter: { type: LocationType | null; active: boolean | null }): Promise<LocationModel[]> {
-  const { rows } = await db.query<LocationRow>(
+  const { rows } = await db.query<LocationModel>(
     `select ${COLUMNS} from inventory.locations
      where ($1::text is null or type = $1) and ($2::boolean is null or active = $2)
      order by id`,
     [filter.type, filter.active],
   )
-  return rows.map(toLocation)
+  return rows
+}
+
+export async function insertLocations(tx: Queryable, locations: readonly LocationModel[]): Promise<void> {
+  await insertRows(tx, 'inventory.locations', locations, {
+    id: ['text', (l) => l.id],
+    name: ['text', (l) => l.name],
+    type: ['text', (l) => l.type],
+    active: ['boolean', (l) => l.active],
+    fulfills_online_orders: ['boolean', (l) => l.fulfillsOnlineOrders],
+    country_code: ['text', (l) => l.countryCode],
+  })
 }

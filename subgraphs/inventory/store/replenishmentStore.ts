@@ -1,32 +1,48 @@
 import type { Queryable } from '../../../platform/db.ts'
-import type { ReplenishmentStatus } from '../generated/resolvers.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { ReplenishmentLineModel, ReplenishmentModel } from '../models.ts'
 
 export async function replenishmentsByIds(db: Queryable, ids: readonly string[]): Promise<ReplenishmentModel[]> {
-  const { rows } = await db.query<{
-    id: string
-    origin_location_id: string | null
-    destination_location_id: string
-    status: ReplenishmentStatus
-    expected_at: Date | null
-  }>(
-    `select id, origin_location_id, destination_location_id, status, expected_at from inventory.replenishments where id = any($1::text[])`,
+  const { rows } = await db.query<ReplenishmentModel>(
+    `select id, origin_location_id as "originLocationId", destination_location_id as "destinationLocationId", status, expected_at as "expectedAt"
+     from inventory.replenishments where id = any($1::text[])`,
     [ids],
   )
-  return rows.map((row) => ({
-    id: row.id,
-    originLocationId: row.origin_location_id,
-    destinationLocationId: row.destination_location_id,
-    status: row.status,
-    expectedAt: row.expected_at,
-  }))
+  return rows
 }
 
 export async function replenishmentLinesByIds(db: Queryable, replenishmentIds: readonly string[]): Promise<ReplenishmentLineModel[]> {
-  const { rows } = await db.query<{ replenishment_id: string; sku: string; quantity: number; received_quantity: number }>(
-    `select replenishment_id, sku, quantity, received_quantity from inventory.replenishment_lines
-     where replenishment_id = any($1::text[]) order by replenishment_id, position`,
+  const { rows } = await db.query<ReplenishmentLineModel>(
+    `select replenishment_id as "replenishmentId", sku, quantity, received_quantity as "receivedQuantity"
+     from inventory.replenishment_lines where replenishment_id = any($1::text[]) order by replenishment_id, position`,
     [replenishmentIds],
   )
-  return rows.map((row) => ({ replenishmentId: row.replenishment_id, sku: row.sku, quantity: row.quantity, receivedQuantity: row.received_quantity }))
+  return rows
+}
+
+/** A purchase order or transfer with its lines, in order. */
+export interface NewReplenishment extends ReplenishmentModel {
+  readonly expectedAt: Date
+  readonly lines: readonly Omit<ReplenishmentLineModel, 'replenishmentId'>[]
+}
+
+/** Writes replenishments and their lines; each was created two weeks before it is expected. */
+export async function insertReplenishments(tx: Queryable, replenishments: readonly NewReplenishment[]): Promise<void> {
+  await insertRows(tx, 'inventory.replenishments', replenishments, {
+    id: ['text', (r) => r.id],
+    origin_location_id: ['text', (r) => r.originLocationId],
+    destination_location_id: ['text', (r) => r.destinationLocationId],
+    status: ['text', (r) => r.status],
+    expected_at: ['timestamptz', (r) => r.expectedAt],
+    // two weeks before it is expected: the select computes it from expected_at
+    created_at: ['timestamptz', () => null, `expected_at - interval '14 days'`],
+  })
+  const lines = replenishments.flatMap((r) => r.lines.map((line, position) => ({ ...line, replenishmentId: r.id, position })))
+  await insertRows(tx, 'inventory.replenishment_lines', lines, {
+    replenishment_id: ['text', (l) => l.replenishmentId],
+    position: ['int', (l) => l.position],
+    sku: ['text', (l) => l.sku],
+    quantity: ['int', (l) => l.quantity],
+    received_quantity: ['int', (l) => l.receivedQuantity],
+  })
 }

@@ -1,35 +1,14 @@
 import type { Database, Queryable } from '../../../platform/db.ts'
-import type { ReservationStatus } from '../generated/resolvers.ts'
+import { insertRows, type ColumnOf } from '../../../platform/insertRows.ts'
 import type { ReservationModel } from '../models.ts'
 import { applyLevelChangesOrThrow } from './levelChangeStore.ts'
 
-interface ReservationRow {
-  id: string
-  sku: string
-  location_id: string
-  quantity: number
-  status: ReservationStatus
-  expires_at: Date | null
-  reference_document_uri: string
-  created_at: Date
-}
-
-const COLUMNS = 'id, sku, location_id, quantity, status, expires_at, reference_document_uri, created_at'
-
-const toReservation = (row: ReservationRow): ReservationModel => ({
-  id: row.id,
-  sku: row.sku,
-  locationId: row.location_id,
-  quantity: row.quantity,
-  status: row.status,
-  expiresAt: row.expires_at,
-  referenceDocumentUri: row.reference_document_uri,
-  createdAt: row.created_at,
-})
+const COLUMNS = `id, sku, location_id as "locationId", quantity, status, expires_at as "expiresAt",
+  reference_document_uri as "referenceDocumentUri", created_at as "createdAt"`
 
 export async function reservationsByIds(db: Queryable, ids: readonly string[]): Promise<ReservationModel[]> {
-  const { rows } = await db.query<ReservationRow>(`select ${COLUMNS} from inventory.reservations where id = any($1::text[])`, [ids])
-  return rows.map(toReservation)
+  const { rows } = await db.query<ReservationModel>(`select ${COLUMNS} from inventory.reservations where id = any($1::text[])`, [ids])
+  return rows
 }
 
 export interface NewReservation {
@@ -39,25 +18,42 @@ export interface NewReservation {
   readonly quantity: number
 }
 
+const ACTIVE_COLUMNS = {
+  id: ['text', (r: NewReservation) => r.id],
+  sku: ['text', (r: NewReservation) => r.sku],
+  location_id: ['text', (r: NewReservation) => r.locationId],
+  quantity: ['int', (r: NewReservation) => r.quantity],
+  status: ['text', () => 'ACTIVE'],
+} as const satisfies Record<string, ColumnOf<NewReservation>>
+
 /** Inserts ACTIVE reservations that expire `ttlSeconds` after the transaction's start. */
 export async function insertReservations(
   tx: Queryable,
   reservations: readonly NewReservation[],
   options: { ttlSeconds: number; referenceDocumentUri: string },
 ): Promise<void> {
-  await tx.query(
-    `insert into inventory.reservations (id, sku, location_id, quantity, status, expires_at, reference_document_uri)
-     select r.id, r.sku, r.location_id, r.quantity, 'ACTIVE', now() + make_interval(secs => $5), $6
-     from unnest($1::text[], $2::text[], $3::text[], $4::int[]) as r(id, sku, location_id, quantity)`,
-    [
-      reservations.map((r) => r.id),
-      reservations.map((r) => r.sku),
-      reservations.map((r) => r.locationId),
-      reservations.map((r) => r.quantity),
-      options.ttlSeconds,
-      options.referenceDocumentUri,
-    ],
-  )
+  await insertRows(tx, 'inventory.reservations', reservations, {
+    ...ACTIVE_COLUMNS,
+    // the column carries the TTL; the select turns it into the instant, from the transaction's start
+    expires_at: ['float8', () => options.ttlSeconds, 'now() + make_interval(secs => expires_at)'],
+    reference_document_uri: ['text', () => options.referenceDocumentUri],
+  })
+}
+
+/** An ACTIVE reservation made at another time (the demo store's), with its own expiry and reference. */
+export interface DatedReservation extends NewReservation {
+  readonly expiresAt: Date
+  readonly referenceDocumentUri: string
+  readonly createdAt: Date
+}
+
+export async function insertDatedReservations(tx: Queryable, reservations: readonly DatedReservation[]): Promise<void> {
+  await insertRows(tx, 'inventory.reservations', reservations, {
+    ...ACTIVE_COLUMNS,
+    expires_at: ['timestamptz', (r) => r.expiresAt],
+    reference_document_uri: ['text', (r) => r.referenceDocumentUri],
+    created_at: ['timestamptz', (r) => r.createdAt],
+  })
 }
 
 /**
@@ -65,13 +61,13 @@ export async function insertReservations(
  * releases (or a release and the expiry sweep) exactly one wins; null when this one did not.
  */
 export async function markReservationReleased(tx: Queryable, id: string): Promise<ReservationModel | null> {
-  const { rows } = await tx.query<ReservationRow>(
+  const { rows } = await tx.query<ReservationModel>(
     `update inventory.reservations set status = 'RELEASED'
      where id = $1 and status = 'ACTIVE' and (expires_at is null or expires_at > now())
      returning ${COLUMNS}`,
     [id],
   )
-  return rows[0] ? toReservation(rows[0]) : null
+  return rows[0] ?? null
 }
 
 /** Whether an ACTIVE reservation has outlived its expiry (the sweep has not reached it yet). */
@@ -85,13 +81,13 @@ export const isPastExpiry = (reservation: ReservationModel, now: Date): boolean 
  */
 export async function expireReservations(db: Database, now: Date): Promise<ReservationModel[]> {
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query<ReservationRow>(
+    const { rows } = await tx.query<ReservationModel>(
       `update inventory.reservations set status = 'EXPIRED'
        where status = 'ACTIVE' and expires_at <= $1::timestamptz
        returning ${COLUMNS}`,
       [now],
     )
-    const expired = rows.map(toReservation)
+    const expired = rows
     // one ledger group per reservation keeps each group's referenceDocumentUri meaningful; taking
     // the levels in (sku, location) order, like every other writer, keeps PostgreSQL deadlock-free
     const byLevel = [...expired].sort((x, y) => (x.sku === y.sku ? cmp(x.locationId, y.locationId) : cmp(x.sku, y.sku)))
@@ -141,9 +137,9 @@ export async function consumeReservations(tx: Queryable, claims: readonly Reserv
  * holds back at once rather than at the sweep). Conditional: each is released once.
  */
 export async function releaseActiveReservations(tx: Queryable, ids: readonly string[]): Promise<ReservationModel[]> {
-  const { rows } = await tx.query<ReservationRow>(
+  const { rows } = await tx.query<ReservationModel>(
     `update inventory.reservations set status = 'RELEASED' where id = any($1::text[]) and status = 'ACTIVE' returning ${COLUMNS}`,
     [ids],
   )
-  return rows.map(toReservation).sort((x, y) => cmp(x.id, y.id))
+  return rows.sort((x, y) => cmp(x.id, y.id))
 }

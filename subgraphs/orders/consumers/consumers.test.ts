@@ -3,33 +3,36 @@ import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import type { Bus } from '../../../platform/bus.ts'
 import { createInProcessBus } from '../../../platform/inProcessBus.ts'
-import { customer, execute, openTestDatabase, staff, testConfig, type TestDatabase } from '../../../platform/testing.ts'
+import { customer, execute, openSubgraphTestApp, staff, type SubgraphTestApp, type TestDatabase } from '../../../platform/testing.ts'
 import type { VariantPricesChanged } from '../../catalog/events.ts'
 import type { PaymentAuthorized, PaymentDeclined } from '../../finance/events.ts'
 import type { AllocationFailed } from '../../inventory/events.ts'
-import { orders } from '../definition.ts'
-import { envelope, outboxOf, placeTestOrder } from '../testSupport.ts'
+import { orders } from '../subgraph.ts'
+import { envelope, placeTestOrder } from '../testSupport.ts'
 
 const ORDER = `query ($id: ID!) { order(id: $id) { status cancelReason cancelledAt timeline { type message } fulfillmentOrders { status } } }`
 
 describe('the consumers of finance, inventory and catalog events', () => {
+  let t: SubgraphTestApp
   let test: TestDatabase
   let bus: Bus
   let app: FastifyInstance
   before(async () => {
-    test = await openTestDatabase([orders])
     bus = createInProcessBus()
-    app = await orders.buildApp({ config: testConfig, db: test.db, bus })
+    t = await openSubgraphTestApp(orders, { deps: { bus } })
+    test = t.test
+    app = t.app
     await app.ready()
   })
   after(async () => {
-    await app.close()
+    await t.close()
     await bus.close()
-    await test.close()
   })
 
   const orderOf = async (id: string) => (await execute(app, ORDER, { id }, staff())).data?.['order']
-  const typesOf = async (orderId: string) => (await outboxOf(test.db, orderId)).map((e) => e.type)
+  /** What orders appended about one order, in order (its Order events). */
+  const eventsOf = async (orderId: string) => (await t.outbox({ aggregateId: orderId })).filter((e) => e.aggregateType === 'Order')
+  const typesOf = async (orderId: string) => (await eventsOf(orderId)).map((e) => e.type)
 
   it('cancels the order on PaymentDeclined and appends OrderCancelled once, even when the event is delivered twice', async () => {
     const orderId = await placeTestOrder(test.db, 'cart_0001')
@@ -45,7 +48,7 @@ describe('the consumers of finance, inventory and catalog events', () => {
     assert.ok(Math.abs(Date.parse(order.cancelledAt) - Date.now()) < 60_000)
     assert.deepEqual(order.timeline.map((e: any) => e.type), ['PLACED', 'PAYMENT_DECLINED', 'CANCELLED'])
     assert.deepEqual(order.fulfillmentOrders.map((f: any) => f.status), ['CANCELLED'])
-    const events = await outboxOf(test.db, orderId)
+    const events = await eventsOf(orderId)
     assert.deepEqual(events.map((e) => e.type), ['OrderPlaced', 'OrderCancelled'])
     const { rows: items } = await test.db.query<{ id: string; sku: string; quantity: number }>(
       `select id, sku, quantity from orders.line_items where order_id = $1 order by position`, [orderId])
@@ -66,7 +69,7 @@ describe('the consumers of finance, inventory and catalog events', () => {
     const order = await orderOf(orderId)
     assert.equal(order.status, 'OPEN')
     assert.deepEqual(order.timeline.slice(1), [{ type: 'PAYMENT_AUTHORIZED', message: 'Payment of 53.03 USD authorized' }])
-    const events = await outboxOf(test.db, orderId)
+    const events = await eventsOf(orderId)
     assert.deepEqual(events.map((e) => [e.type, e.payload.paymentId]), [['OrderPlaced', undefined], ['OrderConfirmed', 'pay_2']])
   })
 
@@ -79,7 +82,7 @@ describe('the consumers of finance, inventory and catalog events', () => {
     assert.equal(order.cancelReason, 'The reservation expired before the order arrived')
     assert.deepEqual(order.timeline.map((e: any) => e.type), ['PLACED', 'CANCELLED', 'PAYMENT_DECLINED'])
     assert.deepEqual(await typesOf(orderId), ['OrderPlaced', 'OrderCancelled'])
-    const [, cancelled] = await outboxOf(test.db, orderId)
+    const [, cancelled] = await eventsOf(orderId)
     assert.ok(cancelled?.payload.lines.length > 0)
     assert.ok(cancelled?.payload.lines.every((l: any) => l.locationId === 'loc_wh_eu' && l.reservationId.startsWith('res_cart_0006_')))
   })
@@ -96,7 +99,7 @@ describe('the consumers of finance, inventory and catalog events', () => {
     const { rows: before } = await test.db.query(`select count(*) as n from orders.order_timeline`)
     await bus.publish(envelope<PaymentDeclined>('finance', 'Payment', 'PaymentDeclined', 'pay_5', { orderId: 'ord_nope', paymentId: 'pay_5', code: 'x', reason: 'x' }))
     assert.deepEqual((await test.db.query(`select count(*) as n from orders.order_timeline`)).rows, before)
-    assert.deepEqual(await outboxOf(test.db, 'ord_nope'), [])
+    assert.deepEqual(await eventsOf('ord_nope'), [])
   })
 
   it("replaces a sku's prices with the default channel's price in effect now, and the cart total follows", async () => {

@@ -1,6 +1,6 @@
 import type { EventHandler } from '../../../platform/consumer.ts'
 import type { InventoryEvents } from '../../inventory/events.ts'
-import { cancelOpenOrder } from '../orderLifecycle.ts'
+import { cancelOpenOrder } from '../mutations/orderLifecycle.ts'
 import { ordersByIds } from '../store/orderStore.ts'
 
 /**

@@ -2,11 +2,11 @@ import type { EventHandler } from '../../../platform/consumer.ts'
 import type { Queryable } from '../../../platform/db.ts'
 import type { EventEnvelope } from '../../../platform/events.ts'
 import type { FinanceEvents, PaymentAuthorized, PaymentCaptured, PaymentDeclined, PaymentVoided, RefundIssued } from '../../finance/events.ts'
-import { publishOrdersEvent } from '../events.ts'
-import { cancelOpenOrder, closeWhenSettled } from '../orderLifecycle.ts'
+import { formatMoney } from '../formatMoney.ts'
+import { kit } from '../kit.ts'
+import { cancelOpenOrder, closeWhenSettled } from '../mutations/orderLifecycle.ts'
 import { addRefunded, ordersByIds, setCapturedTotal } from '../store/orderStore.ts'
 import { appendTimeline } from '../store/timelineStore.ts'
-import { formatMoney } from '../userErrors.ts'
 
 /**
  * Moves orders on finance's payment events: authorized → confirmed, declined → cancelled (stock
@@ -45,7 +45,7 @@ async function authorized(tx: Queryable, { payload }: EventEnvelope<PaymentAutho
   await appendTimeline(tx, order.id, [{ type: 'PAYMENT_AUTHORIZED', message: `Payment of ${formatMoney(payload.amount, payload.currency)} authorized` }])
   // an order cancelled meanwhile (its stock could not be allocated) is not confirmed; finance voids on OrderCancelled
   if (order.status !== 'OPEN') return
-  await publishOrdersEvent(tx, {
+  await kit.publish(tx, {
     type: 'OrderConfirmed',
     aggregateId: order.id,
     payload: { orderId: order.id, paymentId: payload.paymentId },

@@ -1,8 +1,8 @@
 import { money } from '../../../platform/money.ts'
 import type { CartResolvers } from '../generated/resolvers.ts'
-import type { Context } from '../context.ts'
-import { cartTotals, type CartTotals } from '../cartTotals.ts'
+import { cartTotals, type CartTotals } from '../mutations/cartTotals.ts'
 import type { CartModel } from '../models.ts'
+import type { Context } from '../subgraph.ts'
 import { visibleTo } from '../../../platform/viewer.ts'
 
 async function totalsOf(cart: CartModel, { loaders }: Context): Promise<CartTotals> {

@@ -1,6 +1,6 @@
 import { money } from '../../../platform/money.ts'
 import type { CartLineResolvers } from '../generated/resolvers.ts'
-import { lineTotalOf } from '../cartTotals.ts'
+import { lineTotalOf } from '../mutations/cartTotals.ts'
 
 export const CartLine: CartLineResolvers = {
   variant: (line) => ({ sku: line.sku }),

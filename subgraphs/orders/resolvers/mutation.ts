@@ -1,8 +1,8 @@
 import type { MutationResolvers } from '../generated/resolvers.ts'
-import { cartLinesAdd } from '../cartLinesAdd.ts'
-import { checkoutComplete } from '../checkoutComplete.ts'
-import { fulfillmentCreate } from '../fulfillmentCreate.ts'
-import { returnCreate } from '../returnCreate.ts'
+import { cartLinesAdd } from '../mutations/cartLinesAdd.ts'
+import { checkoutComplete } from '../mutations/checkoutComplete.ts'
+import { fulfillmentCreate } from '../mutations/fulfillmentCreate.ts'
+import { returnCreate } from '../mutations/returnCreate.ts'
 
 export const Mutation: MutationResolvers = {
   cartLinesAdd: (_parent, { input }, context) => cartLinesAdd(input, context),

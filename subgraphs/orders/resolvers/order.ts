@@ -1,12 +1,12 @@
 import { badUserInput } from '../../../platform/errors.ts'
 import { money } from '../../../platform/money.ts'
-import { pageRequest, toConnection } from '../../../platform/pagination.ts'
+import { connectionKind } from '../../../platform/pagination.ts'
 import type { OrderResolvers } from '../generated/resolvers.ts'
 import { visibleTo } from '../../../platform/viewer.ts'
 
-const LINE_ITEM_CONNECTION = 'LineItemConnection'
+/** Order.lineItems, by position. */
 /** line_items.position is a PostgreSQL integer */
-const MAX_POSITION = 2_147_483_647
+const LINE_ITEMS = connectionKind('LineItemConnection', ['int32'])
 
 export const Order: OrderResolvers = {
   __resolveReference: async (reference, { viewer, loaders }) => {
@@ -20,14 +20,13 @@ export const Order: OrderResolvers = {
   total: (order) => money(order.total, order.currency),
 
   lineItems: async (order, { first, after }, { loaders, config }) => {
-    const request = pageRequest({ first, after }, { kind: LINE_ITEM_CONNECTION, maxPageSize: config.maxPageSize, defaultPageSize: 50 })
+    const request = LINE_ITEMS.page({ first, after }, { maxPageSize: config.maxPageSize, defaultPageSize: 50 })
     const afterPosition = request.after?.[0] ?? 0
-    if (typeof afterPosition !== 'number' || !Number.isInteger(afterPosition) || afterPosition < 0 || afterPosition > MAX_POSITION) {
-      throw badUserInput(`'after' is not a valid cursor for this connection`, 'after')
-    }
+    // an integer, but one the column can hold: PostgreSQL would refuse a larger one outright
+    if (afterPosition < 0) throw badUserInput(`'after' is not a valid cursor for this connection`, 'after')
     // one loader per distinct page arguments, batching the page of every order in the response
-    const rows = await loaders.lineItemPage(request.limit, afterPosition).load(order.id)
-    return toConnection(rows, request, LINE_ITEM_CONNECTION, (lineItem) => [lineItem.position])
+    const rows = await loaders.lineItemPage({ limit: request.limit, afterPosition }).load(order.id)
+    return LINE_ITEMS.connection(rows, request, (lineItem) => [lineItem.position])
   },
   fulfillmentOrders: (order, _args, { loaders }) => loaders.fulfillmentOrdersByOrderId.load(order.id),
   returns: (order, _args, { loaders }) => loaders.returnsByOrderId.load(order.id),

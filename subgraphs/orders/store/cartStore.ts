@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { CartLineModel, CartModel } from '../models.ts'
 
 const CART_COLUMNS = `c.id, c.customer_id as "customerId", c.currency, c.country_code as "countryCode",
@@ -35,6 +36,35 @@ export async function insertCart(tx: Queryable, cart: NewCart): Promise<void> {
      values ($1, $2, $3, $4, now(), now() + make_interval(days => $5))`,
     [cart.id, cart.customerId, cart.currency, cart.countryCode, cart.lifetimeDays],
   )
+}
+
+/** A cart as it stands, with its lines (the demo store's). */
+export interface CartRow {
+  readonly id: string
+  readonly customerId: string
+  readonly currency: string
+  readonly countryCode: string
+  readonly createdAt: Date
+  readonly expiresAt: Date
+  readonly lines: readonly { readonly id: string; readonly sku: string; readonly quantity: number }[]
+}
+
+/** Writes carts and their lines; each cart's lines keep the given order (their `seq`). */
+export async function insertCarts(db: Queryable, carts: readonly CartRow[]): Promise<void> {
+  await insertRows(db, 'orders.carts', carts, {
+    id: ['text', (c) => c.id],
+    customer_id: ['text', (c) => c.customerId],
+    currency: ['text', (c) => c.currency],
+    country_code: ['text', (c) => c.countryCode],
+    created_at: ['timestamptz', (c) => c.createdAt],
+    expires_at: ['timestamptz', (c) => c.expiresAt],
+  })
+  await insertRows(db, 'orders.cart_lines', carts.flatMap((c) => c.lines.map((line) => ({ ...line, cartId: c.id }))), {
+    id: ['text', (l) => l.id],
+    cart_id: ['text', (l) => l.cartId],
+    sku: ['text', (l) => l.sku],
+    quantity: ['int', (l) => l.quantity],
+  })
 }
 
 export async function updateCartCountry(tx: Queryable, id: string, countryCode: string): Promise<void> {

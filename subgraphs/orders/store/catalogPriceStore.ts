@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { CatalogPriceModel } from '../models.ts'
 
 /** Every current price of the given skus, in all currencies (orders' read model of catalog). */
@@ -14,16 +15,16 @@ export async function catalogPricesBySkus(db: Queryable, skus: readonly string[]
 /** Replaces everything orders holds for a sku with these prices (one per currency). */
 export async function replaceCatalogPrices(tx: Queryable, sku: string, prices: readonly Omit<CatalogPriceModel, 'sku'>[]): Promise<void> {
   await tx.query(`delete from orders.catalog_prices where sku = $1`, [sku])
-  await tx.query(
-    `insert into orders.catalog_prices (sku, currency, variant_title, product_title, amount, tax_included)
-     select $1, * from unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::boolean[])`,
-    [
-      sku,
-      prices.map((p) => p.currency),
-      prices.map((p) => p.variantTitle),
-      prices.map((p) => p.productTitle),
-      prices.map((p) => p.amount),
-      prices.map((p) => p.taxIncluded),
-    ],
-  )
+  await insertCatalogPrices(tx, prices.map((price) => ({ ...price, sku })))
+}
+
+export async function insertCatalogPrices(db: Queryable, prices: readonly CatalogPriceModel[]): Promise<void> {
+  await insertRows(db, 'orders.catalog_prices', prices, {
+    sku: ['text', (p) => p.sku],
+    currency: ['text', (p) => p.currency],
+    variant_title: ['text', (p) => p.variantTitle],
+    product_title: ['text', (p) => p.productTitle],
+    amount: ['bigint', (p) => p.amount],
+    tax_included: ['boolean', (p) => p.taxIncluded],
+  })
 }

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import { JOINED_LINE_ITEM_COLUMNS, withJoinedLineItem } from './lineItemStore.ts'
-import type { FulfillmentLineModel, FulfillmentOrderModel } from '../models.ts'
+import type { FulfillmentLineModel, FulfillmentOrderModel, FulfillmentOrderStatus } from '../models.ts'
 
 const FULFILLMENT_ORDER_COLUMNS = `f.id, f.order_id as "orderId", f.assigned_location_id as "assignedLocationId", f.status,
   f.created_at as "createdAt", o.customer_id as "customerId"`
@@ -60,22 +61,29 @@ export async function linePositionsByOrderId(db: Queryable, orderId: string): Pr
 
 export interface NewFulfillmentOrder {
   readonly id: string
+  readonly orderId: string
   readonly locationId: string
-  readonly lines: readonly { readonly lineItemId: string; readonly quantity: number }[]
+  readonly status: FulfillmentOrderStatus
+  /** null: now */
+  readonly createdAt: Date | null
+  readonly lines: readonly { readonly lineItemId: string; readonly quantity: number; readonly fulfilledQuantity: number }[]
 }
 
-export async function insertFulfillmentOrders(tx: Queryable, orderId: string, fulfillmentOrders: readonly NewFulfillmentOrder[]): Promise<void> {
-  await tx.query(
-    `insert into orders.fulfillment_orders (id, order_id, assigned_location_id, status)
-     select id, $1, location_id, 'OPEN' from unnest($2::text[], $3::text[]) as t(id, location_id)`,
-    [orderId, fulfillmentOrders.map((f) => f.id), fulfillmentOrders.map((f) => f.locationId)],
-  )
-  const lines = fulfillmentOrders.flatMap((f) => f.lines.map((l) => ({ ...l, parentId: f.id })))
-  await tx.query(
-    `insert into orders.fulfillment_order_lines (fulfillment_order_id, line_item_id, quantity)
-     select * from unnest($1::text[], $2::text[], $3::int[])`,
-    [lines.map((l) => l.parentId), lines.map((l) => l.lineItemId), lines.map((l) => l.quantity)],
-  )
+/** Writes fulfillment orders and their lines (checkout's, and the demo store's with what shipped). */
+export async function insertFulfillmentOrders(tx: Queryable, fulfillmentOrders: readonly NewFulfillmentOrder[]): Promise<void> {
+  await insertRows(tx, 'orders.fulfillment_orders', fulfillmentOrders, {
+    id: ['text', (f) => f.id],
+    order_id: ['text', (f) => f.orderId],
+    assigned_location_id: ['text', (f) => f.locationId],
+    status: ['text', (f) => f.status],
+    created_at: ['timestamptz', (f) => f.createdAt, 'coalesce(created_at, now())'],
+  })
+  await insertRows(tx, 'orders.fulfillment_order_lines', fulfillmentOrders.flatMap((f) => f.lines.map((l) => ({ ...l, parentId: f.id }))), {
+    fulfillment_order_id: ['text', (l) => l.parentId],
+    line_item_id: ['text', (l) => l.lineItemId],
+    quantity: ['int', (l) => l.quantity],
+    fulfilled_quantity: ['int', (l) => l.fulfilledQuantity],
+  })
 }
 
 export interface LineQuantity {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import { JOINED_LINE_ITEM_COLUMNS, withJoinedLineItem } from './lineItemStore.ts'
 import type { FulfillmentLineModel, FulfillmentModel } from '../models.ts'
 
@@ -34,18 +35,25 @@ export async function fulfillmentLinesByIds(db: Queryable, fulfillmentIds: reado
 export interface NewFulfillment {
   readonly id: string
   readonly fulfillmentOrderId: string
+  /** null: now */
+  readonly createdAt: Date | null
   readonly carrier: string | null
   readonly trackingNumber: string | null
   readonly lines: readonly { readonly lineItemId: string; readonly quantity: number }[]
 }
 
-export async function insertFulfillment(tx: Queryable, fulfillment: NewFulfillment): Promise<void> {
-  await tx.query(
-    `insert into orders.fulfillments (id, fulfillment_order_id, carrier, tracking_number) values ($1, $2, $3, $4)`,
-    [fulfillment.id, fulfillment.fulfillmentOrderId, fulfillment.carrier, fulfillment.trackingNumber],
-  )
-  await tx.query(
-    `insert into orders.fulfillment_lines (fulfillment_id, line_item_id, quantity) select $1, * from unnest($2::text[], $3::int[])`,
-    [fulfillment.id, fulfillment.lines.map((l) => l.lineItemId), fulfillment.lines.map((l) => l.quantity)],
-  )
+/** Writes fulfillments and their lines (fulfillmentCreate's, and the demo store's shipments). */
+export async function insertFulfillments(tx: Queryable, fulfillments: readonly NewFulfillment[]): Promise<void> {
+  await insertRows(tx, 'orders.fulfillments', fulfillments, {
+    id: ['text', (f) => f.id],
+    fulfillment_order_id: ['text', (f) => f.fulfillmentOrderId],
+    created_at: ['timestamptz', (f) => f.createdAt, 'coalesce(created_at, now())'],
+    carrier: ['text', (f) => f.carrier],
+    tracking_number: ['text', (f) => f.trackingNumber],
+  })
+  await insertRows(tx, 'orders.fulfillment_lines', fulfillments.flatMap((f) => f.lines.map((l) => ({ ...l, parentId: f.id }))), {
+    fulfillment_id: ['text', (l) => l.parentId],
+    line_item_id: ['text', (l) => l.lineItemId],
+    quantity: ['int', (l) => l.quantity],
+  })
 }

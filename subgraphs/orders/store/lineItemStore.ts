@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { LineItemModel } from '../models.ts'
 
 // the order lends its owner (ownership checks) and currency (money fields) to each line
@@ -61,32 +62,32 @@ export async function lineItemPagesByOrderIds(
 
 export interface NewLineItem {
   readonly id: string
+  readonly orderId: string
+  /** From 1, in the order's order. */
+  readonly position: number
   readonly sku: string
   readonly title: string
   readonly quantity: number
   readonly unitPrice: bigint
   readonly taxLines: readonly { readonly title: string; readonly rate: string; readonly amount: bigint }[]
   readonly total: bigint
-  readonly reservationId: string
+  /** null for the demo store's orders, whose units were committed directly. */
+  readonly reservationId: string | null
 }
 
-/** Writes an order's immutable line snapshots, positioned in the given order from 1. */
-export async function insertLineItems(tx: Queryable, orderId: string, items: readonly NewLineItem[]): Promise<void> {
-  await tx.query(
-    `insert into orders.line_items (id, order_id, position, sku, title, quantity, unit_price, tax_lines, total, reservation_id)
-     select id, $1, n, sku, title, quantity, unit_price, tax_lines, total, reservation_id
-     from unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[], $7::jsonb[], $8::bigint[], $9::text[])
-       with ordinality as t(id, sku, title, quantity, unit_price, tax_lines, total, reservation_id, n)`,
-    [
-      orderId,
-      items.map((i) => i.id),
-      items.map((i) => i.sku),
-      items.map((i) => i.title),
-      items.map((i) => i.quantity),
-      items.map((i) => i.unitPrice.toString()),
-      items.map((i) => JSON.stringify(i.taxLines.map((t) => ({ title: t.title, rate: t.rate, amount: t.amount.toString() })))),
-      items.map((i) => i.total.toString()),
-      items.map((i) => i.reservationId),
-    ],
-  )
+/** Writes orders' immutable line snapshots (checkout's and the demo store's). */
+export async function insertLineItems(tx: Queryable, items: readonly NewLineItem[]): Promise<void> {
+  await insertRows(tx, 'orders.line_items', items, {
+    id: ['text', (i) => i.id],
+    order_id: ['text', (i) => i.orderId],
+    position: ['int', (i) => i.position],
+    sku: ['text', (i) => i.sku],
+    title: ['text', (i) => i.title],
+    quantity: ['int', (i) => i.quantity],
+    unit_price: ['bigint', (i) => i.unitPrice],
+    // amounts as strings of minor units (StoredTaxLine)
+    tax_lines: ['jsonb', (i) => i.taxLines.map((t) => ({ title: t.title, rate: t.rate, amount: t.amount.toString() }))],
+    total: ['bigint', (i) => i.total],
+    reservation_id: ['text', (i) => i.reservationId],
+  })
 }

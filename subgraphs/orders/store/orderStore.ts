@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { OrderFulfillmentStatus, OrderModel, OrderStatus } from '../models.ts'
 
 const ORDER_COLUMNS = `o.id, o.number, o.customer_id as "customerId", o.status, o.fulfillment_status as "fulfillmentStatus",
@@ -97,6 +98,52 @@ export async function insertOrder(tx: Queryable, order: NewOrder): Promise<Order
   const inserted = rows[0]
   if (!inserted) throw new Error(`order ${order.id} was not inserted`)
   return inserted
+}
+
+/** An order as it stands (the demo store's), number and totals included. */
+export interface OrderRow {
+  readonly id: string
+  readonly number: string
+  readonly customerId: string
+  readonly status: OrderStatus
+  readonly fulfillmentStatus: OrderFulfillmentStatus
+  readonly currency: string
+  readonly countryCode: string
+  readonly placedAt: Date
+  readonly subtotal: bigint
+  readonly shippingTotal: bigint
+  readonly discountTotal: bigint
+  readonly taxTotal: bigint
+  readonly total: bigint
+  readonly capturedTotal: bigint
+  readonly cancelReason: string | null
+  readonly cancelledAt: Date | null
+}
+
+export async function insertOrders(db: Queryable, orders: readonly OrderRow[]): Promise<void> {
+  await insertRows(db, 'orders.orders', orders, {
+    id: ['text', (o) => o.id],
+    number: ['text', (o) => o.number],
+    customer_id: ['text', (o) => o.customerId],
+    status: ['text', (o) => o.status],
+    fulfillment_status: ['text', (o) => o.fulfillmentStatus],
+    currency: ['text', (o) => o.currency],
+    country_code: ['text', (o) => o.countryCode],
+    placed_at: ['timestamptz', (o) => o.placedAt],
+    subtotal: ['bigint', (o) => o.subtotal],
+    shipping_total: ['bigint', (o) => o.shippingTotal],
+    discount_total: ['bigint', (o) => o.discountTotal],
+    tax_total: ['bigint', (o) => o.taxTotal],
+    total: ['bigint', (o) => o.total],
+    captured_total: ['bigint', (o) => o.capturedTotal],
+    cancel_reason: ['text', (o) => o.cancelReason],
+    cancelled_at: ['timestamptz', (o) => o.cancelledAt],
+  })
+}
+
+/** Moves the order number sequence past the highest number held, so new orders follow. */
+export async function numberOrdersAfterExisting(db: Queryable): Promise<void> {
+  await db.query(`select setval('orders.order_numbers', (select max(substr(number, 2)::bigint) from orders.orders))`)
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import { JOINED_LINE_ITEM_COLUMNS, withJoinedLineItem } from './lineItemStore.ts'
 import type { ReturnLineModel, ReturnModel, ReturnStatus } from '../models.ts'
 
@@ -38,18 +39,18 @@ export interface NewReturn {
   readonly lines: readonly { lineItemId: string; quantity: number; reason: string | null; restock: boolean }[]
 }
 
-/** Writes a return and its lines (returnCreate's effect, once it lands; tests use it today). */
+/** Writes a return and its lines (returnCreate's effect; tests write returns of other statuses with it). */
 export async function insertReturn(tx: Queryable, entry: NewReturn): Promise<void> {
-  await tx.query(`insert into orders.returns (id, order_id, status) values ($1, $2, $3)`, [entry.id, entry.orderId, entry.status])
-  await tx.query(
-    `insert into orders.return_lines (return_id, line_item_id, quantity, reason, restock)
-     select $1, * from unnest($2::text[], $3::int[], $4::text[], $5::boolean[])`,
-    [
-      entry.id,
-      entry.lines.map((l) => l.lineItemId),
-      entry.lines.map((l) => l.quantity),
-      entry.lines.map((l) => l.reason),
-      entry.lines.map((l) => l.restock),
-    ],
-  )
+  await insertRows(tx, 'orders.returns', [entry], {
+    id: ['text', (r) => r.id],
+    order_id: ['text', (r) => r.orderId],
+    status: ['text', (r) => r.status],
+  })
+  await insertRows(tx, 'orders.return_lines', entry.lines, {
+    return_id: ['text', () => entry.id],
+    line_item_id: ['text', (l) => l.lineItemId],
+    quantity: ['int', (l) => l.quantity],
+    reason: ['text', (l) => l.reason],
+    restock: ['boolean', (l) => l.restock],
+  })
 }

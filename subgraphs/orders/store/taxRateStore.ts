@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { TaxRateModel } from '../models.ts'
 
 export async function taxRatesByCountries(db: Queryable, countryCodes: readonly string[]): Promise<TaxRateModel[]> {
@@ -8,4 +9,13 @@ export async function taxRatesByCountries(db: Queryable, countryCodes: readonly 
     [countryCodes],
   )
   return rows
+}
+
+export async function insertTaxRates(db: Queryable, rates: readonly TaxRateModel[]): Promise<void> {
+  await insertRows(db, 'orders.tax_rates', rates, {
+    country_code: ['text', (r) => r.countryCode],
+    title: ['text', (r) => r.title],
+    rate: ['numeric', (r) => r.rate],
+    prices_include_tax: ['boolean', (r) => r.pricesIncludeTax],
+  })
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { OrderTimelineEventModel, OrderTimelineEventType } from '../models.ts'
 
 export async function timelinesByOrderIds(db: Queryable, orderIds: readonly string[]): Promise<OrderTimelineEventModel[]> {
@@ -17,9 +18,21 @@ export interface NewTimelineEvent {
 
 /** Appends entries to an order's timeline, in the given order, stamped with the transaction's time. */
 export async function appendTimeline(tx: Queryable, orderId: string, entries: readonly NewTimelineEvent[]): Promise<void> {
-  await tx.query(
-    `insert into orders.order_timeline (order_id, type, message)
-     select $1, type, message from unnest($2::text[], $3::text[]) with ordinality as t(type, message, n) order by n`,
-    [orderId, entries.map((e) => e.type), entries.map((e) => e.message)],
-  )
+  await insertTimeline(tx, entries.map((entry) => ({ ...entry, orderId, occurredAt: null })))
+}
+
+/**
+ * Writes timeline entries of any orders, in the given order (their `id`, which orders entries of
+ * one instant); an entry without `occurredAt` happened now.
+ */
+export async function insertTimeline(
+  tx: Queryable,
+  entries: readonly (NewTimelineEvent & { readonly orderId: string; readonly occurredAt: Date | null })[],
+): Promise<void> {
+  await insertRows(tx, 'orders.order_timeline', entries, {
+    order_id: ['text', (e) => e.orderId],
+    type: ['text', (e) => e.type],
+    occurred_at: ['timestamptz', (e) => e.occurredAt, 'coalesce(occurred_at, now())'],
+    message: ['text', (e) => e.message],
+  })
 }

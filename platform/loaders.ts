@@ -1,0 +1,67 @@
+/**
+ * The house's DataLoader helpers: every subgraph builds its per-request loaders from these, so
+ * "one row per key", "the children of each parent" and "one loader per distinct arguments" are
+ * written once. A batch fetch takes the keys and returns rows in any order; the helpers put them
+ * back in key order, as DataLoader requires.
+ */
+import DataLoader from 'dataloader'
+
+/** Sees every row a batch loaded (to prime another loader with it). */
+export type OnLoaded<R> = (row: R) => void
+
+/** The row of each key, in key order (null when absent): what a DataLoader batch must return. */
+export function oneEach<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): (R | null)[] {
+  const byKey = new Map(rows.map((row) => [keyOf(row), row]))
+  return keys.map((key) => byKey.get(key) ?? null)
+}
+
+/** The rows of each key, in key order, keeping the rows' order (empty when none). */
+export function allEach<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (row: R) => K): R[][] {
+  const byKey = new Map<K, R[]>(keys.map((key) => [key, []]))
+  for (const row of rows) byKey.get(keyOf(row))?.push(row)
+  return keys.map((key) => byKey.get(key) ?? [])
+}
+
+/** A loader of one row per key (null when missing), from a batch fetch by keys. */
+export function rowLoader<R>(
+  fetch: (keys: readonly string[]) => Promise<readonly R[]>,
+  keyOf: (row: R) => string,
+  onLoaded?: OnLoaded<R>,
+): DataLoader<string, R | null> {
+  return new DataLoader(async (keys) => {
+    const rows = await fetch(keys)
+    if (onLoaded) rows.forEach(onLoaded)
+    return oneEach(keys, rows, keyOf)
+  })
+}
+
+/** A loader of the children of each parent key (empty when none), in the order the fetch sorts them. */
+export function childrenLoader<R>(
+  fetch: (parents: readonly string[]) => Promise<readonly R[]>,
+  parentOf: (row: R) => string,
+  onLoaded?: OnLoaded<R>,
+): DataLoader<string, R[]> {
+  return new DataLoader(async (parents) => {
+    const rows = await fetch(parents)
+    if (onLoaded) rows.forEach(onLoaded)
+    return allEach(parents, rows, parentOf)
+  })
+}
+
+/**
+ * One loader per distinct arguments (a page, a currency, a set of locations), made on first use
+ * and kept for the request: each still batches across the parents that share those arguments.
+ * `keyOf` defaults to the arguments' JSON.
+ */
+export function perArguments<A, L>(create: (args: A) => L, keyOf: (args: A) => string = (args) => JSON.stringify(args)): (args: A) => L {
+  const made = new Map<string, L>()
+  return (args) => {
+    const key = keyOf(args)
+    let loader = made.get(key)
+    if (!loader) {
+      loader = create(args)
+      made.set(key, loader)
+    }
+    return loader
+  }
+}

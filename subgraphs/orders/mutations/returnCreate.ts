@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto'
+import type { Queryable } from '../../../platform/db.ts'
+import { requireSubject, visibleTo, type Viewer } from '../../../platform/viewer.ts'
+import type { ReturnCreateInput } from '../generated/resolvers.ts'
+import { kit } from '../kit.ts'
+import type { OrderUserErrorModel, ReturnPayloadModel } from '../models.ts'
+import { addReturnedQuantities, linePositionsByOrderId } from '../store/fulfillmentOrderStore.ts'
+import { lockOrder, refreshFulfillmentStatus } from '../store/orderStore.ts'
+import { insertReturn } from '../store/returnStore.ts'
+import { appendTimeline } from '../store/timelineStore.ts'
+import type { Context } from '../subgraph.ts'
+import { checkLineQuantities } from './lineQuantities.ts'
+
+interface ReturnRequest {
+  readonly orderId: string
+  readonly lines: readonly { readonly lineItemId: string; readonly quantity: number }[]
+  readonly reason: string | null
+  readonly restock: boolean
+}
+
+const failed = (userErrors: readonly OrderUserErrorModel[]): ReturnPayloadModel => ({ returnId: null, userErrors })
+
+/** The order's customer (or staff) sends back shipped units; finance refunds, inventory restocks. */
+export async function returnCreate(input: ReturnCreateInput, ctx: Context): Promise<ReturnPayloadModel> {
+  requireSubject(ctx.viewer)
+  const request: ReturnRequest = {
+    orderId: input.orderId,
+    lines: input.lines.map(({ lineItemId, quantity }) => ({ lineItemId, quantity })),
+    reason: input.reason ?? null,
+    restock: input.restock,
+  }
+  const payload = await kit.runMutation(ctx, { operation: 'returnCreate', idempotencyKey: input.idempotencyKey, input: request, failed }, (tx) =>
+    createReturn(tx, ctx.viewer, request),
+  )
+  ctx.loaders.orderById.clear(request.orderId)
+  ctx.loaders.returnsByOrderId.clear(request.orderId)
+  return payload
+}
+
+async function createReturn(tx: Queryable, viewer: Viewer, request: ReturnRequest): Promise<ReturnPayloadModel> {
+  // locked: returns of one order queue, and the order's status is current while they are checked
+  const order = visibleTo(viewer, await lockOrder(tx, request.orderId))
+  if (!order) return failed([kit.userError('NOT_FOUND', ['input', 'orderId'], 'Order not found')])
+
+  const positions = await linePositionsByOrderId(tx, order.id)
+  const errors = checkLineQuantities(request.lines, positions, {
+    missing: 'This line item is not on the order',
+    left: (p) => p.fulfilledQuantity - p.returnedQuantity,
+    exceeds: (p, left) => `Only ${left} of ${p.sku} can be returned (shipped and not returned yet)`,
+  })
+  if (errors.length > 0) return failed(errors)
+
+  const counted = new Set(await addReturnedQuantities(tx, request.lines))
+  const refused = request.lines.flatMap((line, i) =>
+    counted.has(line.lineItemId) ? [] : [kit.userError('QUANTITY_EXCEEDS_FULFILLABLE', ['input', 'lines', i, 'quantity'], 'More than can be returned')],
+  )
+  if (refused.length > 0) return failed(refused)
+
+  const returnId = `ret_${randomUUID()}`
+  await insertReturn(tx, {
+    id: returnId,
+    orderId: order.id,
+    status: 'OPEN',
+    lines: request.lines.map((line) => ({ ...line, reason: request.reason, restock: request.restock })),
+  })
+  await refreshFulfillmentStatus(tx, order.id)
+  const units = request.lines.reduce((sum, line) => sum + line.quantity, 0)
+  await appendTimeline(tx, order.id, [
+    { type: 'RETURN_CREATED', message: `Return of ${units} item${units === 1 ? '' : 's'} opened${request.reason ? `: ${request.reason}` : ''}` },
+  ])
+  const positionOf = new Map(positions.map((p) => [p.lineItemId, p]))
+  await kit.publish(tx, {
+    type: 'ReturnCreated',
+    aggregateId: order.id,
+    payload: {
+      orderId: order.id,
+      returnId,
+      restock: request.restock,
+      lines: request.lines.map((line) => ({
+        lineItemId: line.lineItemId,
+        sku: positionOf.get(line.lineItemId)?.sku ?? '',
+        quantity: line.quantity,
+        // units come back to where they shipped from
+        locationId: positionOf.get(line.lineItemId)?.locationId ?? '',
+      })),
+    },
+  })
+  return { returnId, userErrors: [] }
+}
