@@ -150,13 +150,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     subgraphCalls: () => ({ ...calls }),
     queries: () => Object.fromEntries(Object.entries(databases).map(([name, db]) => [name, db.counter.queries])) as Record<SubgraphName, number>,
     close: async () => {
-      await gateway.close()
-      for (const app of Object.values(subgraphs)) await app.close()
+      // everything is closed even when one close fails: a listener left open would keep the
+      // test process alive after its last test
+      const failures: unknown[] = []
+      const attempt = async (close: () => Promise<unknown>) => close().catch((error: unknown) => void failures.push(error))
+      await attempt(() => gateway.close())
+      for (const app of Object.values(subgraphs)) await attempt(() => app.close())
       if (ownBus) {
-        await bus?.close()
-        if (natsUrl) await deleteNatsNamespace(natsUrl, namespace)
+        await attempt(async () => bus?.close())
+        if (natsUrl) await attempt(() => deleteNatsNamespace(natsUrl, namespace))
       }
-      if (!options.database) await test.close()
+      if (!options.database) await attempt(() => test.close())
+      if (failures.length > 0) throw new AggregateError(failures, 'the stack did not close cleanly')
     },
   }
 }
