@@ -31,11 +31,6 @@ export function money(minorUnits: bigint | string | number, currency: string): M
   return { minorUnits: BigInt(minorUnits).toString(), currency, fractionDigits: digits }
 }
 
-export const addMoney = (a: Money, b: Money): Money => {
-  if (a.currency !== b.currency) throw new Error(`cannot add ${a.currency} to ${b.currency}`)
-  return money(BigInt(a.minorUnits) + BigInt(b.minorUnits), a.currency)
-}
-
 /** Rounds `minor * rate` half away from zero, in integer arithmetic (rate is a decimal string). */
 export function applyRate(minorUnits: bigint, rate: string): bigint {
   const [whole = '0', fraction = ''] = rate.split('.')

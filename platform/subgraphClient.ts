@@ -37,5 +37,3 @@ export function createSubgraphClient(options: SubgraphClientOptions) {
     },
   }
 }
-
-export type SubgraphClient = ReturnType<typeof createSubgraphClient>

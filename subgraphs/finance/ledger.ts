@@ -13,15 +13,6 @@ export const ACCOUNTS = {
   PAYMENT_FEES: '6100',
 } as const
 
-/** Account names, for reports and docs; the migration's check constraint lists the same codes. */
-export const ACCOUNT_NAMES: Readonly<Record<string, string>> = {
-  [ACCOUNTS.CASH]: 'Cash',
-  [ACCOUNTS.ACCOUNTS_RECEIVABLE]: 'Accounts receivable',
-  [ACCOUNTS.TAX_PAYABLE]: 'Tax payable',
-  [ACCOUNTS.REVENUE]: 'Revenue',
-  [ACCOUNTS.PAYMENT_FEES]: 'Payment fees',
-}
-
 export interface JournalLineDraft {
   readonly accountCode: string
   readonly direction: LedgerDirection

@@ -1,4 +1,3 @@
-import type { Connection, Edge } from '../../platform/pagination.ts'
 import type { UserError } from '../../platform/userErrors.ts'
 import type { StockLevelChanged } from './events.ts'
 import type { InventoryAdjustmentReason, InventoryErrorCode, InventoryQuantityName, LocationType, ReplenishmentStatus, ReservationStatus } from './generated/resolvers.ts'
@@ -111,9 +110,6 @@ export interface ReservePayloadModel {
   readonly reservationIds: readonly string[] | null
   readonly userErrors: readonly InventoryUserErrorModel[]
 }
-
-export type LevelConnection = Connection<InventoryLevelModel>
-export type LevelEdge = Edge<InventoryLevelModel>
 
 /** One `StockLevelChanged` event as the stock feed delivers it. */
 export interface StockEventModel {

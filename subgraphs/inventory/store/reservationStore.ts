@@ -1,5 +1,5 @@
 import type { Database, Queryable } from '../../../platform/db.ts'
-import { insertRows, type ColumnOf } from '../../../platform/insertRows.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { ReservationModel } from '../models.ts'
 import { applyLevelChangesOrThrow } from './levelChangeStore.ts'
 
@@ -18,13 +18,7 @@ export interface NewReservation {
   readonly quantity: number
 }
 
-const ACTIVE_COLUMNS = {
-  id: ['text', (r: NewReservation) => r.id],
-  sku: ['text', (r: NewReservation) => r.sku],
-  location_id: ['text', (r: NewReservation) => r.locationId],
-  quantity: ['int', (r: NewReservation) => r.quantity],
-  status: ['text', () => 'ACTIVE'],
-} as const satisfies Record<string, ColumnOf<NewReservation>>
+const ACTIVE_COLUMNS = { id: 'text', sku: 'text', locationId: 'text', quantity: 'int', status: ['text', () => 'ACTIVE'] } as const
 
 /** Inserts ACTIVE reservations that expire `ttlSeconds` after the transaction's start. */
 export async function insertReservations(
@@ -35,8 +29,8 @@ export async function insertReservations(
   await insertRows(tx, 'inventory.reservations', reservations, {
     ...ACTIVE_COLUMNS,
     // the column carries the TTL; the select turns it into the instant, from the transaction's start
-    expires_at: ['float8', () => options.ttlSeconds, 'now() + make_interval(secs => expires_at)'],
-    reference_document_uri: ['text', () => options.referenceDocumentUri],
+    expiresAt: ['float8', () => options.ttlSeconds, 'now() + make_interval(secs => expires_at)'],
+    referenceDocumentUri: ['text', () => options.referenceDocumentUri],
   })
 }
 
@@ -49,10 +43,7 @@ export interface DatedReservation extends NewReservation {
 
 export async function insertDatedReservations(tx: Queryable, reservations: readonly DatedReservation[]): Promise<void> {
   await insertRows(tx, 'inventory.reservations', reservations, {
-    ...ACTIVE_COLUMNS,
-    expires_at: ['timestamptz', (r) => r.expiresAt],
-    reference_document_uri: ['text', (r) => r.referenceDocumentUri],
-    created_at: ['timestamptz', (r) => r.createdAt],
+    ...ACTIVE_COLUMNS, expiresAt: 'timestamptz', referenceDocumentUri: 'text', createdAt: 'timestamptz',
   })
 }
 
@@ -69,10 +60,6 @@ export async function markReservationReleased(tx: Queryable, id: string): Promis
   )
   return rows[0] ?? null
 }
-
-/** Whether an ACTIVE reservation has outlived its expiry (the sweep has not reached it yet). */
-export const isPastExpiry = (reservation: ReservationModel, now: Date): boolean =>
-  reservation.expiresAt !== null && reservation.expiresAt.getTime() <= now.getTime()
 
 /**
  * Expires every ACTIVE reservation whose `expires_at` is at or before `now` and returns its stock
