@@ -23,7 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { seededRandom } from '../platform/random.ts'
 import type { Stack } from '../test/stack.ts'
 import {
-  capRunTime, describeThrown, integer, listenLocal, machine, oneOf, parseBenchOptions, percentiles, round1, runBench, startBenchStack, writeResult,
+  capRunTime, describeThrown, integer, listenLocal, machine, oneOf, parseBenchOptions, percentiles, round1, runBench, startBenchStack, STACK_OPTIONS, writeResult,
 } from './support.ts'
 
 // ---------------------------------------------------------------------------------------------
@@ -37,8 +37,7 @@ const parseOptions = (argv: readonly string[]) =>
   parseBenchOptions(argv, USAGE, {
     concurrency: integer(20, 1, 500),
     orders: integer(300, 1, 20_000),
-    mode: oneOf('embedded', ['embedded', 'pg-nats']),
-    'max-seconds': integer(180, 1, 3600),
+    ...STACK_OPTIONS,
     'lag-via': oneOf('db', ['gateway', 'db']),
   })
 

@@ -40,7 +40,7 @@ import type { Stack } from '../test/stack.ts'
 import { driveSlice, getJson, keepAlive, loadManifest, measureInSlices, post, sliceFigures, type Answer, type Slice } from './load.ts'
 import {
   capRunTime, describeThrown, integer, latencyFigures, listenLocal, loadAverage, machine, parseBenchOptions, percentile, round1, round2, runBench,
-  startBenchStack, table, text, useStorage, writeResult, type LatencyFigures,
+  sliceOptions, startBenchStack, table, text, useStorage, writeResult, type LatencyFigures,
 } from './support.ts'
 
 // ---------------------------------------------------------------------------------------------
@@ -68,10 +68,7 @@ const parseOptions = (argv: readonly string[]) =>
     {
       iterations: integer(300, 1, 100_000),
       rounds: integer(5, 1, 50),
-      seconds: integer(8, 1, 300),
-      warmup: integer(2, 0, 60),
-      slices: integer(2, 1, 20),
-      concurrency: integer(16, 1, 256),
+      ...sliceOptions(8, 2),
       'redis-url': text('redis://127.0.0.1:6379'),
       'attack-seconds': integer(10, 1, 120),
       'before-seconds': integer(4, 1, 60),

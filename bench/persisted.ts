@@ -22,7 +22,7 @@ import type { Agent } from 'node:http'
 import { Kind, parse, type OperationDefinitionNode } from 'graphql'
 import { OPERATIONS_DIR, driveSlice, getJson, keepAlive, loadManifest, measureInSlices, post, sliceFigures, type ManifestOperation } from './load.ts'
 import {
-  capRunTime, describeThrown, integer, listenLocal, loadAverage, machine, parseBenchOptions, round1, runBench, startBenchStack, table, text, writeResult,
+  capRunTime, describeThrown, listenLocal, loadAverage, machine, parseBenchOptions, round1, runBench, sliceOptions, startBenchStack, table, text, writeResult,
 } from './support.ts'
 import type { Stack } from '../test/stack.ts'
 
@@ -32,14 +32,7 @@ import type { Stack } from '../test/stack.ts'
 const USAGE =
   'usage: node --import tsx bench/persisted.ts [--seconds 10] [--concurrency 16] [--operation ProductPage] [--warmup 3] [--slices 2]'
 
-const parseOptions = (argv: readonly string[]) =>
-  parseBenchOptions(argv, USAGE, {
-    seconds: integer(10, 1, 300),
-    warmup: integer(3, 0, 60),
-    concurrency: integer(16, 1, 256),
-    operation: text('ProductPage'),
-    slices: integer(2, 1, 20),
-  })
+const parseOptions = (argv: readonly string[]) => parseBenchOptions(argv, USAGE, { ...sliceOptions(10, 3), operation: text('ProductPage') })
 type Options = ReturnType<typeof parseOptions>
 
 /** Fixed variables for the storefront queries that need no viewer and no ids made at run time. */

@@ -27,7 +27,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads'
 import type { SubscriptionMetrics } from '../gateway/subscriptions/hub.ts'
-import { capRunTime, integer, listenLocal, oneOf, parseBenchOptions, percentiles, runBench, startBenchStack, writeResult } from './support.ts'
+import { capRunTime, integer, listenLocal, parseBenchOptions, percentiles, runBench, STACK_OPTIONS, startBenchStack, writeResult } from './support.ts'
 
 const FEED = `subscription BenchFeed($filter: StockLevelFilterInput!) {
   stockLevelChanged(filter: $filter) {
@@ -148,8 +148,7 @@ async function main(): Promise<void> {
     groups: integer(10, 1, 1000),
     changes: integer(100, 1, 1_000_000),
     concurrency: integer(4, 1, 500),
-    mode: oneOf('embedded', ['embedded', 'pg-nats']),
-    'max-seconds': integer(180, 1, 3600),
+    ...STACK_OPTIONS,
   })
   capRunTime((maxSeconds + 30) * 1000)
   if (!(globalThis as { gc?: () => void }).gc) console.warn('run with --expose-gc for a steady memory figure')

@@ -26,6 +26,20 @@ export const integer = (defaultValue: number, min: number, max: number): Integer
 export const text = (defaultValue: string): TextOption<string> => ({ kind: 'text', default: defaultValue })
 export const oneOf = <const T extends string>(defaultValue: T, values: readonly T[]): TextOption<T> => ({ kind: 'text', default: defaultValue, oneOf: values })
 
+/** `--mode` (the storage the stack runs on) and `--max-seconds` (the run's cap), for the benchmarks of the stack with its bus. */
+export const STACK_OPTIONS = {
+  mode: oneOf<Storage>('embedded', ['embedded', 'pg-nats']),
+  'max-seconds': integer(180, 1, 3600),
+}
+
+/** What bench/load.ts measureInSlices takes (its SliceSettings), with the benchmark's own default seconds. */
+export const sliceOptions = (seconds: number, warmup: number) => ({
+  seconds: integer(seconds, 1, 300),
+  warmup: integer(warmup, 0, 60),
+  slices: integer(2, 1, 20),
+  concurrency: integer(16, 1, 256),
+})
+
 /**
  * The benchmark's options from `argv` (`--help` prints `usage` and exits); every problem, with
  * those `check` finds in the result, is reported at once, followed by the usage.

@@ -1,72 +1,47 @@
 import DataLoader from 'dataloader'
-import { allEach, childrenLoader, oneEach, perArguments, rowLoader } from '../../platform/loaders.ts'
+import { childrenLoader, oneEach, perArguments, rowLoader } from '../../platform/loaders.ts'
 import type { Database } from '../../platform/db.ts'
 import { ANONYMOUS, type Viewer } from '../../platform/viewer.ts'
-import type { CategoryModel, PriceModel, PriceRangeModel, ProductModel, VariantModel } from './models.ts'
+import type { CategoryModel, PriceRangeModel, ProductModel, ProductStatus } from './models.ts'
 import { categoriesByIds, categoriesOfProducts, childrenOfCategories } from './store/categoryStore.ts'
 import { effectivePrices, pricesByIds, priceRanges, type PriceSelector } from './store/priceStore.ts'
-import { productsByHandles, productsByIds, productsOfCategories } from './store/productStore.ts'
-import { variantsByIds, variantsBySkus, variantsOfProducts, type VariantKey } from './store/variantStore.ts'
+import { productsBy, productsOfCategories } from './store/productStore.ts'
+import { variantsBy, variantsOfProducts, type VariantKey } from './store/variantStore.ts'
 import { canSeeProduct, listedStatuses } from './access.ts'
 
-export interface Loaders {
-  /** The request's "now": every default-dated price lookup of one request agrees on it. */
-  readonly now: Date
-  readonly productById: DataLoader<string, ProductModel | null>
-  readonly productByHandle: DataLoader<string, ProductModel | null>
-  readonly variantById: DataLoader<string, VariantModel | null>
-  readonly variantBySku: DataLoader<string, VariantModel | null>
-  readonly priceById: DataLoader<string, PriceModel | null>
-  readonly categoryById: DataLoader<string, CategoryModel | null>
-  readonly categoryChildren: DataLoader<string, CategoryModel[]>
-  readonly productCategories: DataLoader<string, CategoryModel[]>
-  /** Product.variants: one loader per distinct page, each batching across products. */
-  productVariants(page: { readonly limit: number; readonly after: VariantKey | null }): DataLoader<string, VariantModel[]>
-  /** Category.products, as listed to this viewer. */
-  categoryProducts(page: { readonly limit: number; readonly afterId: string | null }): DataLoader<string, ProductModel[]>
-  variantPrice(selector: PriceSelector): DataLoader<string, PriceModel | null>
-  productPriceRange(selector: PriceSelector): DataLoader<string, PriceRangeModel | null>
-}
+export type Loaders = ReturnType<typeof createLoaders>
 
 /** Created once per request: caches live as long as the request, and see what its viewer may see. */
-export function createLoaders(db: Database, viewer: Viewer = ANONYMOUS): Loaders {
-  const visible = <T extends { readonly productStatus: ProductModel['status'] }>(row: T | null): T | null =>
-    row && canSeeProduct(viewer, row.productStatus) ? row : null
-  const visibleProduct = (row: ProductModel | null): ProductModel | null => (row && canSeeProduct(viewer, row.status) ? row : null)
+export function createLoaders(db: Database, viewer: Viewer = ANONYMOUS) {
+  // what the viewer may not see loads as missing
+  const visible = <T extends { readonly productStatus: ProductStatus }>(rows: T[]) => rows.filter((row) => canSeeProduct(viewer, row.productStatus))
+  const visibleProducts = (rows: ProductModel[]): ProductModel[] => rows.filter((row) => canSeeProduct(viewer, row.status))
 
-  const productById = new DataLoader<string, ProductModel | null>(async (ids) =>
-    oneEach(ids, await productsByIds(db, ids), (p) => p.id).map(visibleProduct),
-  )
-  const categoryById = new DataLoader<string, CategoryModel | null>(async (ids) => oneEach(ids, await categoriesByIds(db, ids), (c) => c.id))
+  const productById = rowLoader(async (ids) => visibleProducts(await productsBy(db, 'id', ids)), (p) => p.id)
+  const categoryById = rowLoader((ids) => categoriesByIds(db, ids), (c) => c.id)
   // categories come in small trees: what one lookup returns, a parent lookup often needs next
-  const primeCategories = <T extends CategoryModel>(rows: T[]): T[] => {
-    for (const row of rows) categoryById.prime(row.id, row)
-    return rows
-  }
+  const primeCategory = (row: CategoryModel) => categoryById.prime(row.id, row)
 
   return {
+    /** The request's "now": every default-dated price lookup of one request agrees on it. */
     now: new Date(),
     productById,
-    productByHandle: new DataLoader(async (handles) => {
-      const products = oneEach(handles, await productsByHandles(db, handles), (p) => p.handle).map(visibleProduct)
-      for (const product of products) if (product) productById.prime(product.id, product)
-      return products
-    }),
-    variantById: new DataLoader(async (ids) => oneEach(ids, await variantsByIds(db, ids), (v) => v.id).map(visible)),
-    variantBySku: new DataLoader(async (skus) => oneEach(skus, await variantsBySkus(db, skus), (v) => v.sku).map(visible)),
-    priceById: new DataLoader(async (ids) => oneEach(ids, await pricesByIds(db, ids), (p) => p.id).map(visible)),
+    productByHandle: rowLoader(async (handles) => visibleProducts(await productsBy(db, 'handle', handles)), (p) => p.handle, (p) =>
+      productById.prime(p.id, p),
+    ),
+    variantById: rowLoader(async (ids) => visible(await variantsBy(db, 'id', ids)), (v) => v.id),
+    variantBySku: rowLoader(async (skus) => visible(await variantsBy(db, 'sku', skus)), (v) => v.sku),
+    priceById: rowLoader(async (ids) => visible(await pricesByIds(db, ids)), (p) => p.id),
     categoryById,
-    categoryChildren: new DataLoader(async (ids) =>
-      allEach(ids, primeCategories(await childrenOfCategories(db, ids)), (c) => c.parentId ?? ''),
-    ),
-    productCategories: new DataLoader(async (ids) =>
-      allEach(ids, primeCategories(await categoriesOfProducts(db, ids)), (c) => c.productId),
-    ),
+    categoryChildren: childrenLoader((ids) => childrenOfCategories(db, ids), (c) => c.parentId ?? '', primeCategory),
+    productCategories: childrenLoader((ids) => categoriesOfProducts(db, ids), (c) => c.productId, primeCategory),
 
-    productVariants: perArguments(({ limit, after }) =>
+    /** Product.variants: one loader per distinct page, each batching across products. */
+    productVariants: perArguments(({ limit, after }: { readonly limit: number; readonly after: VariantKey | null }) =>
       childrenLoader((ids) => variantsOfProducts(db, ids, after, limit), (v) => v.productId),
     ),
-    categoryProducts: perArguments(({ limit, afterId }) =>
+    /** Category.products, as listed to this viewer. */
+    categoryProducts: perArguments(({ limit, afterId }: { readonly limit: number; readonly afterId: string | null }) =>
       childrenLoader((ids) => productsOfCategories(db, ids, listedStatuses(viewer, null), afterId, limit), (p) => p.categoryId, (row) =>
         productById.prime(row.id, row),
       ),
@@ -77,7 +52,7 @@ export function createLoaders(db: Database, viewer: Viewer = ANONYMOUS): Loaders
     ),
     productPriceRange: perArguments(
       (selector: PriceSelector) =>
-        new DataLoader(async (ids: readonly string[]) => {
+        new DataLoader<string, PriceRangeModel | null>(async (ids) => {
           const ranges = oneEach(ids, await priceRanges(db, ids, selector), (r) => r.productId)
           return ranges.map((r) => (r ? { currency: selector.currency, min: r.min, max: r.max } : null))
         }),

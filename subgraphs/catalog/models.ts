@@ -1,5 +1,4 @@
 import type { UserError } from '../../platform/userErrors.ts'
-import type { Connection, Edge } from '../../platform/pagination.ts'
 import type { CatalogErrorCode } from './generated/resolvers.ts'
 
 /**
@@ -41,6 +40,9 @@ export interface VariantModel {
   readonly selectedOptions: SelectedOptionModel[]
 }
 
+/** A variant or price as written: the product's status is read with it, never stored on it. */
+export type Written<Model extends { readonly productStatus: ProductStatus }> = Omit<Model, 'productStatus'>
+
 export interface PriceModel {
   readonly id: string
   readonly variantId: string
@@ -69,11 +71,6 @@ export interface PriceRangeModel {
   readonly min: string
   readonly max: string
 }
-
-export type ProductConnectionModel = Connection<ProductModel>
-export type ProductEdgeModel = Edge<ProductModel>
-export type VariantConnectionModel = Connection<VariantModel>
-export type VariantEdgeModel = Edge<VariantModel>
 
 export type CatalogUserErrorModel = UserError<CatalogErrorCode>
 

@@ -6,8 +6,8 @@ import { openTestDatabase } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
 import { catalog } from './subgraph.ts'
 import { seedCatalog } from './seed.ts'
-import { productsByIds } from './store/productStore.ts'
-import { variantsBySkus } from './store/variantStore.ts'
+import { productsBy } from './store/productStore.ts'
+import { variantsBy } from './store/variantStore.ts'
 
 const world = buildWorld()
 
@@ -32,7 +32,7 @@ describe('catalog seed and constraints', () => {
 
   it("writes the world's categories, products, variants and prices", async () => {
     assert.deepEqual({ ...(await counts()) }, worldCounts)
-    const [product] = await productsByIds(db, ['prod_0042'])
+    const [product] = await productsBy(db, 'id', ['prod_0042'])
     const expected = world.products.find((p) => p.id === 'prod_0042')!
     assert.deepEqual(
       { ...product },
@@ -46,7 +46,7 @@ describe('catalog seed and constraints', () => {
   it('does nothing without reset when the catalog has products', async () => {
     await db.query(`update catalog.products set title = 'Renamed' where id = 'prod_0001'`)
     await seedCatalog(db, { reset: false })
-    assert.equal((await productsByIds(db, ['prod_0001']))[0]?.title, 'Renamed')
+    assert.equal((await productsBy(db, 'id', ['prod_0001']))[0]?.title, 'Renamed')
     assert.deepEqual({ ...(await counts()) }, worldCounts)
   })
 
@@ -57,13 +57,13 @@ describe('catalog seed and constraints', () => {
     // truncate, then categories, products, product_categories, variants, prices: never a row at a time
     assert.equal(counting.counter.queries, 6)
     assert.deepEqual({ ...(await counts()) }, worldCounts)
-    assert.equal((await productsByIds(db, ['prod_0001']))[0]?.title, world.products[0]!.title)
+    assert.equal((await productsBy(db, 'id', ['prod_0001']))[0]?.title, world.products[0]!.title)
   })
 
   describe('constraints', () => {
     it('refuses to change a SKU', async () => {
       await assert.rejects(db.query(`update catalog.variants set sku = 'APP-0001-XS' where id = 'var_0001_1'`), /sku is immutable/)
-      assert.equal((await variantsBySkus(db, ['APP-0001-S']))[0]?.id, 'var_0001_1')
+      assert.equal((await variantsBy(db, 'sku', ['APP-0001-S']))[0]?.id, 'var_0001_1')
     })
 
     it('refuses a negative price, a compare-at amount below it, and an empty window', async () => {

@@ -2,13 +2,9 @@
  * One DataLoader per entity lookup and per list-of-children field, created once per request:
  * however many parents a response holds, each kind of lookup costs one statement.
  */
-import type DataLoader from 'dataloader'
 import type { Queryable } from '../../platform/db.ts'
 import { childrenLoader, rowLoader } from '../../platform/loaders.ts'
 import type { Viewer } from '../../platform/viewer.ts'
-import type {
-  InvoiceLineRow, InvoiceRow, JournalEntryRow, JournalLineRow, OrderAccountRow, PaymentRow, RefundRow, SettlementRow, TransactionRow,
-} from './models.ts'
 import { invoiceLinesByInvoiceIds, invoicesByIds, invoicesByOrderIds } from './store/invoiceStore.ts'
 import { journalEntriesByIds, journalLinesByEntryIds } from './store/journalStore.ts'
 import { orderAccountsByIds } from './store/orderAccountStore.ts'
@@ -17,28 +13,13 @@ import { refundsByIds, refundsByOrderIds } from './store/refundStore.ts'
 import { settlementsByIds } from './store/settlementStore.ts'
 import { transactionsByPaymentIds, transactionsByRefundIds, unmatchedTransactionsBySettlementIds } from './store/transactionStore.ts'
 
-export interface Loaders {
-  readonly orderAccount: DataLoader<string, OrderAccountRow | null>
-  readonly payment: DataLoader<string, PaymentRow | null>
-  readonly invoice: DataLoader<string, InvoiceRow | null>
-  readonly refund: DataLoader<string, RefundRow | null>
-  readonly journalEntry: DataLoader<string, JournalEntryRow | null>
-  readonly settlement: DataLoader<string, SettlementRow | null>
-  readonly paymentsOfOrder: DataLoader<string, PaymentRow[]>
-  readonly invoicesOfOrder: DataLoader<string, InvoiceRow[]>
-  readonly refundsOfOrder: DataLoader<string, RefundRow[]>
-  readonly transactionsOfPayment: DataLoader<string, TransactionRow[]>
-  readonly transactionsOfRefund: DataLoader<string, TransactionRow[]>
-  readonly linesOfInvoice: DataLoader<string, InvoiceLineRow[]>
-  readonly linesOfJournalEntry: DataLoader<string, JournalLineRow[]>
-  readonly unmatchedTransactionsOfSettlement: DataLoader<string, TransactionRow[]>
-}
+export type Loaders = ReturnType<typeof createLoaders>
 
 /**
  * The viewer is not used to filter here: loaders return what exists, and resolvers decide what
  * the viewer may see (so a row cached for one field is judged the same everywhere).
  */
-export function createLoaders(db: Queryable, _viewer?: Viewer): Loaders {
+export function createLoaders(db: Queryable, _viewer?: Viewer) {
   return {
     orderAccount: rowLoader((ids) => orderAccountsByIds(db, ids), (row) => row.orderId),
     payment: rowLoader((ids) => paymentsByIds(db, ids), (row) => row.id),

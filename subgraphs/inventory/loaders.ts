@@ -4,10 +4,7 @@ import { allEach, childrenLoader, perArguments, rowLoader } from '../../platform
 import type { Connection } from '../../platform/pagination.ts'
 import { ANONYMOUS, type Viewer } from '../../platform/viewer.ts'
 import { canSeeLedger, canSeeLocation, canSeeReservation, visibleLocationIds } from './access.ts'
-import type {
-  AdjustmentChangeModel, AdjustmentGroupModel, AllocationModel, InventoryItemModel, InventoryLevelModel, LocationModel,
-  ReplenishmentLineModel, ReplenishmentModel, ReservationModel,
-} from './models.ts'
+import type { InventoryLevelModel } from './models.ts'
 import { stockConnection, type StockPage } from './stockPage.ts'
 import { allocationsByLineItemIds } from './store/allocationStore.ts'
 import { itemsBySkus } from './store/itemStore.ts'
@@ -17,23 +14,9 @@ import { locationsByIds } from './store/locationStore.ts'
 import { replenishmentLinesByIds, replenishmentsByIds } from './store/replenishmentStore.ts'
 import { reservationsByIds } from './store/reservationStore.ts'
 
-export interface Loaders {
-  readonly location: DataLoader<string, LocationModel | null>
-  readonly item: DataLoader<string, InventoryItemModel | null>
-  /** Entity lookups below answer null for what the viewer may not see, exactly like a missing id. */
-  readonly reservation: DataLoader<string, ReservationModel | null>
-  readonly adjustmentGroup: DataLoader<string, AdjustmentGroupModel | null>
-  readonly adjustmentChanges: DataLoader<string, AdjustmentChangeModel[]>
-  readonly replenishment: DataLoader<string, ReplenishmentModel | null>
-  readonly replenishmentLines: DataLoader<string, ReplenishmentLineModel[]>
-  readonly allocations: DataLoader<string, AllocationModel[]>
-  /** One loader per distinct `locationIds` argument, batching across variants. */
-  availableToSell(locationIds: readonly string[] | null | undefined): DataLoader<string, number>
-  /** One loader per distinct page of `ProductVariant.stock`, batching across variants. */
-  stock(page: StockPage): DataLoader<string, Connection<InventoryLevelModel>>
-}
+export type Loaders = ReturnType<typeof createLoaders>
 
-export function createLoaders(db: Queryable, viewer: Viewer = ANONYMOUS): Loaders {
+export function createLoaders(db: Queryable, viewer: Viewer = ANONYMOUS) {
   // keyed by the locations the viewer may see, so two requests for what narrows the same share a loader
   const availableToSell = perArguments(
     (locationIds: readonly string[] | null) =>
@@ -52,6 +35,7 @@ export function createLoaders(db: Queryable, viewer: Viewer = ANONYMOUS): Loader
   return {
     location: rowLoader((ids) => locationsByIds(db, ids), (l) => l.id),
     item: rowLoader((skus) => itemsBySkus(db, skus), (i) => i.sku),
+    /** Entity lookups from here on answer null for what the viewer may not see, exactly like a missing id. */
     reservation: rowLoader(async (ids) => (await reservationsByIds(db, ids)).filter((r) => canSeeReservation(viewer, r)), (r) => r.id),
     adjustmentGroup: rowLoader(async (ids) => (canSeeLedger(viewer) ? adjustmentGroupsByIds(db, ids) : []), (g) => g.id),
     adjustmentChanges: childrenLoader((ids) => adjustmentChangesByGroupIds(db, ids), (c) => c.groupId),
@@ -61,7 +45,9 @@ export function createLoaders(db: Queryable, viewer: Viewer = ANONYMOUS): Loader
       async (ids) => (await allocationsByLineItemIds(db, ids)).filter((a) => canSeeLocation(viewer, a.locationId)),
       (a) => a.lineItemId,
     ),
-    availableToSell: (requested) => availableToSell(visibleLocationIds(viewer, requested)),
-    stock: (page) => stock({ locationIds: visibleLocationIds(viewer, page.locationIds), request: page.request }),
+    /** One loader per distinct `locationIds` argument, batching across variants. */
+    availableToSell: (requested: readonly string[] | null | undefined) => availableToSell(visibleLocationIds(viewer, requested)),
+    /** One loader per distinct page of `ProductVariant.stock`, batching across variants. */
+    stock: (page: StockPage) => stock({ locationIds: visibleLocationIds(viewer, page.locationIds), request: page.request }),
   }
 }

@@ -7,58 +7,27 @@
 import type DataLoader from 'dataloader'
 import type { Queryable } from '../../platform/db.ts'
 import { childrenLoader, perArguments, rowLoader } from '../../platform/loaders.ts'
-import type {
-  CartLineModel,
-  CartModel,
-  FulfillmentLineModel,
-  FulfillmentModel,
-  FulfillmentOrderModel,
-  LineItemModel,
-  OrderModel,
-  OrderTimelineEventModel,
-  ReturnLineModel,
-  ReturnModel,
-  TaxRateModel,
-} from './models.ts'
+import type { OrderModel } from './models.ts'
 import { cartLinesByCartIds, cartsByIds } from './store/cartStore.ts'
-import { fulfillmentOrderLinesByIds, fulfillmentOrdersByIds, fulfillmentOrdersByOrderIds } from './store/fulfillmentOrderStore.ts'
-import { fulfillmentLinesByIds, fulfillmentsByFulfillmentOrderIds, fulfillmentsByIds } from './store/fulfillmentStore.ts'
-import { lineItemPagesByOrderIds, lineItemsByIds } from './store/lineItemStore.ts'
-import { ordersByIds, ordersByNumbers } from './store/orderStore.ts'
-import { returnLinesByReturnIds, returnsByIds, returnsByOrderIds } from './store/returnStore.ts'
+import { fulfillmentOrdersBy } from './store/fulfillmentOrderStore.ts'
+import { fulfillmentsBy } from './store/fulfillmentStore.ts'
+import { lineItemPagesByOrderIds, lineItemsByIds, linesWithLineItems } from './store/lineItemStore.ts'
+import { ordersBy } from './store/orderStore.ts'
+import { returnsBy } from './store/returnStore.ts'
 import { taxRatesByCountries } from './store/taxRateStore.ts'
 import { timelinesByOrderIds } from './store/timelineStore.ts'
 
-export interface Loaders {
-  readonly cartById: DataLoader<string, CartModel | null>
-  readonly cartLinesByCartId: DataLoader<string, CartLineModel[]>
-  readonly taxRateByCountry: DataLoader<string, TaxRateModel | null>
-  readonly orderById: DataLoader<string, OrderModel | null>
-  readonly orderByNumber: DataLoader<string, OrderModel | null>
-  readonly timelineByOrderId: DataLoader<string, OrderTimelineEventModel[]>
-  readonly lineItemById: DataLoader<string, LineItemModel | null>
-  /** Per distinct page arguments: the first `limit + 1` line items after a position, per order. */
-  lineItemPage(page: { readonly limit: number; readonly afterPosition: number }): DataLoader<string, LineItemModel[]>
-  readonly fulfillmentOrderById: DataLoader<string, FulfillmentOrderModel | null>
-  readonly fulfillmentOrdersByOrderId: DataLoader<string, FulfillmentOrderModel[]>
-  readonly fulfillmentOrderLinesById: DataLoader<string, FulfillmentLineModel[]>
-  readonly fulfillmentById: DataLoader<string, FulfillmentModel | null>
-  readonly fulfillmentsByFulfillmentOrderId: DataLoader<string, FulfillmentModel[]>
-  readonly fulfillmentLinesById: DataLoader<string, FulfillmentLineModel[]>
-  readonly returnById: DataLoader<string, ReturnModel | null>
-  readonly returnsByOrderId: DataLoader<string, ReturnModel[]>
-  readonly returnLinesById: DataLoader<string, ReturnLineModel[]>
-}
+export type Loaders = ReturnType<typeof createLoaders>
 
-export function createLoaders(db: Queryable): Loaders {
+export function createLoaders(db: Queryable) {
   // an order found by one key is primed under the other, so that asking by both costs one lookup
   const orderById: DataLoader<string, OrderModel | null> = rowLoader(
-    (ids) => ordersByIds(db, ids),
+    (ids) => ordersBy(db, 'id', ids),
     (o) => o.id,
     (o) => orderByNumber.prime(o.number, o),
   )
   const orderByNumber: DataLoader<string, OrderModel | null> = rowLoader(
-    (numbers) => ordersByNumbers(db, numbers),
+    (numbers) => ordersBy(db, 'number', numbers),
     (o) => o.number,
     (o) => orderById.prime(o.id, o),
   )
@@ -72,7 +41,8 @@ export function createLoaders(db: Queryable): Loaders {
     orderByNumber,
     timelineByOrderId: childrenLoader((ids) => timelinesByOrderIds(db, ids), (e) => e.orderId),
     lineItemById,
-    lineItemPage: perArguments(({ limit, afterPosition }) =>
+    /** Per distinct page arguments: the first `limit + 1` line items after a position, per order. */
+    lineItemPage: perArguments(({ limit, afterPosition }: { readonly limit: number; readonly afterPosition: number }) =>
       childrenLoader(
         (orderIds) => lineItemPagesByOrderIds(db, orderIds, afterPosition, limit + 1),
         (li) => li.orderId,
@@ -80,14 +50,14 @@ export function createLoaders(db: Queryable): Loaders {
         (li) => lineItemById.prime(li.id, li),
       ),
     ),
-    fulfillmentOrderById: rowLoader((ids) => fulfillmentOrdersByIds(db, ids), (f) => f.id),
-    fulfillmentOrdersByOrderId: childrenLoader((ids) => fulfillmentOrdersByOrderIds(db, ids), (f) => f.orderId),
-    fulfillmentOrderLinesById: childrenLoader((ids) => fulfillmentOrderLinesByIds(db, ids), (l) => l.parentId),
-    fulfillmentById: rowLoader((ids) => fulfillmentsByIds(db, ids), (f) => f.id),
-    fulfillmentsByFulfillmentOrderId: childrenLoader((ids) => fulfillmentsByFulfillmentOrderIds(db, ids), (f) => f.fulfillmentOrderId),
-    fulfillmentLinesById: childrenLoader((ids) => fulfillmentLinesByIds(db, ids), (l) => l.parentId),
-    returnById: rowLoader((ids) => returnsByIds(db, ids), (r) => r.id),
-    returnsByOrderId: childrenLoader((ids) => returnsByOrderIds(db, ids), (r) => r.orderId),
-    returnLinesById: childrenLoader((ids) => returnLinesByReturnIds(db, ids), (l) => l.returnId),
+    fulfillmentOrderById: rowLoader((ids) => fulfillmentOrdersBy(db, 'id', ids), (f) => f.id),
+    fulfillmentOrdersByOrderId: childrenLoader((ids) => fulfillmentOrdersBy(db, 'order_id', ids), (f) => f.orderId),
+    fulfillmentOrderLinesById: childrenLoader((ids) => linesWithLineItems(db, 'fulfillmentOrder', ids), (l) => l.parentId),
+    fulfillmentById: rowLoader((ids) => fulfillmentsBy(db, 'id', ids), (f) => f.id),
+    fulfillmentsByFulfillmentOrderId: childrenLoader((ids) => fulfillmentsBy(db, 'fulfillment_order_id', ids), (f) => f.fulfillmentOrderId),
+    fulfillmentLinesById: childrenLoader((ids) => linesWithLineItems(db, 'fulfillment', ids), (l) => l.parentId),
+    returnById: rowLoader((ids) => returnsBy(db, 'id', ids), (r) => r.id),
+    returnsByOrderId: childrenLoader((ids) => returnsBy(db, 'order_id', ids), (r) => r.orderId),
+    returnLinesById: childrenLoader((ids) => linesWithLineItems(db, 'return', ids), (l) => l.returnId),
   }
 }

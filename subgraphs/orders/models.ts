@@ -3,7 +3,6 @@
  * (int8), timestamps as Date. Every model reachable on its own carries the customer that owns it,
  * so that ownership is checked wherever it is resolved (queries and `_entities` alike).
  */
-import type { Connection, Edge } from '../../platform/pagination.ts'
 import type { UserError } from '../../platform/userErrors.ts'
 import type { OrderErrorCode } from './generated/resolvers.ts'
 
@@ -100,6 +99,7 @@ export interface StoredTaxLine {
 export interface LineItemModel extends Owned {
   readonly id: string
   readonly orderId: string
+  /** From 1, in the order's order. */
   readonly position: number
   readonly sku: string
   readonly title: string
@@ -156,11 +156,6 @@ export interface ReturnLineModel {
   /** Read with the line (one statement for lines and their line items). */
   readonly lineItem: LineItemModel
 }
-
-export type OrderConnectionModel = Connection<OrderModel>
-export type OrderEdgeModel = Edge<OrderModel>
-export type LineItemConnectionModel = Connection<LineItemModel>
-export type LineItemEdgeModel = Edge<LineItemModel>
 
 export type OrderUserErrorModel = UserError<OrderErrorCode>
 

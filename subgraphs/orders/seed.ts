@@ -7,7 +7,7 @@ import { insertFulfillmentOrders } from './store/fulfillmentOrderStore.ts'
 import { insertFulfillments } from './store/fulfillmentStore.ts'
 import { insertLineItems } from './store/lineItemStore.ts'
 import { insertOrders, numberOrdersAfterExisting } from './store/orderStore.ts'
-import { clearOrders, ordersIsEmpty } from './store/seedStore.ts'
+import { emptyForSeed } from './store/seedStore.ts'
 import { insertTaxRates } from './store/taxRateStore.ts'
 import { insertTimeline } from './store/timelineStore.ts'
 
@@ -38,8 +38,7 @@ function locationOf(order: WorldOrder): string {
 export async function seedOrders(db: Database, { reset }: { reset: boolean }): Promise<void> {
   const world = buildWorld()
   await db.transaction(async (tx) => {
-    if (reset) await clearOrders(tx)
-    else if (!(await ordersIsEmpty(tx))) return
+    if (!(await emptyForSeed(tx, reset))) return
     await insertTaxRates(tx, world.taxRates)
     await insertCatalogPrices(tx, currentPrices(world))
     await insertCarts(tx, world.carts)
@@ -88,7 +87,7 @@ async function seedFulfillment(tx: Queryable, world: World): Promise<void> {
     world.orders.map((o) => ({
       id: fulfillmentOrderIdOf(o),
       orderId: o.id,
-      locationId: locationOf(o),
+      assignedLocationId: locationOf(o),
       status: o.status === 'CANCELLED' ? 'CANCELLED' : isFulfilled(o) ? 'CLOSED' : 'OPEN',
       createdAt: o.placedAt,
       lines: o.lineItems.map((li) => ({ lineItemId: li.id, quantity: li.quantity, fulfilledQuantity: li.fulfilledQuantity })),

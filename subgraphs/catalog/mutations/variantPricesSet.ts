@@ -3,10 +3,10 @@ import { requireStaff } from '../../../platform/viewer.ts'
 import type { VariantPricesSetInput } from '../generated/resolvers.ts'
 import type { Context } from '../subgraph.ts'
 import { kit } from '../kit.ts'
-import type { CatalogUserErrorModel, VariantPricesSetModel } from '../models.ts'
+import type { CatalogUserErrorModel, PriceModel, VariantPricesSetModel, Written } from '../models.ts'
 import { priceInputErrors } from './priceInputErrors.ts'
 import { variantPricesChangedPayload } from '../store/priceEventStore.ts'
-import { deletePricesOf, insertPrices, type NewPrice } from '../store/priceStore.ts'
+import { deletePricesOf, insertPrices } from '../store/priceStore.ts'
 import { touchProduct } from '../store/productStore.ts'
 import { lockVariantBySku } from '../store/variantStore.ts'
 
@@ -24,7 +24,7 @@ export async function variantPricesSet(input: VariantPricesSetInput, ctx: Contex
     if (!variant) errors.unshift(kit.userError('NOT_FOUND', ['input', 'sku'], `No variant has SKU ${input.sku}`))
     if (!variant || errors.length > 0) return failed(errors)
 
-    const prices: NewPrice[] = input.prices.map((price) => ({
+    const prices: Written<PriceModel>[] = input.prices.map((price) => ({
       id: `price_${randomUUID()}`,
       variantId: variant.id,
       currency: price.amount.currency,

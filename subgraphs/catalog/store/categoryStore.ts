@@ -43,11 +43,5 @@ export async function categoriesOfProducts(db: Queryable, productIds: readonly s
 
 export async function insertCategories(db: Queryable, categories: readonly CategoryModel[]): Promise<void> {
   // one statement: the parent foreign key is checked at its end, so row order does not matter
-  await insertRows(db, 'catalog.categories', categories, {
-    id: ['text', (c) => c.id],
-    handle: ['text', (c) => c.handle],
-    name: ['text', (c) => c.name],
-    parent_id: ['text', (c) => c.parentId],
-    position: ['int', (c) => c.position],
-  })
+  await insertRows(db, 'catalog.categories', categories, { id: 'text', handle: 'text', name: 'text', parentId: 'text', position: 'int' })
 }

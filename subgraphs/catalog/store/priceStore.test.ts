@@ -5,7 +5,8 @@ import { testDatabaseFor } from '../../../platform/testHooks.ts'
 import { openTestDatabase } from '../../../platform/testing.ts'
 import { buildWorld } from '../../../seed/world.ts'
 import { catalog } from '../subgraph.ts'
-import { deletePricesOf, effectivePrices, insertPrices, priceRanges, type NewPrice } from './priceStore.ts'
+import type { PriceModel, Written } from '../models.ts'
+import { deletePricesOf, effectivePrices, insertPrices, priceRanges } from './priceStore.ts'
 
 const world = buildWorld()
 const listPrice = (variantId: string, currency: string) => world.prices.find((p) => p.id === `price_${variantId}_${currency.toLowerCase()}`)!
@@ -13,7 +14,7 @@ const at = (iso: string) => new Date(iso)
 
 /** Channel prices beside the seed's list prices. */
 async function insertChannelPrices(db: Database): Promise<void> {
-  const price = (id: string, variantId: string, amount: string, extra: Partial<NewPrice> = {}): NewPrice => ({
+  const price = (id: string, variantId: string, amount: string, extra: Partial<Written<PriceModel>> = {}): Written<PriceModel> => ({
     id, variantId, currency: 'USD', amount, compareAtAmount: null, channelId: null, taxIncluded: false, validFrom: null, validUntil: null, ...extra,
   })
   await insertPrices(db, [

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../platform/db.ts'
 import { insertRows } from '../../../platform/insertRows.ts'
-import type { PriceModel } from '../models.ts'
+import type { PriceModel, Written } from '../models.ts'
 
 const PRICE_COLUMNS = `pr.id, pr.variant_id as "variantId", p.status as "productStatus", pr.currency, pr.amount,
   pr.compare_at_amount as "compareAtAmount", pr.channel_id as "channelId", pr.tax_included as "taxIncluded",
@@ -62,20 +62,10 @@ export async function priceRanges(db: Queryable, productIds: readonly string[], 
   return rows
 }
 
-/** A price as written: the product's status is read with it, never stored on it. */
-export type NewPrice = Omit<PriceModel, 'productStatus'>
-
-export async function insertPrices(db: Queryable, prices: readonly NewPrice[]): Promise<void> {
+export async function insertPrices(db: Queryable, prices: readonly Written<PriceModel>[]): Promise<void> {
   await insertRows(db, 'catalog.prices', prices, {
-    id: ['text', (p) => p.id],
-    variant_id: ['text', (p) => p.variantId],
-    currency: ['text', (p) => p.currency],
-    amount: ['bigint', (p) => p.amount],
-    compare_at_amount: ['bigint', (p) => p.compareAtAmount],
-    channel_id: ['text', (p) => p.channelId],
-    tax_included: ['boolean', (p) => p.taxIncluded],
-    valid_from: ['timestamptz', (p) => p.validFrom],
-    valid_until: ['timestamptz', (p) => p.validUntil],
+    id: 'text', variantId: 'text', currency: 'text', amount: 'bigint', compareAtAmount: 'bigint', channelId: 'text', taxIncluded: 'boolean',
+    validFrom: 'timestamptz', validUntil: 'timestamptz',
   })
 }
 

@@ -5,13 +5,9 @@ import type { ProductModel, ProductStatus } from '../models.ts'
 const PRODUCT_COLUMNS = `p.id, p.handle, p.title, p.description, p.status, p.options,
   p.created_at as "createdAt", p.updated_at as "updatedAt"`
 
-export async function productsByIds(db: Queryable, ids: readonly string[]): Promise<ProductModel[]> {
-  const { rows } = await db.query<ProductModel>(`select ${PRODUCT_COLUMNS} from catalog.products p where p.id = any($1::text[])`, [ids])
-  return rows
-}
-
-export async function productsByHandles(db: Queryable, handles: readonly string[]): Promise<ProductModel[]> {
-  const { rows } = await db.query<ProductModel>(`select ${PRODUCT_COLUMNS} from catalog.products p where p.handle = any($1::text[])`, [handles])
+/** The products whose id (or handle) is one of `values`. */
+export async function productsBy(db: Queryable, key: 'id' | 'handle', values: readonly string[]): Promise<ProductModel[]> {
+  const { rows } = await db.query<ProductModel>(`select ${PRODUCT_COLUMNS} from catalog.products p where p.${key} = any($1::text[])`, [values])
   return rows
 }
 
@@ -113,19 +109,9 @@ export interface NewProduct extends ProductModel {
 
 export async function insertProducts(db: Queryable, products: readonly NewProduct[]): Promise<void> {
   await insertRows(db, 'catalog.products', products, {
-    id: ['text', (p) => p.id],
-    handle: ['text', (p) => p.handle],
-    title: ['text', (p) => p.title],
-    description: ['text', (p) => p.description],
-    status: ['text', (p) => p.status],
-    options: ['jsonb', (p) => p.options],
-    created_at: ['timestamptz', (p) => p.createdAt],
-    updated_at: ['timestamptz', (p) => p.updatedAt],
+    id: 'text', handle: 'text', title: 'text', description: 'text', status: 'text', options: 'jsonb',
+    createdAt: 'timestamptz', updatedAt: 'timestamptz',
   })
   const links = products.flatMap((p) => p.categoryIds.map((categoryId, position) => ({ productId: p.id, categoryId, position })))
-  await insertRows(db, 'catalog.product_categories', links, {
-    product_id: ['text', (l) => l.productId],
-    category_id: ['text', (l) => l.categoryId],
-    position: ['int', (l) => l.position],
-  })
+  await insertRows(db, 'catalog.product_categories', links, { productId: 'text', categoryId: 'text', position: 'int' })
 }

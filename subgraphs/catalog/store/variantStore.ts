@@ -1,18 +1,14 @@
 import type { Queryable } from '../../../platform/db.ts'
 import { insertRows } from '../../../platform/insertRows.ts'
-import type { VariantModel } from '../models.ts'
+import type { VariantModel, Written } from '../models.ts'
 
 const VARIANT_COLUMNS = `v.id, v.sku, v.product_id as "productId", p.status as "productStatus", v.title, v.position, v.barcode,
   v.selected_options as "selectedOptions"`
 const VARIANTS = `catalog.variants v join catalog.products p on p.id = v.product_id`
 
-export async function variantsByIds(db: Queryable, ids: readonly string[]): Promise<VariantModel[]> {
-  const { rows } = await db.query<VariantModel>(`select ${VARIANT_COLUMNS} from ${VARIANTS} where v.id = any($1::text[])`, [ids])
-  return rows
-}
-
-export async function variantsBySkus(db: Queryable, skus: readonly string[]): Promise<VariantModel[]> {
-  const { rows } = await db.query<VariantModel>(`select ${VARIANT_COLUMNS} from ${VARIANTS} where v.sku = any($1::text[])`, [skus])
+/** The variants whose id (or SKU) is one of `values`. */
+export async function variantsBy(db: Queryable, key: 'id' | 'sku', values: readonly string[]): Promise<VariantModel[]> {
+  const { rows } = await db.query<VariantModel>(`select ${VARIANT_COLUMNS} from ${VARIANTS} where v.${key} = any($1::text[])`, [values])
   return rows
 }
 
@@ -55,17 +51,8 @@ export async function lockVariantBySku(db: Queryable, sku: string): Promise<{ id
   return rows[0] ?? null
 }
 
-/** A variant as written: the product's status is read with it, never stored on it. */
-export type NewVariant = Omit<VariantModel, 'productStatus'>
-
-export async function insertVariants(db: Queryable, variants: readonly NewVariant[]): Promise<void> {
+export async function insertVariants(db: Queryable, variants: readonly Written<VariantModel>[]): Promise<void> {
   await insertRows(db, 'catalog.variants', variants, {
-    id: ['text', (v) => v.id],
-    sku: ['text', (v) => v.sku],
-    product_id: ['text', (v) => v.productId],
-    title: ['text', (v) => v.title],
-    position: ['int', (v) => v.position],
-    barcode: ['text', (v) => v.barcode],
-    selected_options: ['jsonb', (v) => v.selectedOptions],
+    id: 'text', sku: 'text', productId: 'text', title: 'text', position: 'int', barcode: 'text', selectedOptions: 'jsonb',
   })
 }

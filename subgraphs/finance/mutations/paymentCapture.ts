@@ -1,32 +1,27 @@
-import type { MutationContext } from '../../../platform/mutations.ts'
 import type { PaymentCaptureInput } from '../generated/resolvers.ts'
 import { newId } from '../ids.ts'
 import { kit } from '../kit.ts'
 import { captureLines } from '../ledger.ts'
 import type { FinanceUserErrorModel, PaymentPayloadModel, PaymentRow } from '../models.ts'
-import type { PaymentProvider } from '../provider/paymentProvider.ts'
 import { syncInvoiceStatus } from '../store/invoiceStore.ts'
 import { postJournalEntries } from '../store/journalStore.ts'
 import { addCapture, paymentsByIds } from '../store/paymentStore.ts'
 import { authorizationsOfPayments, insertTransactions } from '../store/transactionStore.ts'
-import { AMOUNT, amountToMove, askProvider, CURRENCY, providerKeyOf, refused, type Refused } from './askProvider.ts'
+import { AMOUNT, moveMoney, refused, type PspContext } from './moneyMovement.ts'
 
 const failed = (userErrors: readonly FinanceUserErrorModel[]): PaymentPayloadModel => ({ paymentId: null, userErrors })
 const PAYMENT = ['input', 'paymentId']
 
-/** What happened before the transaction: refused by our checks or the PSP, or captured at the PSP. */
-type Outside =
-  | Refused
-  | {
-      readonly kind: 'captured'
-      readonly payment: PaymentRow
-      readonly amount: bigint
-      /** the AUTHORIZATION transaction (the capture's parent) and the PSP's reference of it */
-      readonly authorization: { readonly id: string; readonly pspReference: string }
-      /** the PSP's reference of this capture */
-      readonly pspReference: string
-      readonly providerKey: string
-    }
+/** Captured at the PSP, for the transaction to record. */
+interface Captured {
+  readonly payment: PaymentRow
+  readonly amount: bigint
+  /** the AUTHORIZATION transaction (the capture's parent) and the PSP's reference of it */
+  readonly authorization: { readonly id: string; readonly pspReference: string }
+  /** the PSP's reference of this capture */
+  readonly pspReference: string
+  readonly providerKey: string
+}
 
 const capturableOf = (payment: PaymentRow) => (payment.voided ? 0n : BigInt(payment.authorized) - BigInt(payment.captured))
 
@@ -37,21 +32,11 @@ const capturableOf = (payment: PaymentRow) => (payment.voided ? 0n : BigInt(paym
  * PSP is asked, so a capture we would refuse never reaches it; the conditional update re-checks
  * in the transaction, and a capture that loses a race there is given back at the PSP.
  */
-export function paymentCapture(
-  ctx: MutationContext & { readonly provider: PaymentProvider },
-  input: PaymentCaptureInput,
-): Promise<PaymentPayloadModel> {
-  const { db, viewer, provider } = ctx
-  const { idempotencyKey, ...request } = input
-  return kit.runMutationSteps<PaymentPayloadModel, Outside>(ctx, { operation: 'paymentCapture', idempotencyKey, input: request, failed }, {
-    outside: async () => {
-      const amount = amountToMove(input.amount, 'capture')
-      if (typeof amount !== 'bigint') return amount
-      const [payment] = await paymentsByIds(db, [input.paymentId])
-      if (!payment) return refused(kit.userError('NOT_FOUND', PAYMENT, `No payment ${input.paymentId}`))
-      if (payment.currency !== input.amount.currency) {
-        return refused(kit.userError('CURRENCY_MISMATCH', CURRENCY, `The payment is in ${payment.currency}`))
-      }
+export function paymentCapture(ctx: PspContext, input: PaymentCaptureInput): Promise<PaymentPayloadModel> {
+  const { db, provider } = ctx
+  return moveMoney<PaymentPayloadModel, PaymentRow, Captured>(ctx, input, {
+    operation: 'paymentCapture', what: 'capture', failed, subject: { noun: 'payment', id: input.paymentId, field: PAYMENT, load: paymentsByIds },
+    outside: async ({ amount, subject: payment, providerKey, ask }) => {
       const capturable = capturableOf(payment)
       if (amount > capturable) {
         return refused(kit.userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, `At most ${capturable} can be captured on this payment`))
@@ -59,16 +44,13 @@ export function paymentCapture(
       const [found] = await authorizationsOfPayments(db, [payment.id])
       if (!found?.pspReference) return refused(kit.userError('AMOUNT_EXCEEDS_CAPTURABLE', AMOUNT, 'The payment has no authorization to capture from'))
       const authorization = { id: found.id, pspReference: found.pspReference }
-      const providerKey = providerKeyOf('paymentCapture', viewer, input)
-      const answer = await askProvider(
-        () => provider.capture({ idempotencyKey: providerKey, amount, currency: payment.currency, authorizationReference: authorization.pspReference }),
-        PAYMENT, 'capture',
+      const answer = await ask(() =>
+        provider.capture({ idempotencyKey: providerKey, amount, currency: payment.currency, authorizationReference: authorization.pspReference }),
       )
       if (answer.kind === 'refused') return answer
-      return { kind: 'captured', payment, amount, authorization, pspReference: answer.pspReference, providerKey }
+      return { payment, amount, authorization, pspReference: answer.pspReference, providerKey }
     },
     inside: async (tx, outside) => {
-      if (outside.kind === 'refused') return failed([outside.error])
       const { amount } = outside
       const captured = await addCapture(tx, outside.payment.id, amount)
       if (!captured) {
@@ -79,7 +61,8 @@ export function paymentCapture(
       const transactionId = newId('txn')
       await insertTransactions(tx, [{
         id: transactionId, paymentId: captured.id, refundId: null, kind: 'CAPTURE', status: 'SUCCESS', amount, currency: captured.currency,
-        pspReference: outside.pspReference, parentTransactionId: outside.authorization.id, idempotencyKey, createdAt: null,
+        pspReference: outside.pspReference, parentTransactionId: outside.authorization.id, idempotencyKey: input.idempotencyKey,
+        createdAt: null,
       }])
       await postJournalEntries(tx, [{
         id: newId('je'), postedAt: null, sourceDocumentUri: `gid://finance/PaymentTransaction/${transactionId}`, reversesEntryId: null,
@@ -94,7 +77,6 @@ export function paymentCapture(
     },
     // the PSP took money our books refused (a concurrent capture won the race): give it back
     compensate: async (outside) => {
-      if (outside.kind !== 'captured') return
       const result = await provider.refund({
         idempotencyKey: `compensate:${outside.providerKey}`, amount: outside.amount, currency: outside.payment.currency,
         authorizationReference: outside.authorization.pspReference,

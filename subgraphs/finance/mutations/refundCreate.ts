@@ -1,31 +1,27 @@
-import type { MutationContext } from '../../../platform/mutations.ts'
 import type { RefundCreateInput } from '../generated/resolvers.ts'
 import { newId } from '../ids.ts'
 import { kit } from '../kit.ts'
 import { refundLines, refundTaxShare } from '../ledger.ts'
 import type { FinanceUserErrorModel, OrderAccountRow, PaymentRow, RefundPayloadModel } from '../models.ts'
-import type { PaymentProvider } from '../provider/paymentProvider.ts'
 import { liveInvoiceOfOrder, syncInvoiceStatus } from '../store/invoiceStore.ts'
 import { journalEntryIdOfSource, postJournalEntries } from '../store/journalStore.ts'
 import { orderAccountsByIds } from '../store/orderAccountStore.ts'
 import { addRefund, paymentsByOrderIds, refundablePaymentOf } from '../store/paymentStore.ts'
 import { insertRefund } from '../store/refundStore.ts'
 import { authorizationsOfPayments, insertTransactions, latestTransactionId } from '../store/transactionStore.ts'
-import { AMOUNT, amountToMove, askProvider, CURRENCY, providerKeyOf, refused, type Refused } from './askProvider.ts'
+import { AMOUNT, moveMoney, refused, type PspContext } from './moneyMovement.ts'
 
 const failed = (userErrors: readonly FinanceUserErrorModel[]): RefundPayloadModel => ({ refundId: null, userErrors })
 const ORDER = ['input', 'orderId']
 
-type Outside =
-  | Refused
-  | {
-      readonly kind: 'refunded'
-      readonly account: OrderAccountRow
-      /** the payment the PSP refunded, as read before the call */
-      readonly payment: PaymentRow
-      readonly amount: bigint
-      readonly pspReference: string
-    }
+/** Refunded at the PSP, for the transaction to record. */
+interface Refunded {
+  readonly account: OrderAccountRow
+  /** the payment the PSP refunded, as read before the call */
+  readonly payment: PaymentRow
+  readonly amount: bigint
+  readonly pspReference: string
+}
 
 const mostRefundable = (payments: readonly PaymentRow[]) =>
   payments.map((p) => BigInt(p.captured) - BigInt(p.refunded)).reduce((max, r) => (r > max ? r : max), 0n)
@@ -38,21 +34,11 @@ const mostRefundable = (payments: readonly PaymentRow[]) =>
  * conditional update re-checks, and a refund that loses a race there was refused by the PSP as
  * well (it holds the same captured - refunded), so there is nothing to give back.
  */
-export function refundCreate(
-  ctx: MutationContext & { readonly provider: PaymentProvider },
-  input: RefundCreateInput,
-): Promise<RefundPayloadModel> {
-  const { db, viewer, provider } = ctx
-  const { idempotencyKey, ...request } = input
-  return kit.runMutationSteps<RefundPayloadModel, Outside>(ctx, { operation: 'refundCreate', idempotencyKey, input: request, failed }, {
-    outside: async () => {
-      const amount = amountToMove(input.amount, 'refund')
-      if (typeof amount !== 'bigint') return amount
-      const [account] = await orderAccountsByIds(db, [input.orderId])
-      if (!account) return refused(kit.userError('NOT_FOUND', ORDER, `No order ${input.orderId}`))
-      if (account.currency !== input.amount.currency) {
-        return refused(kit.userError('CURRENCY_MISMATCH', CURRENCY, `The order is in ${account.currency}`))
-      }
+export function refundCreate(ctx: PspContext, input: RefundCreateInput): Promise<RefundPayloadModel> {
+  const { db, provider } = ctx
+  return moveMoney<RefundPayloadModel, OrderAccountRow, Refunded>(ctx, input, {
+    operation: 'refundCreate', what: 'refund', failed, subject: { noun: 'order', id: input.orderId, field: ORDER, load: orderAccountsByIds },
+    outside: async ({ amount, subject: account, providerKey, ask }) => {
       const payments = await paymentsByOrderIds(db, [account.orderId])
       const payment = refundablePaymentOf(payments, amount)
       if (!payment) {
@@ -61,15 +47,11 @@ export function refundCreate(
       const [authorization] = await authorizationsOfPayments(db, [payment.id])
       const authorizationReference = authorization?.pspReference
       if (!authorizationReference) return refused(kit.userError('AMOUNT_EXCEEDS_REFUNDABLE', AMOUNT, 'The payment has no authorization to refund'))
-      const answer = await askProvider(
-        () => provider.refund({ idempotencyKey: providerKeyOf('refundCreate', viewer, input), amount, currency: payment.currency, authorizationReference }),
-        ORDER, 'refund',
-      )
+      const answer = await ask(() => provider.refund({ idempotencyKey: providerKey, amount, currency: payment.currency, authorizationReference }))
       if (answer.kind === 'refused') return answer
-      return { kind: 'refunded', account, payment, amount, pspReference: answer.pspReference }
+      return { account, payment, amount, pspReference: answer.pspReference }
     },
     inside: async (tx, outside) => {
-      if (outside.kind === 'refused') return failed([outside.error])
       const { account, amount } = outside
       const payment = await addRefund(tx, outside.payment.id, amount)
       if (!payment) {
@@ -83,7 +65,7 @@ export function refundCreate(
       await insertTransactions(tx, [{
         id: newId('txn'), paymentId: payment.id, refundId: refund.id, kind: 'REFUND', status: 'SUCCESS', amount, currency: account.currency,
         pspReference: outside.pspReference, parentTransactionId: await latestTransactionId(tx, payment.id, 'CAPTURE'),
-        idempotencyKey, createdAt: null,
+        idempotencyKey: input.idempotencyKey, createdAt: null,
       }])
       const invoice = await liveInvoiceOfOrder(tx, account.orderId)
       const basis = invoice ?? account

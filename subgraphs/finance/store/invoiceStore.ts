@@ -1,7 +1,7 @@
 import type { Queryable } from '../../../platform/db.ts'
 import { insertRows } from '../../../platform/insertRows.ts'
 import type { InvoiceLineRow, InvoiceRow, OrderAccountRow } from '../models.ts'
-import { LINE_COLUMNS, type LineValues } from './orderAccountStore.ts'
+import { LINE_COLUMNS, TOTALS_COLUMNS, type LineValues } from './orderAccountStore.ts'
 
 const COLUMNS = `i.id, i.number, i.order_id as "orderId", i.customer_id as "customerId", i.status, i.issued_at as "issuedAt", i.currency,
   i.subtotal, i.tax_total as "taxTotal", i.total`
@@ -71,19 +71,10 @@ export interface InvoiceInsert extends InvoiceRow {
 export async function insertInvoices(db: Queryable, invoices: readonly InvoiceInsert[]): Promise<void> {
   if (invoices.length === 0) return
   await insertRows(db, 'finance.invoices', invoices, {
-    id: ['text', (i) => i.id],
-    number: ['text', (i) => i.number],
-    order_id: ['text', (i) => i.orderId],
-    customer_id: ['text', (i) => i.customerId],
-    status: ['text', (i) => i.status],
-    issued_at: ['timestamptz', (i) => i.issuedAt],
-    currency: ['text', (i) => i.currency],
-    subtotal: ['bigint', (i) => i.subtotal],
-    tax_total: ['bigint', (i) => i.taxTotal],
-    total: ['bigint', (i) => i.total],
+    id: 'text', number: 'text', orderId: 'text', customerId: 'text', status: 'text', issuedAt: 'timestamptz', ...TOTALS_COLUMNS,
   })
   const lines = invoices.flatMap((invoice) => invoice.lines.map((line) => ({ ...line, invoiceId: invoice.id })))
-  await insertRows(db, 'finance.invoice_lines', lines, { invoice_id: ['text', (l) => l.invoiceId], ...LINE_COLUMNS })
+  await insertRows(db, 'finance.invoice_lines', lines, { invoiceId: 'text', ...LINE_COLUMNS })
   // later invoices continue the numbering after the seeded ones
   await db.query(`select setval('finance.invoice_number_seq', greatest((select last_value from finance.invoice_number_seq), $1::bigint))`, [
     invoices.length,

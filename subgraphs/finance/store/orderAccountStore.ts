@@ -1,8 +1,6 @@
 import type { Queryable } from '../../../platform/db.ts'
-import { insertRows, type ColumnOf } from '../../../platform/insertRows.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { OrderAccountRow, StoredTaxLine } from '../models.ts'
-
-type Columns<Row> = { readonly [column: string]: ColumnOf<Row> }
 
 const COLUMNS = `order_id as "orderId", customer_id as "customerId", currency, subtotal, tax_total as "taxTotal", total, status,
   placed_at as "placedAt"`
@@ -24,15 +22,12 @@ export interface LineValues {
 }
 
 /** The columns of `order_account_lines` and `invoice_lines` but the parent's key. */
-export const LINE_COLUMNS: Columns<LineValues> = {
-  position: ['int', (l) => l.position],
-  line_item_id: ['text', (l) => l.lineItemId],
-  description: ['text', (l) => l.description],
-  quantity: ['int', (l) => l.quantity],
-  unit_price: ['bigint', (l) => l.unitPrice],
-  tax_lines: ['jsonb', (l) => l.taxLines],
-  total: ['bigint', (l) => l.total],
+export const LINE_COLUMNS = {
+  position: 'int', lineItemId: 'text', description: 'text', quantity: 'int', unitPrice: 'bigint', taxLines: 'jsonb', total: 'bigint',
 }
+
+/** The money columns an order account and its invoice both hold. */
+export const TOTALS_COLUMNS = { currency: 'text', subtotal: 'bigint', taxTotal: 'bigint', total: 'bigint' }
 
 export interface OrderAccountLine extends LineValues {
   readonly orderId: string
@@ -41,16 +36,7 @@ export interface OrderAccountLine extends LineValues {
   readonly total: bigint
 }
 
-const ACCOUNT_COLUMNS: Columns<OrderAccountRow> = {
-  order_id: ['text', (a) => a.orderId],
-  customer_id: ['text', (a) => a.customerId],
-  currency: ['text', (a) => a.currency],
-  subtotal: ['bigint', (a) => a.subtotal],
-  tax_total: ['bigint', (a) => a.taxTotal],
-  total: ['bigint', (a) => a.total],
-  status: ['text', (a) => a.status],
-  placed_at: ['timestamptz', (a) => a.placedAt],
-}
+const ACCOUNT_COLUMNS = { orderId: 'text', customerId: 'text', ...TOTALS_COLUMNS, status: 'text', placedAt: 'timestamptz' }
 
 /**
  * Records an order once: false when finance already has it (the same order announced again),
@@ -70,5 +56,5 @@ export async function insertOrderAccounts(db: Queryable, accounts: readonly Orde
 }
 
 export async function insertOrderAccountLines(db: Queryable, lines: readonly OrderAccountLine[]): Promise<void> {
-  await insertRows<OrderAccountLine>(db, 'finance.order_account_lines', lines, { order_id: ['text', (l) => l.orderId], ...LINE_COLUMNS })
+  await insertRows(db, 'finance.order_account_lines', lines, { orderId: 'text', ...LINE_COLUMNS })
 }

@@ -15,16 +15,8 @@ export interface PaymentInsert extends PaymentRow {
 
 export async function insertPayments(db: Queryable, payments: readonly PaymentInsert[]): Promise<void> {
   await insertRows(db, 'finance.payments', payments, {
-    id: ['text', (p) => p.id],
-    order_id: ['text', (p) => p.orderId],
-    customer_id: ['text', (p) => p.customerId],
-    gateway: ['text', (p) => p.gateway],
-    currency: ['text', (p) => p.currency],
-    authorized: ['bigint', (p) => p.authorized],
-    captured: ['bigint', (p) => p.captured],
-    refunded: ['bigint', (p) => p.refunded],
-    voided: ['boolean', (p) => p.voided],
-    created_at: ['timestamptz', (p) => p.createdAt],
+    id: 'text', orderId: 'text', customerId: 'text', gateway: 'text', currency: 'text', authorized: 'bigint', captured: 'bigint', refunded: 'bigint',
+    voided: 'boolean', createdAt: 'timestamptz',
   })
 }
 

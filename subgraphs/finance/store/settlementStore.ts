@@ -41,19 +41,9 @@ export async function insertSettlements(
 ): Promise<void> {
   if (settlements.length === 0) return
   await insertRows(db, 'finance.settlements', settlements, {
-    id: ['text', (s) => s.id],
-    gateway: ['text', (s) => s.gateway],
-    payout_date: ['timestamptz', (s) => s.payoutDate],
-    currency: ['text', (s) => s.currency],
-    gross: ['bigint', (s) => s.gross],
-    fees: ['bigint', (s) => s.fees],
-    net: ['bigint', (s) => s.net],
-    status: ['text', (s) => s.status],
+    id: 'text', gateway: 'text', payoutDate: 'timestamptz', currency: 'text', gross: 'bigint', fees: 'bigint', net: 'bigint', status: 'text',
   })
   await insertRows(db, 'finance.settlement_transactions', transactions, {
-    settlement_id: ['text', (t) => t.settlementId],
-    transaction_id: ['text', (t) => t.transactionId],
-    settled_amount: ['bigint', (t) => t.settledAmount],
-    matched: ['boolean', (t) => t.matched],
+    settlementId: 'text', transactionId: 'text', settledAmount: 'bigint', matched: 'boolean',
   })
 }

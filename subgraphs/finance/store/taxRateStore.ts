@@ -1,4 +1,5 @@
 import type { Queryable } from '../../../platform/db.ts'
+import { insertRows } from '../../../platform/insertRows.ts'
 import type { TaxRateRow } from '../models.ts'
 
 export async function taxRatesByCountries(db: Queryable, countryCodes: readonly string[]): Promise<TaxRateRow[]> {
@@ -12,11 +13,7 @@ export async function taxRatesByCountries(db: Queryable, countryCodes: readonly 
 
 /** Reference data rather than demo data: inserted when missing, so a store seeded before the table existed gets it too. */
 export async function insertTaxRates(db: Queryable, rates: readonly TaxRateRow[]): Promise<void> {
-  if (rates.length === 0) return
-  await db.query(
-    `insert into finance.tax_rates (country_code, title, rate, prices_include_tax)
-     select * from unnest($1::text[], $2::text[], $3::numeric[], $4::boolean[])
-     on conflict (country_code) do nothing`,
-    [rates.map((r) => r.countryCode), rates.map((r) => r.title), rates.map((r) => r.rate), rates.map((r) => r.pricesIncludeTax)],
-  )
+  await insertRows(db, 'finance.tax_rates', rates, { countryCode: 'text', title: 'text', rate: 'numeric', pricesIncludeTax: 'boolean' }, {
+    onConflict: 'on conflict (country_code) do nothing',
+  })
 }

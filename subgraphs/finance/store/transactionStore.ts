@@ -6,21 +6,17 @@ const COLUMNS = `t.id, t.payment_id as "paymentId", t.refund_id as "refundId", t
   t.psp_reference as "pspReference", t.parent_transaction_id as "parentTransactionId", t.idempotency_key as "idempotencyKey",
   t.created_at as "createdAt"`
 
-export async function transactionsByPaymentIds(db: Queryable, paymentIds: readonly string[]): Promise<TransactionRow[]> {
+/** The transactions of each payment (or refund), oldest first. */
+const transactionsBy = (parent: 'payment_id' | 'refund_id') => async (db: Queryable, ids: readonly string[]): Promise<TransactionRow[]> => {
   const { rows } = await db.query<TransactionRow>(
-    `select ${COLUMNS} from finance.payment_transactions t where t.payment_id = any($1::text[]) order by t.created_at, t.id`,
-    [paymentIds],
+    `select ${COLUMNS} from finance.payment_transactions t where t.${parent} = any($1::text[]) order by t.created_at, t.id`,
+    [ids],
   )
   return rows
 }
 
-export async function transactionsByRefundIds(db: Queryable, refundIds: readonly string[]): Promise<TransactionRow[]> {
-  const { rows } = await db.query<TransactionRow>(
-    `select ${COLUMNS} from finance.payment_transactions t where t.refund_id = any($1::text[]) order by t.created_at, t.id`,
-    [refundIds],
-  )
-  return rows
-}
+export const transactionsByPaymentIds = transactionsBy('payment_id')
+export const transactionsByRefundIds = transactionsBy('refund_id')
 
 /** The transactions a PSP payout reported that did not agree with ours. */
 export async function unmatchedTransactionsBySettlementIds(
@@ -61,17 +57,8 @@ export async function latestTransactionId(db: Queryable, paymentId: string, kind
   return rows[0]?.id ?? null
 }
 
-export interface TransactionInsert {
-  readonly id: string
-  readonly paymentId: string
-  readonly refundId: string | null
-  readonly kind: TransactionKind
-  readonly status: TransactionRow['status']
+export interface TransactionInsert extends Omit<TransactionRow, 'amount' | 'createdAt'> {
   readonly amount: bigint
-  readonly currency: string
-  readonly pspReference: string | null
-  readonly parentTransactionId: string | null
-  readonly idempotencyKey: string | null
   /** null: now */
   readonly createdAt: Date | null
 }
@@ -79,16 +66,7 @@ export interface TransactionInsert {
 /** Transactions are append-only (a trigger refuses updates and deletes): this is their only write. */
 export async function insertTransactions(db: Queryable, transactions: readonly TransactionInsert[]): Promise<void> {
   await insertRows(db, 'finance.payment_transactions', transactions, {
-    id: ['text', (t) => t.id],
-    payment_id: ['text', (t) => t.paymentId],
-    refund_id: ['text', (t) => t.refundId],
-    kind: ['text', (t) => t.kind],
-    status: ['text', (t) => t.status],
-    amount: ['bigint', (t) => t.amount],
-    currency: ['text', (t) => t.currency],
-    psp_reference: ['text', (t) => t.pspReference],
-    parent_transaction_id: ['text', (t) => t.parentTransactionId],
-    idempotency_key: ['text', (t) => t.idempotencyKey],
-    created_at: ['timestamptz', (t) => t.createdAt, 'coalesce(created_at, now())'],
+    id: 'text', paymentId: 'text', refundId: 'text', kind: 'text', status: 'text', amount: 'bigint', currency: 'text', pspReference: 'text',
+    parentTransactionId: 'text', idempotencyKey: 'text', createdAt: ['timestamptz', (t) => t.createdAt, 'coalesce(created_at, now())'],
   })
 }

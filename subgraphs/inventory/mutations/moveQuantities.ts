@@ -1,39 +1,20 @@
 import type { Queryable } from '../../../platform/db.ts'
-import type { InventoryMoveInput, InventoryQuantityName } from '../generated/resolvers.ts'
+import type { InventoryMoveInput } from '../generated/resolvers.ts'
 import { kit } from '../kit.ts'
-import type { AdjustPayloadModel, InventoryUserErrorModel, StoredQuantityName } from '../models.ts'
+import type { AdjustPayloadModel, InventoryUserErrorModel } from '../models.ts'
 import type { RequestedChange } from './checkChanges.ts'
-import { applyRequestedChanges } from './levelAdjustment.ts'
-
-/** States units may move between. ON_HAND is a sum, not a place; RESERVED/COMMITTED follow orders. */
-function movableState(name: InventoryQuantityName): StoredQuantityName | null {
-  switch (name) {
-    case 'AVAILABLE':
-    case 'DAMAGED':
-    case 'SAFETY_STOCK':
-    case 'QUALITY_CONTROL':
-    case 'INCOMING':
-      return name
-    case 'ON_HAND':
-    case 'RESERVED':
-    case 'COMMITTED':
-      return null
-  }
-}
+import { applyRequestedChanges, handState } from './levelAdjustment.ts'
 
 /**
  * Moves units from one (location, state) to another: state to state at one location (AVAILABLE
  * to DAMAGED), or location to location. Each side has its own compare-and-set.
  */
 export function moveQuantities(tx: Queryable, input: InventoryMoveInput, actor: string | null): Promise<AdjustPayloadModel> {
-  return applyRequestedChanges(tx, {
-    reason: input.reason,
-    referenceDocumentUri: input.referenceDocumentUri ?? null,
-    actor,
+  return applyRequestedChanges(tx, input, actor, {
     list: { name: 'moves', entries: input.moves, emptyMessage: 'Give at least one move' },
     changesOf: (move, at) => {
-      const from = movableState(move.from.name)
-      const to = movableState(move.to.name)
+      const from = handState(move.from.name)
+      const to = handState(move.to.name)
       const errors: InventoryUserErrorModel[] = []
       if (from === null) errors.push(kit.userError('INVALID_QUANTITY_NAME', [...at, 'from', 'name'], `Units cannot move out of ${move.from.name}`))
       if (to === null) errors.push(kit.userError('INVALID_QUANTITY_NAME', [...at, 'to', 'name'], `Units cannot move into ${move.to.name}`))

@@ -18,11 +18,7 @@ export interface NewAllocation extends AllocationModel {
 
 export async function insertAllocations(tx: Queryable, allocations: readonly NewAllocation[]): Promise<void> {
   await insertRows(tx, 'inventory.allocations', allocations, {
-    line_item_id: ['text', (a) => a.lineItemId],
-    sku: ['text', (a) => a.sku],
-    location_id: ['text', (a) => a.locationId],
-    quantity: ['int', (a) => a.quantity],
-    fulfilled_quantity: ['int', (a) => a.fulfilledQuantity ?? 0],
+    lineItemId: 'text', sku: 'text', locationId: 'text', quantity: 'int', fulfilledQuantity: ['int', (a) => a.fulfilledQuantity ?? 0],
   })
 }
 

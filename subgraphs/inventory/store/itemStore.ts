@@ -8,5 +8,5 @@ export async function itemsBySkus(db: Queryable, skus: readonly string[]): Promi
 }
 
 export async function insertItems(tx: Queryable, items: readonly InventoryItemModel[]): Promise<void> {
-  await insertRows(tx, 'inventory.inventory_items', items, { sku: ['text', (i) => i.sku], tracked: ['boolean', (i) => i.tracked] })
+  await insertRows(tx, 'inventory.inventory_items', items, { sku: 'text', tracked: 'boolean' })
 }

@@ -121,13 +121,7 @@ export async function applyLevelChanges(tx: Queryable, group: LevelChangeGroup):
     [groupId, group.reason, group.referenceDocumentUri, group.actor],
   )
   await insertRows(tx, 'inventory.adjustment_changes', recorded, {
-    group_id: ['text', () => groupId],
-    position: ['int', (c) => c.position],
-    sku: ['text', (c) => c.sku],
-    location_id: ['text', (c) => c.locationId],
-    name: ['text', (c) => c.name],
-    delta: ['int', (c) => c.delta],
-    quantity_after_change: ['int', (c) => c.quantityAfterChange],
+    groupId: ['text', () => groupId], position: 'int', sku: 'text', locationId: 'text', name: 'text', delta: 'int', quantityAfterChange: 'int',
   })
   await appendStockLevelChanges(tx, changed, { reason: group.reason, referenceDocumentUri: group.referenceDocumentUri, adjustmentGroupId: groupId })
   return { kind: 'applied', groupId, levels: changed }

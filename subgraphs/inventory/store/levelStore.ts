@@ -195,16 +195,7 @@ export interface NewLevel extends LevelKey {
  */
 export async function insertLevels(tx: Queryable, levels: readonly NewLevel[], updatedAt: Date): Promise<void> {
   await insertRows(tx, 'inventory.inventory_levels', levels, {
-    sku: ['text', (l) => l.sku],
-    location_id: ['text', (l) => l.locationId],
-    available: ['int', (l) => l.available],
-    committed: ['int', (l) => l.committed],
-    reserved: ['int', (l) => l.reserved],
-    damaged: ['int', (l) => l.damaged],
-    safety_stock: ['int', (l) => l.safetyStock],
-    quality_control: ['int', (l) => l.qualityControl],
-    incoming: ['int', (l) => l.incoming],
-    version: ['bigint', () => null, `nextval('inventory.level_version_seq')`],
-    updated_at: ['timestamptz', () => updatedAt],
+    sku: 'text', locationId: 'text', available: 'int', committed: 'int', reserved: 'int', damaged: 'int', safetyStock: 'int', qualityControl: 'int',
+    incoming: 'int', version: ['bigint', () => null, `nextval('inventory.level_version_seq')`], updatedAt: ['timestamptz', () => updatedAt],
   })
 }

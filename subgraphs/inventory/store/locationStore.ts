@@ -22,11 +22,6 @@ export async function listLocations(db: Queryable, filter: { type: LocationType 
 
 export async function insertLocations(tx: Queryable, locations: readonly LocationModel[]): Promise<void> {
   await insertRows(tx, 'inventory.locations', locations, {
-    id: ['text', (l) => l.id],
-    name: ['text', (l) => l.name],
-    type: ['text', (l) => l.type],
-    active: ['boolean', (l) => l.active],
-    fulfills_online_orders: ['boolean', (l) => l.fulfillsOnlineOrders],
-    country_code: ['text', (l) => l.countryCode],
+    id: 'text', name: 'text', type: 'text', active: 'boolean', fulfillsOnlineOrders: 'boolean', countryCode: 'text',
   })
 }

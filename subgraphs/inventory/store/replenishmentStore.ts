@@ -29,20 +29,12 @@ export interface NewReplenishment extends ReplenishmentModel {
 /** Writes replenishments and their lines; each was created two weeks before it is expected. */
 export async function insertReplenishments(tx: Queryable, replenishments: readonly NewReplenishment[]): Promise<void> {
   await insertRows(tx, 'inventory.replenishments', replenishments, {
-    id: ['text', (r) => r.id],
-    origin_location_id: ['text', (r) => r.originLocationId],
-    destination_location_id: ['text', (r) => r.destinationLocationId],
-    status: ['text', (r) => r.status],
-    expected_at: ['timestamptz', (r) => r.expectedAt],
+    id: 'text', originLocationId: 'text', destinationLocationId: 'text', status: 'text', expectedAt: 'timestamptz',
     // two weeks before it is expected: the select computes it from expected_at
-    created_at: ['timestamptz', () => null, `expected_at - interval '14 days'`],
+    createdAt: ['timestamptz', () => null, `expected_at - interval '14 days'`],
   })
   const lines = replenishments.flatMap((r) => r.lines.map((line, position) => ({ ...line, replenishmentId: r.id, position })))
   await insertRows(tx, 'inventory.replenishment_lines', lines, {
-    replenishment_id: ['text', (l) => l.replenishmentId],
-    position: ['int', (l) => l.position],
-    sku: ['text', (l) => l.sku],
-    quantity: ['int', (l) => l.quantity],
-    received_quantity: ['int', (l) => l.receivedQuantity],
+    replenishmentId: 'text', position: 'int', sku: 'text', quantity: 'int', receivedQuantity: 'int',
   })
 }

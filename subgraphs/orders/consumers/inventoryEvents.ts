@@ -1,7 +1,7 @@
 import type { EventHandler } from '../../../platform/consumer.ts'
 import type { InventoryEvents } from '../../inventory/events.ts'
 import { cancelOpenOrder } from '../mutations/orderLifecycle.ts'
-import { ordersByIds } from '../store/orderStore.ts'
+import { ordersBy } from '../store/orderStore.ts'
 
 /**
  * Inventory could not turn an order's reservations into committed stock (they expired or were
@@ -12,7 +12,7 @@ export const inventoryEvents: EventHandler<InventoryEvents, 'AllocationFailed'> 
   name: 'orders.inventory-events',
   subjects: ['commerce.inventory.Order.AllocationFailed'],
   apply: async (tx, { payload }) => {
-    const [order] = await ordersByIds(tx, [payload.orderId])
+    const [order] = await ordersBy(tx, 'id', [payload.orderId])
     if (!order) return
     await cancelOpenOrder(tx, order.id, payload.reason)
   },

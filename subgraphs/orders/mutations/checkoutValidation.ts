@@ -5,6 +5,7 @@ import { kit } from '../kit.ts'
 import type { OrderUserErrorModel } from '../models.ts'
 import { cartLineQuantities, cartLinesByCartIds, cartsByIds } from '../store/cartStore.ts'
 import { catalogPricesBySkus } from '../store/catalogPriceStore.ts'
+import type { NewLineItem } from '../store/lineItemStore.ts'
 import { taxRatesByCountries } from '../store/taxRateStore.ts'
 import { cartTotals, lineTotalOf } from './cartTotals.ts'
 
@@ -18,14 +19,8 @@ export interface CheckoutRequest {
   readonly expectedTotal: { readonly minorUnits: string; readonly currency: string }
 }
 
-export interface CheckoutLine {
-  readonly sku: string
-  readonly title: string
-  readonly quantity: number
-  readonly unitPrice: bigint
-  readonly taxLines: readonly { readonly title: string; readonly rate: string; readonly amount: bigint }[]
-  readonly total: bigint
-}
+/** A line item as checkout prices it, before it belongs to an order. */
+export type CheckoutLine = Omit<NewLineItem, 'id' | 'orderId' | 'position' | 'reservationId'>
 
 /** What the shopper agreed to pay for, priced when checkout validated it. */
 export interface CheckoutSnapshot {

@@ -4,18 +4,24 @@ import { requireStaff } from '../../../platform/viewer.ts'
 import type { FulfillmentCreateInput } from '../generated/resolvers.ts'
 import { kit } from '../kit.ts'
 import type { FulfillmentPayloadModel, OrderUserErrorModel } from '../models.ts'
-import { present } from '../ownership.ts'
-import { addFulfilledQuantities, fulfillmentOrdersByIds, linePositionsByOrderId, refreshFulfillmentOrderStatus } from '../store/fulfillmentOrderStore.ts'
+import { present } from '../invariants.ts'
+import {
+  addFulfilledQuantities,
+  fulfillmentOrdersBy,
+  linePositionsByOrderId,
+  refreshFulfillmentOrderStatus,
+  type LineQuantity,
+} from '../store/fulfillmentOrderStore.ts'
 import { insertFulfillments } from '../store/fulfillmentStore.ts'
 import { lockOrder, refreshFulfillmentStatus } from '../store/orderStore.ts'
 import { appendTimeline } from '../store/timelineStore.ts'
 import type { Context } from '../subgraph.ts'
-import { checkLineQuantities } from './lineQuantities.ts'
+import { checkLineQuantities, itemCount, refusedLines } from './lineQuantities.ts'
 import { closeWhenSettled } from './orderLifecycle.ts'
 
 interface FulfillmentRequest {
   readonly fulfillmentOrderId: string
-  readonly lines: readonly { readonly lineItemId: string; readonly quantity: number }[]
+  readonly lines: readonly LineQuantity[]
   readonly carrier: string | null
   readonly trackingNumber: string | null
 }
@@ -25,13 +31,9 @@ const failed = (userErrors: readonly OrderUserErrorModel[]): FulfillmentPayloadM
 /** Staff record a shipment of some of a fulfillment order's units (never more than it still holds). */
 export async function fulfillmentCreate(input: FulfillmentCreateInput, ctx: Context): Promise<FulfillmentPayloadModel> {
   requireStaff(ctx.viewer)
-  const request: FulfillmentRequest = {
-    fulfillmentOrderId: input.fulfillmentOrderId,
-    lines: input.lines.map(({ lineItemId, quantity }) => ({ lineItemId, quantity })),
-    carrier: input.carrier ?? null,
-    trackingNumber: input.trackingNumber ?? null,
-  }
-  const payload = await kit.runMutation(ctx, { operation: 'fulfillmentCreate', idempotencyKey: input.idempotencyKey, input: request, failed }, (tx) =>
+  const { idempotencyKey, fulfillmentOrderId, lines } = input
+  const request: FulfillmentRequest = { fulfillmentOrderId, lines, carrier: input.carrier ?? null, trackingNumber: input.trackingNumber ?? null }
+  const payload = await kit.runMutation(ctx, { operation: 'fulfillmentCreate', idempotencyKey, input: request, failed }, (tx) =>
     createFulfillment(tx, request),
   )
   // the payload's fulfillment order and order may have been loaded earlier in this request
@@ -41,11 +43,11 @@ export async function fulfillmentCreate(input: FulfillmentCreateInput, ctx: Cont
 }
 
 async function createFulfillment(tx: Queryable, request: FulfillmentRequest): Promise<FulfillmentPayloadModel> {
-  const [known] = await fulfillmentOrdersByIds(tx, [request.fulfillmentOrderId])
+  const [known] = await fulfillmentOrdersBy(tx, 'id', [request.fulfillmentOrderId])
   if (!known) return failed([kit.userError('NOT_FOUND', ['input', 'fulfillmentOrderId'], 'Fulfillment order not found')])
   // the order's lock queues this behind a cancellation or another fulfillment of the same order
   const order = present(await lockOrder(tx, known.orderId), `order of ${known.id}`)
-  const fulfillmentOrder = present((await fulfillmentOrdersByIds(tx, [known.id]))[0] ?? null, `fulfillment order ${known.id}`)
+  const fulfillmentOrder = present((await fulfillmentOrdersBy(tx, 'id', [known.id]))[0] ?? null, `fulfillment order ${known.id}`)
 
   const errors: OrderUserErrorModel[] = []
   if (order.status === 'CANCELLED' || fulfillmentOrder.status === 'CANCELLED') {
@@ -63,11 +65,8 @@ async function createFulfillment(tx: Queryable, request: FulfillmentRequest): Pr
   )
   if (errors.length > 0) return failed(errors)
 
-  const counted = new Set(await addFulfilledQuantities(tx, fulfillmentOrder.id, request.lines))
   // checked above under the order's lock; the conditional update is the last word all the same
-  const refused = request.lines.flatMap((line, i) =>
-    counted.has(line.lineItemId) ? [] : [kit.userError('QUANTITY_EXCEEDS_FULFILLABLE', ['input', 'lines', i, 'quantity'], 'More than is left to fulfill')],
-  )
+  const refused = refusedLines(request.lines, await addFulfilledQuantities(tx, fulfillmentOrder.id, request.lines), 'More than is left to fulfill')
   if (refused.length > 0) return failed(refused)
 
   const fulfillmentId = `ful_${randomUUID()}`
@@ -75,10 +74,9 @@ async function createFulfillment(tx: Queryable, request: FulfillmentRequest): Pr
   await insertFulfillments(tx, [{ id: fulfillmentId, fulfillmentOrderId: fulfillmentOrder.id, createdAt: null, carrier, trackingNumber, lines }])
   await refreshFulfillmentOrderStatus(tx, fulfillmentOrder.id)
   await refreshFulfillmentStatus(tx, order.id)
-  const units = request.lines.reduce((sum, line) => sum + line.quantity, 0)
   const tracking = request.carrier || request.trackingNumber ? ` (${[request.carrier, request.trackingNumber].filter(Boolean).join(' ')})` : ''
   await appendTimeline(tx, order.id, [
-    { type: 'FULFILLMENT_CREATED', message: `${units} item${units === 1 ? '' : 's'} shipped from ${fulfillmentOrder.assignedLocationId}${tracking}` },
+    { type: 'FULFILLMENT_CREATED', message: `${itemCount(request.lines)} shipped from ${fulfillmentOrder.assignedLocationId}${tracking}` },
   ])
   const skuOf = new Map(positions.map((p) => [p.lineItemId, p.sku]))
   await kit.publish(tx, {

@@ -1,6 +1,6 @@
 import { kit } from '../kit.ts'
 import type { OrderUserErrorModel } from '../models.ts'
-import type { LinePosition } from '../store/fulfillmentOrderStore.ts'
+import type { LinePosition, LineQuantity } from '../store/fulfillmentOrderStore.ts'
 
 export interface LineQuantityRules {
   /** Why a line item that is not among `positions` cannot be used. */
@@ -15,7 +15,7 @@ export interface LineQuantityRules {
  * line item stands, every problem at once, with its path into the input.
  */
 export function checkLineQuantities(
-  lines: readonly { readonly lineItemId: string; readonly quantity: number }[],
+  lines: readonly LineQuantity[],
   positions: readonly LinePosition[],
   rules: LineQuantityRules,
 ): OrderUserErrorModel[] {
@@ -36,4 +36,18 @@ export function checkLineQuantities(
     seen.add(line.lineItemId)
   })
   return errors
+}
+
+/** The userErrors of the lines a conditional update refused: those missing from the line items it `counted`. */
+export function refusedLines(lines: readonly LineQuantity[], counted: readonly string[], message: string): OrderUserErrorModel[] {
+  const done = new Set(counted)
+  return lines.flatMap((line, i) =>
+    done.has(line.lineItemId) ? [] : [kit.userError('QUANTITY_EXCEEDS_FULFILLABLE', ['input', 'lines', i, 'quantity'], message)],
+  )
+}
+
+/** How many units the lines move, for the timeline: "1 item", "3 items". */
+export function itemCount(lines: readonly LineQuantity[]): string {
+  const units = lines.reduce((sum, line) => sum + line.quantity, 0)
+  return `${units} item${units === 1 ? '' : 's'}`
 }

@@ -60,7 +60,7 @@ export async function placeOrder(
     locations.map((locationId) => ({
       id: `fo_${randomUUID()}`,
       orderId: order.id,
-      locationId,
+      assignedLocationId: locationId,
       status: 'OPEN',
       createdAt: null,
       lines: lines

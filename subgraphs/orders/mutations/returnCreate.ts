@@ -4,16 +4,16 @@ import { requireSubject, visibleTo, type Viewer } from '../../../platform/viewer
 import type { ReturnCreateInput } from '../generated/resolvers.ts'
 import { kit } from '../kit.ts'
 import type { OrderUserErrorModel, ReturnPayloadModel } from '../models.ts'
-import { addReturnedQuantities, linePositionsByOrderId } from '../store/fulfillmentOrderStore.ts'
+import { addReturnedQuantities, linePositionsByOrderId, type LineQuantity } from '../store/fulfillmentOrderStore.ts'
 import { lockOrder, refreshFulfillmentStatus } from '../store/orderStore.ts'
 import { insertReturn } from '../store/returnStore.ts'
 import { appendTimeline } from '../store/timelineStore.ts'
 import type { Context } from '../subgraph.ts'
-import { checkLineQuantities } from './lineQuantities.ts'
+import { checkLineQuantities, itemCount, refusedLines } from './lineQuantities.ts'
 
 interface ReturnRequest {
   readonly orderId: string
-  readonly lines: readonly { readonly lineItemId: string; readonly quantity: number }[]
+  readonly lines: readonly LineQuantity[]
   readonly reason: string | null
   readonly restock: boolean
 }
@@ -23,13 +23,9 @@ const failed = (userErrors: readonly OrderUserErrorModel[]): ReturnPayloadModel 
 /** The order's customer (or staff) sends back shipped units; finance refunds, inventory restocks. */
 export async function returnCreate(input: ReturnCreateInput, ctx: Context): Promise<ReturnPayloadModel> {
   requireSubject(ctx.viewer)
-  const request: ReturnRequest = {
-    orderId: input.orderId,
-    lines: input.lines.map(({ lineItemId, quantity }) => ({ lineItemId, quantity })),
-    reason: input.reason ?? null,
-    restock: input.restock,
-  }
-  const payload = await kit.runMutation(ctx, { operation: 'returnCreate', idempotencyKey: input.idempotencyKey, input: request, failed }, (tx) =>
+  const { idempotencyKey, orderId, lines, restock } = input
+  const request: ReturnRequest = { orderId, lines, reason: input.reason ?? null, restock }
+  const payload = await kit.runMutation(ctx, { operation: 'returnCreate', idempotencyKey, input: request, failed }, (tx) =>
     createReturn(tx, ctx.viewer, request),
   )
   ctx.loaders.orderById.clear(request.orderId)
@@ -50,10 +46,7 @@ async function createReturn(tx: Queryable, viewer: Viewer, request: ReturnReques
   })
   if (errors.length > 0) return failed(errors)
 
-  const counted = new Set(await addReturnedQuantities(tx, request.lines))
-  const refused = request.lines.flatMap((line, i) =>
-    counted.has(line.lineItemId) ? [] : [kit.userError('QUANTITY_EXCEEDS_FULFILLABLE', ['input', 'lines', i, 'quantity'], 'More than can be returned')],
-  )
+  const refused = refusedLines(request.lines, await addReturnedQuantities(tx, request.lines), 'More than can be returned')
   if (refused.length > 0) return failed(refused)
 
   const returnId = `ret_${randomUUID()}`
@@ -64,9 +57,8 @@ async function createReturn(tx: Queryable, viewer: Viewer, request: ReturnReques
     lines: request.lines.map((line) => ({ ...line, reason: request.reason, restock: request.restock })),
   })
   await refreshFulfillmentStatus(tx, order.id)
-  const units = request.lines.reduce((sum, line) => sum + line.quantity, 0)
   await appendTimeline(tx, order.id, [
-    { type: 'RETURN_CREATED', message: `Return of ${units} item${units === 1 ? '' : 's'} opened${request.reason ? `: ${request.reason}` : ''}` },
+    { type: 'RETURN_CREATED', message: `Return of ${itemCount(request.lines)} opened${request.reason ? `: ${request.reason}` : ''}` },
   ])
   const positionOf = new Map(positions.map((p) => [p.lineItemId, p]))
   await kit.publish(tx, {

@@ -1,5 +1,5 @@
 import type { FulfillmentOrderResolvers } from '../generated/resolvers.ts'
-import { present } from '../ownership.ts'
+import { present } from '../invariants.ts'
 import { visibleTo } from '../../../platform/viewer.ts'
 
 export const FulfillmentOrder: FulfillmentOrderResolvers = {

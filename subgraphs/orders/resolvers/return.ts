@@ -1,5 +1,5 @@
 import type { ReturnResolvers } from '../generated/resolvers.ts'
-import { present } from '../ownership.ts'
+import { present } from '../invariants.ts'
 import { visibleTo } from '../../../platform/viewer.ts'
 
 export const Return: ReturnResolvers = {

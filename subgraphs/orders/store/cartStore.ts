@@ -39,32 +39,17 @@ export async function insertCart(tx: Queryable, cart: NewCart): Promise<void> {
 }
 
 /** A cart as it stands, with its lines (the demo store's). */
-export interface CartRow {
-  readonly id: string
-  readonly customerId: string
-  readonly currency: string
-  readonly countryCode: string
-  readonly createdAt: Date
-  readonly expiresAt: Date
+export interface CartRow extends Omit<CartModel, 'checkedOutAt'> {
   readonly lines: readonly { readonly id: string; readonly sku: string; readonly quantity: number }[]
 }
 
 /** Writes carts and their lines; each cart's lines keep the given order (their `seq`). */
 export async function insertCarts(db: Queryable, carts: readonly CartRow[]): Promise<void> {
   await insertRows(db, 'orders.carts', carts, {
-    id: ['text', (c) => c.id],
-    customer_id: ['text', (c) => c.customerId],
-    currency: ['text', (c) => c.currency],
-    country_code: ['text', (c) => c.countryCode],
-    created_at: ['timestamptz', (c) => c.createdAt],
-    expires_at: ['timestamptz', (c) => c.expiresAt],
+    id: 'text', customerId: 'text', currency: 'text', countryCode: 'text', createdAt: 'timestamptz', expiresAt: 'timestamptz',
   })
-  await insertRows(db, 'orders.cart_lines', carts.flatMap((c) => c.lines.map((line) => ({ ...line, cartId: c.id }))), {
-    id: ['text', (l) => l.id],
-    cart_id: ['text', (l) => l.cartId],
-    sku: ['text', (l) => l.sku],
-    quantity: ['int', (l) => l.quantity],
-  })
+  const lines = carts.flatMap((c) => c.lines.map((line) => ({ ...line, cartId: c.id })))
+  await insertRows(db, 'orders.cart_lines', lines, { id: 'text', cartId: 'text', sku: 'text', quantity: 'int' })
 }
 
 export async function updateCartCountry(tx: Queryable, id: string, countryCode: string): Promise<void> {

@@ -20,11 +20,6 @@ export async function replaceCatalogPrices(tx: Queryable, sku: string, prices: r
 
 export async function insertCatalogPrices(db: Queryable, prices: readonly CatalogPriceModel[]): Promise<void> {
   await insertRows(db, 'orders.catalog_prices', prices, {
-    sku: ['text', (p) => p.sku],
-    currency: ['text', (p) => p.currency],
-    variant_title: ['text', (p) => p.variantTitle],
-    product_title: ['text', (p) => p.productTitle],
-    amount: ['bigint', (p) => p.amount],
-    tax_included: ['boolean', (p) => p.taxIncluded],
+    sku: 'text', currency: 'text', variantTitle: 'text', productTitle: 'text', amount: 'bigint', taxIncluded: 'boolean',
   })
 }

@@ -1,37 +1,17 @@
 import type { Queryable } from '../../../platform/db.ts'
 import { insertRows } from '../../../platform/insertRows.ts'
-import { JOINED_LINE_ITEM_COLUMNS, withJoinedLineItem } from './lineItemStore.ts'
-import type { FulfillmentLineModel, FulfillmentOrderModel, FulfillmentOrderStatus } from '../models.ts'
+import type { FulfillmentOrderModel, FulfillmentOrderStatus } from '../models.ts'
 
-const FULFILLMENT_ORDER_COLUMNS = `f.id, f.order_id as "orderId", f.assigned_location_id as "assignedLocationId", f.status,
-  f.created_at as "createdAt", o.customer_id as "customerId"`
-
-export async function fulfillmentOrdersByIds(db: Queryable, ids: readonly string[]): Promise<FulfillmentOrderModel[]> {
+/** Fulfillment orders by id, or by order (oldest first). */
+export async function fulfillmentOrdersBy(db: Queryable, key: 'id' | 'order_id', values: readonly string[]): Promise<FulfillmentOrderModel[]> {
   const { rows } = await db.query<FulfillmentOrderModel>(
-    `select ${FULFILLMENT_ORDER_COLUMNS} from orders.fulfillment_orders f join orders.orders o on o.id = f.order_id
-     where f.id = any($1::text[])`,
-    [ids],
+    `select f.id, f.order_id as "orderId", f.assigned_location_id as "assignedLocationId", f.status, f.created_at as "createdAt",
+       o.customer_id as "customerId"
+     from orders.fulfillment_orders f join orders.orders o on o.id = f.order_id
+     where f.${key} = any($1::text[]) order by f.created_at, f.id`,
+    [values],
   )
   return rows
-}
-
-export async function fulfillmentOrdersByOrderIds(db: Queryable, orderIds: readonly string[]): Promise<FulfillmentOrderModel[]> {
-  const { rows } = await db.query<FulfillmentOrderModel>(
-    `select ${FULFILLMENT_ORDER_COLUMNS} from orders.fulfillment_orders f join orders.orders o on o.id = f.order_id
-     where f.order_id = any($1::text[]) order by f.created_at, f.id`,
-    [orderIds],
-  )
-  return rows
-}
-
-export async function fulfillmentOrderLinesByIds(db: Queryable, fulfillmentOrderIds: readonly string[]): Promise<FulfillmentLineModel[]> {
-  const { rows } = await db.query<Record<string, unknown>>(
-    `select l.fulfillment_order_id as "parentId", l.line_item_id as "lineItemId", l.quantity, ${JOINED_LINE_ITEM_COLUMNS}
-     from orders.fulfillment_order_lines l join orders.line_items li on li.id = l.line_item_id join orders.orders o on o.id = li.order_id
-     where l.fulfillment_order_id = any($1::text[]) order by l.fulfillment_order_id, li.position`,
-    [fulfillmentOrderIds],
-  )
-  return rows.map((row) => withJoinedLineItem<Omit<FulfillmentLineModel, 'lineItem'>>(row))
 }
 
 /** Where one line item of an order stands: which fulfillment order, and how much shipped and came back. */
@@ -62,7 +42,7 @@ export async function linePositionsByOrderId(db: Queryable, orderId: string): Pr
 export interface NewFulfillmentOrder {
   readonly id: string
   readonly orderId: string
-  readonly locationId: string
+  readonly assignedLocationId: string
   readonly status: FulfillmentOrderStatus
   /** null: now */
   readonly createdAt: Date | null
@@ -72,17 +52,12 @@ export interface NewFulfillmentOrder {
 /** Writes fulfillment orders and their lines (checkout's, and the demo store's with what shipped). */
 export async function insertFulfillmentOrders(tx: Queryable, fulfillmentOrders: readonly NewFulfillmentOrder[]): Promise<void> {
   await insertRows(tx, 'orders.fulfillment_orders', fulfillmentOrders, {
-    id: ['text', (f) => f.id],
-    order_id: ['text', (f) => f.orderId],
-    assigned_location_id: ['text', (f) => f.locationId],
-    status: ['text', (f) => f.status],
-    created_at: ['timestamptz', (f) => f.createdAt, 'coalesce(created_at, now())'],
+    id: 'text', orderId: 'text', assignedLocationId: 'text', status: 'text',
+    createdAt: ['timestamptz', (f) => f.createdAt, 'coalesce(created_at, now())'],
   })
-  await insertRows(tx, 'orders.fulfillment_order_lines', fulfillmentOrders.flatMap((f) => f.lines.map((l) => ({ ...l, parentId: f.id }))), {
-    fulfillment_order_id: ['text', (l) => l.parentId],
-    line_item_id: ['text', (l) => l.lineItemId],
-    quantity: ['int', (l) => l.quantity],
-    fulfilled_quantity: ['int', (l) => l.fulfilledQuantity],
+  const lines = fulfillmentOrders.flatMap((f) => f.lines.map((line) => ({ ...line, fulfillmentOrderId: f.id })))
+  await insertRows(tx, 'orders.fulfillment_order_lines', lines, {
+    fulfillmentOrderId: 'text', lineItemId: 'text', quantity: 'int', fulfilledQuantity: 'int',
   })
 }
 

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../../platform/db.ts'
 import { insertRows } from '../../../platform/insertRows.ts'
-import type { LineItemModel } from '../models.ts'
+import type { FulfillmentLineModel, LineItemModel, ReturnLineModel } from '../models.ts'
 
 // the order lends its owner (ownership checks) and currency (money fields) to each line
 const LINE_ITEM_FIELDS: readonly (readonly [column: string, field: keyof LineItemModel])[] = [
@@ -10,22 +10,46 @@ const LINE_ITEM_FIELDS: readonly (readonly [column: string, field: keyof LineIte
 ]
 const LINE_ITEM_COLUMNS = LINE_ITEM_FIELDS.map(([column, field]) => `${column} as "${field}"`).join(', ')
 
-/**
- * For rows that point at a line item (fulfillment and return lines): its columns under `lineItem.`
- * names, selected with `join orders.line_items li … join orders.orders o on o.id = li.order_id`,
- * so the line item comes with its line instead of being looked up by id afterwards.
- */
-export const JOINED_LINE_ITEM_COLUMNS = LINE_ITEM_FIELDS.map(([column, field]) => `${column} as "lineItem.${field}"`).join(', ')
+// the same columns under `lineItem.` names, for lines read together with their line items
+const JOINED_LINE_ITEM_COLUMNS = LINE_ITEM_FIELDS.map(([column, field]) => `${column} as "lineItem.${field}"`).join(', ')
 
-/** Splits a row selected with JOINED_LINE_ITEM_COLUMNS into its own fields and `lineItem`. */
-export function withJoinedLineItem<Row>(row: Record<string, unknown>): Row & { lineItem: LineItemModel } {
-  const own: Record<string, unknown> = {}
-  const lineItem: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(row)) {
-    if (key.startsWith('lineItem.')) lineItem[key.slice('lineItem.'.length)] = value
-    else own[key] = value
-  }
-  return { ...(own as Row), lineItem: lineItem as unknown as LineItemModel }
+// the lines that point at a line item: their table, parent column, and own columns (the parent's named as in their model)
+const LINES = {
+  fulfillmentOrder: ['orders.fulfillment_order_lines', 'fulfillment_order_id', 'l.fulfillment_order_id as "parentId"'],
+  fulfillment: ['orders.fulfillment_lines', 'fulfillment_id', 'l.fulfillment_id as "parentId"'],
+  return: ['orders.return_lines', 'return_id', 'l.return_id as "returnId", l.reason, l.restock'],
+} as const
+interface LineModels {
+  readonly fulfillmentOrder: FulfillmentLineModel
+  readonly fulfillment: FulfillmentLineModel
+  readonly return: ReturnLineModel
+}
+
+/**
+ * The lines of the given fulfillment orders, fulfillments or returns, in line item order, each
+ * with its line item read in the same statement instead of looked up by id afterwards.
+ */
+export async function linesWithLineItems<Kind extends keyof LineModels>(
+  db: Queryable,
+  kind: Kind,
+  parentIds: readonly string[],
+): Promise<LineModels[Kind][]> {
+  const [table, parent, own] = LINES[kind]
+  const { rows } = await db.query<Record<string, unknown>>(
+    `select ${own}, l.line_item_id as "lineItemId", l.quantity, ${JOINED_LINE_ITEM_COLUMNS}
+     from ${table} l join orders.line_items li on li.id = l.line_item_id join orders.orders o on o.id = li.order_id
+     where l.${parent} = any($1::text[]) order by l.${parent}, li.position`,
+    [parentIds],
+  )
+  return rows.map((row) => {
+    const line: Record<string, unknown> = {}
+    const lineItem: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(row)) {
+      if (key.startsWith('lineItem.')) lineItem[key.slice('lineItem.'.length)] = value
+      else line[key] = value
+    }
+    return { ...line, lineItem } as unknown as LineModels[Kind]
+  })
 }
 
 export async function lineItemsByIds(db: Queryable, ids: readonly string[]): Promise<LineItemModel[]> {
@@ -60,14 +84,8 @@ export async function lineItemPagesByOrderIds(
   return rows
 }
 
-export interface NewLineItem {
-  readonly id: string
-  readonly orderId: string
-  /** From 1, in the order's order. */
-  readonly position: number
-  readonly sku: string
-  readonly title: string
-  readonly quantity: number
+/** A line item as checkout and the demo store write it: amounts as bigint; currency and owner are its order's. */
+export interface NewLineItem extends Pick<LineItemModel, 'id' | 'orderId' | 'position' | 'sku' | 'title' | 'quantity'> {
   readonly unitPrice: bigint
   readonly taxLines: readonly { readonly title: string; readonly rate: string; readonly amount: bigint }[]
   readonly total: bigint
@@ -78,16 +96,9 @@ export interface NewLineItem {
 /** Writes orders' immutable line snapshots (checkout's and the demo store's). */
 export async function insertLineItems(tx: Queryable, items: readonly NewLineItem[]): Promise<void> {
   await insertRows(tx, 'orders.line_items', items, {
-    id: ['text', (i) => i.id],
-    order_id: ['text', (i) => i.orderId],
-    position: ['int', (i) => i.position],
-    sku: ['text', (i) => i.sku],
-    title: ['text', (i) => i.title],
-    quantity: ['int', (i) => i.quantity],
-    unit_price: ['bigint', (i) => i.unitPrice],
+    id: 'text', orderId: 'text', position: 'int', sku: 'text', title: 'text', quantity: 'int', unitPrice: 'bigint',
     // amounts as strings of minor units (StoredTaxLine)
-    tax_lines: ['jsonb', (i) => i.taxLines.map((t) => ({ title: t.title, rate: t.rate, amount: t.amount.toString() }))],
-    total: ['bigint', (i) => i.total],
-    reservation_id: ['text', (i) => i.reservationId],
+    taxLines: ['jsonb', (i) => i.taxLines.map((t) => ({ title: t.title, rate: t.rate, amount: t.amount.toString() }))],
+    total: 'bigint', reservationId: 'text',
   })
 }

@@ -8,13 +8,9 @@ const ORDER_COLUMNS = `o.id, o.number, o.customer_id as "customerId", o.status, 
   o.subtotal, o.shipping_total as "shippingTotal", o.discount_total as "discountTotal", o.tax_total as "taxTotal", o.total,
   o.cancel_reason as "cancelReason", o.cancelled_at as "cancelledAt"`
 
-export async function ordersByIds(db: Queryable, ids: readonly string[]): Promise<OrderModel[]> {
-  const { rows } = await db.query<OrderModel>(`select ${ORDER_COLUMNS} from orders.orders o where o.id = any($1::text[])`, [ids])
-  return rows
-}
-
-export async function ordersByNumbers(db: Queryable, numbers: readonly string[]): Promise<OrderModel[]> {
-  const { rows } = await db.query<OrderModel>(`select ${ORDER_COLUMNS} from orders.orders o where o.number = any($1::text[])`, [numbers])
+/** Orders by id or by number. */
+export async function ordersBy(db: Queryable, key: 'id' | 'number', values: readonly string[]): Promise<OrderModel[]> {
+  const { rows } = await db.query<OrderModel>(`select ${ORDER_COLUMNS} from orders.orders o where o.${key} = any($1::text[])`, [values])
   return rows
 }
 
@@ -122,22 +118,9 @@ export interface OrderRow {
 
 export async function insertOrders(db: Queryable, orders: readonly OrderRow[]): Promise<void> {
   await insertRows(db, 'orders.orders', orders, {
-    id: ['text', (o) => o.id],
-    number: ['text', (o) => o.number],
-    customer_id: ['text', (o) => o.customerId],
-    status: ['text', (o) => o.status],
-    fulfillment_status: ['text', (o) => o.fulfillmentStatus],
-    currency: ['text', (o) => o.currency],
-    country_code: ['text', (o) => o.countryCode],
-    placed_at: ['timestamptz', (o) => o.placedAt],
-    subtotal: ['bigint', (o) => o.subtotal],
-    shipping_total: ['bigint', (o) => o.shippingTotal],
-    discount_total: ['bigint', (o) => o.discountTotal],
-    tax_total: ['bigint', (o) => o.taxTotal],
-    total: ['bigint', (o) => o.total],
-    captured_total: ['bigint', (o) => o.capturedTotal],
-    cancel_reason: ['text', (o) => o.cancelReason],
-    cancelled_at: ['timestamptz', (o) => o.cancelledAt],
+    id: 'text', number: 'text', customerId: 'text', status: 'text', fulfillmentStatus: 'text', currency: 'text', countryCode: 'text',
+    placedAt: 'timestamptz', subtotal: 'bigint', shippingTotal: 'bigint', discountTotal: 'bigint', taxTotal: 'bigint', total: 'bigint',
+    capturedTotal: 'bigint', cancelReason: 'text', cancelledAt: 'timestamptz',
   })
 }
 

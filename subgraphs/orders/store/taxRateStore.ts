@@ -12,10 +12,5 @@ export async function taxRatesByCountries(db: Queryable, countryCodes: readonly 
 }
 
 export async function insertTaxRates(db: Queryable, rates: readonly TaxRateModel[]): Promise<void> {
-  await insertRows(db, 'orders.tax_rates', rates, {
-    country_code: ['text', (r) => r.countryCode],
-    title: ['text', (r) => r.title],
-    rate: ['numeric', (r) => r.rate],
-    prices_include_tax: ['boolean', (r) => r.pricesIncludeTax],
-  })
+  await insertRows(db, 'orders.tax_rates', rates, { countryCode: 'text', title: 'text', rate: 'numeric', pricesIncludeTax: 'boolean' })
 }

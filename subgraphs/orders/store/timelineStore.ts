@@ -30,9 +30,6 @@ export async function insertTimeline(
   entries: readonly (NewTimelineEvent & { readonly orderId: string; readonly occurredAt: Date | null })[],
 ): Promise<void> {
   await insertRows(tx, 'orders.order_timeline', entries, {
-    order_id: ['text', (e) => e.orderId],
-    type: ['text', (e) => e.type],
-    occurred_at: ['timestamptz', (e) => e.occurredAt, 'coalesce(occurred_at, now())'],
-    message: ['text', (e) => e.message],
+    orderId: 'text', type: 'text', occurredAt: ['timestamptz', (e) => e.occurredAt, 'coalesce(occurred_at, now())'], message: 'text',
   })
 }
