@@ -198,15 +198,15 @@ export async function outboxPosition(db: Queryable, schema: SubgraphName): Promi
  * default just `definition`), built with `testConfig` and the counting database; `deps` adds the
  * rest (a `subgraphUrl`, a `bus` the caller closes after `close()`).
  */
-export async function openSubgraphTestApp(
-  definition: SubgraphDefinition,
-  options: { readonly subgraphs?: readonly SubgraphDefinition[]; readonly deps?: Partial<Omit<SubgraphDeps, 'db'>> } = {},
+export async function openSubgraphTestApp<Deps extends SubgraphDeps = SubgraphDeps>(
+  definition: SubgraphDefinition<Deps>,
+  options: { readonly subgraphs?: readonly SubgraphDefinition[]; readonly deps?: Partial<Omit<Deps, 'db'>> } = {},
 ): Promise<SubgraphTestApp> {
   const test = await openTestDatabase(options.subgraphs ?? [definition])
   const db = countingDatabase(test.db)
   let app: FastifyInstance
   try {
-    app = await definition.buildApp({ config: testConfig, ...options.deps, db })
+    app = await definition.buildApp({ config: testConfig, ...options.deps, db } as unknown as Deps)
   } catch (error) {
     await test.close()
     throw error

@@ -5,7 +5,7 @@ import type { Client } from 'graphql-ws'
 import type { Bus, TailSpec } from '../../platform/bus.ts'
 import { createInProcessBus } from '../../platform/inProcessBus.ts'
 import { encodeCursor } from '../../platform/pagination.ts'
-import { eventually, execute, openTestDatabase, partner, signedHeaders, staff, testConfig, viewer, type TestDatabase } from '../../platform/testing.ts'
+import { eventually, execute, openSubgraphTestApp, partner, signedHeaders, staff, viewer, type SubgraphTestApp } from '../../platform/testing.ts'
 import { collect, openRawSocket, wsClient } from '../../platform/wsTesting.ts'
 import type { Viewer } from '../../platform/viewer.ts'
 import { buildWorld } from '../../seed/world.ts'
@@ -30,7 +30,7 @@ const FEED = `subscription($filter: StockLevelFilterInput!, $after: String) {
 const stockReader = (overrides: Partial<Viewer> = {}): Viewer => viewer({ sub: 'partner_feed', roles: ['partner'], scopes: ['stock:read'], ...overrides })
 
 describe('Subscription.stockLevelChanged (inventory over graphql-ws)', () => {
-  let test: TestDatabase
+  let fixture: SubgraphTestApp
   let bus: Bus
   let app: FastifyInstance
   let url: string
@@ -50,18 +50,17 @@ describe('Subscription.stockLevelChanged (inventory over graphql-ws)', () => {
   }
 
   before(async () => {
-    test = await openTestDatabase([inventory])
     bus = createInProcessBus()
-    app = await inventory.buildApp({ config: testConfig, db: test.db, bus })
+    fixture = await openSubgraphTestApp(inventory, { deps: { bus } })
+    app = fixture.app
     await app.listen({ port: 0, host: '127.0.0.1' })
     const address = app.server.address()
     url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`
   })
   after(async () => {
     for (const c of clients) await c.dispose()
-    await app.close()
+    await fixture.close()
     await bus.close()
-    await test.close()
   })
 
   it('streams a matching change with every field, and nothing for other skus', async () => {
@@ -194,25 +193,24 @@ const waitForSubscribers = (app: FastifyInstance, count: number) =>
   eventually(`${count} feed subscribers (have ${app.stockFeed?.subscriberCount})`, () => app.stockFeed?.subscriberCount === count)
 
 describe('the stock feed when its bus tail breaks', () => {
-  let test: TestDatabase
+  let fixture: SubgraphTestApp
   let inner: Bus
   let app: FastifyInstance
   let url: string
   const tails: TailSpec[] = []
   before(async () => {
-    test = await openTestDatabase([inventory])
     inner = createInProcessBus()
     // the in-process bus, with a hand on each tail's error callback
     const bus: Bus = { ...inner, tail: async (spec) => { tails.push(spec); return inner.tail(spec) } }
-    app = await inventory.buildApp({ config: testConfig, db: test.db, bus })
+    fixture = await openSubgraphTestApp(inventory, { deps: { bus } })
+    app = fixture.app
     await app.listen({ port: 0, host: '127.0.0.1' })
     const address = app.server.address()
     url = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/graphql`
   })
   after(async () => {
-    await app.close()
+    await fixture.close()
     await inner.close()
-    await test.close()
   })
 
   it('ends every stream with an error (subscribers resume by cursor) and attaches again', async () => {

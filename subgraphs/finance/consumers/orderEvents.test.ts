@@ -6,7 +6,7 @@ import type { Bus, ConsumerHandle } from '../../../platform/bus.ts'
 import { startConsumer } from '../../../platform/consumer.ts'
 import type { EventEnvelope } from '../../../platform/events.ts'
 import { createInProcessBus } from '../../../platform/inProcessBus.ts'
-import { execute, openTestDatabase, readOutbox, staff, testConfig, type TestDatabase } from '../../../platform/testing.ts'
+import { execute, openSubgraphTestApp, readOutbox, staff, testConfig, type SubgraphTestApp, type TestDatabase } from '../../../platform/testing.ts'
 import { buildWorld, type WorldOrder } from '../../../seed/world.ts'
 import type { OrderCancelled, OrderPlaced } from '../../orders/events.ts'
 import { finance } from '../subgraph.ts'
@@ -58,6 +58,7 @@ function countingProvider(): PaymentProvider & { calls: string[] } {
 }
 
 describe('finance.order-events', () => {
+  let fixture: SubgraphTestApp
   let test: TestDatabase
   let app: FastifyInstance
   let bus: Bus
@@ -84,8 +85,8 @@ describe('finance.order-events', () => {
   const invoiceEntryLines = (invoiceId: string) => entryLines('e.source_document_uri = $1', `gid://finance/Invoice/${invoiceId}`)
 
   before(async () => {
-    test = await openTestDatabase([finance])
-    app = await finance.buildApp({ config: testConfig, db: test.db, provider })
+    fixture = await openSubgraphTestApp(finance, { deps: { provider } })
+    ;({ test, app } = fixture)
     bus = createInProcessBus()
     consumer = await startConsumer(
       { db: test.db, bus, schema: 'finance', logger: app.log, maxDeliveries: 3, backoffMs: () => 5 },
@@ -96,8 +97,7 @@ describe('finance.order-events', () => {
   after(async () => {
     await consumer.stop()
     await bus.close()
-    await app.close()
-    await test.close()
+    await fixture.close()
   })
 
   it('authorizes a US order, invoices it with sales tax added on top, and books the receivable', async () => {
