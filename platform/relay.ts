@@ -58,6 +58,9 @@ export function startRelay(options: RelayOptions): Relay {
   let wake: (() => void) | null = null
   // set by NOTIFY (and flush) so a notification that lands while a batch runs is not slept through
   let dirty = false
+  // flush() resolves after a pass that began after it was called finds nothing left: a pass
+  // already under way may have read the outbox before the caller's rows committed
+  let asked: (() => void)[] = []
   let waiters: (() => void)[] = []
   let failures = 0
   const retentionMs = options.retentionMs ?? 0
@@ -142,6 +145,7 @@ export function startRelay(options: RelayOptions): Relay {
   const loop = async () => {
     while (!stopped) {
       dirty = false
+      waiters.push(...asked.splice(0))
       let published = 0
       try {
         if (await holdLease()) {
@@ -169,7 +173,7 @@ export function startRelay(options: RelayOptions): Relay {
       })
       wake = null
     }
-    for (const resolve of waiters.splice(0)) resolve()
+    for (const resolve of [...waiters.splice(0), ...asked.splice(0)]) resolve()
   }
 
   let unlisten: (() => Promise<void>) | null = null
@@ -187,7 +191,8 @@ export function startRelay(options: RelayOptions): Relay {
   return {
     flush: () =>
       new Promise<void>((resolve) => {
-        waiters.push(resolve)
+        if (stopped) return resolve()
+        asked.push(resolve)
         wake?.()
       }),
     async stop() {
@@ -198,6 +203,7 @@ export function startRelay(options: RelayOptions): Relay {
       // give the lease up so a replica takes over at once
       await db.query(`delete from ${schema}.outbox_relay_lease where holder = $1`, [holder]).catch(() => {})
       waiters = []
+      asked = []
     },
   }
 }
