@@ -32,9 +32,11 @@ export async function credentialsFromAuthorization(header: string | undefined, c
   const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/i.exec(header)
   if (!match?.[1]) throw authError('Authorization header must be "Bearer <JWT>"')
   const token = match[1]
+  let alg: Algorithm | undefined
   try {
-    const { alg, key } = keyFor(token, config)
-    const { payload } = await jwtVerify(token, key, {
+    const chosen = keyFor(token, config)
+    alg = chosen.alg
+    const { payload } = await jwtVerify(token, chosen.key, {
       algorithms: [alg],
       clockTolerance: config.clockSkewSeconds,
       requiredClaims: ['exp'],
@@ -44,7 +46,7 @@ export async function credentialsFromAuthorization(header: string | undefined, c
     checkTimes(payload, config)
     return { viewer: viewerOf(payload), expiresAt: (payload.exp as number) * 1000 }
   } catch (error) {
-    throw error instanceof GraphQLError ? error : refusal(error)
+    throw error instanceof GraphQLError ? error : refusal(error, alg)
   }
 }
 
@@ -91,15 +93,25 @@ function viewerOf(payload: JWTPayload): Viewer {
   return Object.freeze({ sub: payload.sub, roles, scopes, locationIds })
 }
 
-/** jose's and the key set's failures, each named for the client without the token's content. */
-function refusal(error: unknown): GraphQLError {
+/**
+ * jose's and the key set's failures, each named for the client without the token's content. A bad
+ * signature names the setting the gateway checks it with (never its value): the usual cause is a
+ * token signed for another environment.
+ */
+function refusal(error: unknown, alg: Algorithm | undefined): GraphQLError {
   if (error instanceof joseErrors.JWTExpired) return authError('Token has expired')
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
     if (error.claim === 'exp' && error.reason === 'missing') return authError('Token has no expiry (exp)')
     if (error.claim === 'nbf' && error.reason === 'check_failed') return authError('Token is not yet valid (nbf)')
     return authError(`Token claim '${error.claim}' is not valid`)
   }
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return authError('Token signature is not valid')
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return authError(
+      alg === 'HS256'
+        ? "Token signature is not valid: was it signed with this gateway's AUTH_JWT_SECRET?"
+        : "Token signature is not valid: was it signed by a key of this gateway's AUTH_JWKS_URL?",
+    )
+  }
   if (error instanceof joseErrors.JWKSNoMatchingKey) return authError('Token signing key is unknown')
   if (error instanceof joseErrors.JWKSMultipleMatchingKeys) return authError('Token signing key is ambiguous (no kid)')
   // the cause stays on the error for the server's logs; the client learns only that keys are missing
