@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { apiSchemaOf } from './contracts/buildManifest.ts'
+import { addTypenameToSelectionSets } from './contracts/clientDocument.ts'
 import { SUBGRAPH_NAMES } from './platform/subgraphRegistry.ts'
 import type { CodegenConfig } from '@graphql-codegen/cli'
 import { printSchema } from 'graphql'
@@ -14,8 +15,10 @@ const ALL_SUBGRAPHS = SUBGRAPH_NAMES
 /**
  * Typed documents for each client's operations (`operations/<client>/*.graphql`), generated with
  * the client preset against the composed API schema (supergraph.graphql without its federation
- * machinery): `operations/<client>/generated/` exports `ProductPageDocument` etc. The persisted
- * manifests stay with `npm run operations`.
+ * machinery): `operations/<client>/generated/` exports `ProductPageDocument` etc. Each document
+ * carries `__typename` where Apollo Client adds it, so printed it is its manifest body (what any
+ * client sends) and its types have the typenames the response has. The persisted manifests stay
+ * with `npm run operations`.
  */
 const ALL_CLIENTS = ['storefront', 'partner'] as const
 // CODEGEN_ONLY=orders regenerates one subgraph's types (while the others' schemas are mid-edit);
@@ -35,6 +38,13 @@ const apiSchemaSdl = (): string =>
 const clientScalars = Object.fromEntries(
   ['Int64', 'Decimal', 'CurrencyCode', 'DateTime', 'URI'].map((scalar) => [scalar, { input: 'string', output: 'string' }]),
 )
+
+// the typed documents carry `__typename` where Apollo Client adds it (contracts/clientDocument.ts)
+type OutputConfig = Extract<CodegenConfig['generates'][string], { documentTransforms?: unknown }>
+type DocumentTransform = Extract<NonNullable<OutputConfig['documentTransforms']>[number], { transform: unknown }>
+const withTypenames: DocumentTransform = {
+  transform: ({ documents }) => documents.map((file) => (file.document ? { ...file, document: addTypenameToSelectionSets(file.document) } : file)),
+}
 
 const config: CodegenConfig = {
   overwrite: true,
@@ -70,6 +80,7 @@ const config: CodegenConfig = {
           documents: [`operations/${client}/*.graphql`],
           preset: 'client',
           presetConfig: { fragmentMasking: false },
+          documentTransforms: [withTypenames],
           config: {
             importExtension: '.ts',
             useTypeImports: true,

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Supergraph } from '@apollo/federation-internals'
-import { GraphQLError, Kind, parse, print, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql'
+import { GraphQLError, Kind, parse, validate, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql'
 import { acceptEnforcedSecurityFeatures } from './securityFeatures.ts'
+import { manifestBodyOf } from './clientDocument.ts'
 import { sha256Hex, type ManifestOperation, type PersistedQueryManifest } from './manifest.ts'
 
 /** The schema clients see: the supergraph without its federation machinery. */
@@ -35,8 +36,11 @@ export type ManifestResult = { ok: true; manifest: PersistedQueryManifest } | { 
 /**
  * One client's manifest from its operation files: one named operation per file (with the
  * fragments it uses), each validating against the API schema, names unique within the client.
- * The body is the printed document (comments and formatting normalized away), so the id does not
- * change when only whitespace does. Operations are sorted by name so the file diffs well.
+ * The body is the document as Apollo Client sends it and Apollo's manifest generator writes it
+ * (`__typename` in every selection set but the root, printed, the operation before its fragments
+ * by name: clientDocument.ts), so Apollo Client's ids and its verification link agree with the
+ * gateway; comments and whitespace do not change the id. Operations are sorted by name so the
+ * file diffs well.
  */
 export function buildManifest(sources: readonly OperationSource[], schema: GraphQLSchema): ManifestResult {
   const problems: string[] = []
@@ -68,7 +72,7 @@ export function buildManifest(sources: readonly OperationSource[], schema: Graph
       const where = error.locations?.[0] ? `:${error.locations[0].line}:${error.locations[0].column}` : ''
       problems.push(`${file}${where}: ${error.message}`)
     }
-    const body = print(document)
+    const body = manifestBodyOf(document)
     operations.push({ id: sha256Hex(body), name, type: operation.operation, body })
   }
   if (problems.length > 0) return { ok: false, problems }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { apiSchemaOf, buildManifest, clientsIn, readOperationSources, serializeManifest } from './buildManifest.ts'
-import { parseManifest } from './manifest.ts'
+import { parseManifest, sha256Hex } from './manifest.ts'
 
 const schema = apiSchemaOf(readFileSync('supergraph.graphql', 'utf8'))
 
@@ -41,12 +41,19 @@ describe('the client operations', () => {
 describe('buildManifest', () => {
   const build = (...texts: string[]) => buildManifest(texts.map((text, i) => ({ file: `op${i}.graphql`, text })), schema)
 
-  it('gives each operation its printed body and the sha256 of it, sorted by name', () => {
+  it('gives each operation its body as Apollo Client sends it and the sha256 of it, sorted by name', () => {
     const result = build('query B { products(first: 1) { nodes { id } } }', '# a comment\nquery A($h: String) { product(handle: $h) { ...T } }\nfragment T on Product { title }')
     assert.ok(result.ok)
     assert.deepEqual(result.manifest.operations.map((o) => o.name), ['A', 'B'])
-    assert.equal(result.manifest.operations[0]!.body, 'query A($h: String) {\n  product(handle: $h) {\n    ...T\n  }\n}\n\nfragment T on Product {\n  title\n}')
-    assert.match(result.manifest.operations[0]!.id, /^[0-9a-f]{64}$/)
+    // __typename in every selection set but the root, fragments included
+    assert.equal(result.manifest.operations[0]!.body, 'query A($h: String) {\n  product(handle: $h) {\n    ...T\n    __typename\n  }\n}\n\nfragment T on Product {\n  title\n  __typename\n}')
+    assert.equal(result.manifest.operations[0]!.id, sha256Hex(result.manifest.operations[0]!.body))
+  })
+
+  it('prints the operation first, then its fragments by name, wherever they were written', () => {
+    const result = build('fragment Z on Product { title }\nfragment Y on Product { handle }\nquery A { product(handle: "x") { ...Z ...Y } }')
+    assert.ok(result.ok)
+    assert.deepEqual([...result.manifest.operations[0]!.body.matchAll(/^(query|fragment) (\w+)/gm)].map((m) => m[2]), ['A', 'Y', 'Z'])
   })
 
   it('names the file and line of an operation that does not validate', () => {
