@@ -23,6 +23,8 @@ import { checkReadiness, type ServiceEndpoint } from './readiness.ts'
 import { createSubgraphDataSource } from './subgraphDataSource.ts'
 import { supergraphFromFile } from './supergraphFile.ts'
 import { createTrustedDocuments } from './trustedDocuments.ts'
+import { refuseSimplePosts } from './httpCsrf.ts'
+import { graphqlHttpPlugin, refuseUnacceptable } from './httpResponse.ts'
 import { SubscriptionHub, type SubscriptionHubOptions } from './subscriptions/hub.ts'
 import { subgraphsOf } from './subscriptions/apolloAdapter.ts'
 import { buildSupergraphRuntime, type SupergraphRuntime } from './subscriptions/runtime.ts'
@@ -44,6 +46,8 @@ export interface GatewayDeps {
   readonly apolloPlugins?: readonly ApolloServerPlugin<GatewayContext>[]
   /** Subscription tuning that is not configuration (tests force its edge cases). */
   readonly subscriptionHub?: Pick<SubscriptionHubOptions, 'maxPendingEvents' | 'retry'>
+  /** The clock of rate-limit buckets (in memory) and the anomaly detector's windows; tests drive time with it. */
+  readonly clock?: () => number
 }
 
 /**
@@ -95,6 +99,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   const anomalies = config.anomaly.enabled
     ? createAnomalyDetector({
         ...config.anomaly,
+        ...(deps.clock ? { now: deps.clock } : {}),
         onChange: ({ kind, state }) =>
           app.log.warn({ anomaly: kind, client: state.clientKey, cohort: state.cohort, reasons: state.reasons, factor: state.factor }, kind === 'throttled' ? 'client throttled: traffic departs from its baseline' : 'client recovered its budget'),
       })
@@ -106,7 +111,12 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     }
   }
   const rateLimiter = config.rateLimit.enabled
-    ? createRateLimiter({ config, logger: app.log, ...(anomalies ? { factor: (clientKey: string) => anomalies.factor(clientKey) } : {}) })
+    ? createRateLimiter({
+        config,
+        logger: app.log,
+        ...(anomalies ? { factor: (clientKey: string) => anomalies.factor(clientKey) } : {}),
+        ...(deps.clock ? { now: deps.clock } : {}),
+      })
     : null
   const charge = rateLimiter
     ? (context: GatewayContext, admission: Admission) => rateLimiter.charge(clientKeyOf(context.viewer, context.clientIp), admission.role, admission.measures.cost)
@@ -147,6 +157,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     // the parser stops at MAX_TOKENS: a huge document costs no more than the limit to refuse
     parseOptions: { maxTokens: config.limits.maxTokens },
     includeStacktraceInErrorResponses: false,
+    // replaced by refuseSimplePosts (httpCsrf.ts): Apollo's also refuses GETs without a preflight header
+    csrfPrevention: false,
     // the process's own shutdown closes the app (draining sockets first); Apollo's handlers would
     // stop the server and re-raise the signal, killing open sockets with no close frame
     stopOnTerminationSignals: false,
@@ -159,6 +171,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     // never returns; fastify's own close already stops accepting and waits for in-flight requests
     plugins: [
       edgePlugin({ guard, production: config.nodeEnv === 'production', ...(charge ? { charge } : {}), ...(observe ? { observe } : {}), refusals }),
+      // after the edge plugin: the status follows the errors it leaves
+      graphqlHttpPlugin(),
       ...(config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(deps.apolloPlugins ?? []),
     ],
@@ -168,7 +182,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
-    ...(trustedDocuments ? { preHandler: trustedDocuments.preHandler } : {}),
+    preHandler: [refuseSimplePosts, refuseUnacceptable, ...(trustedDocuments ? [trustedDocuments.preHandler] : [])],
     handler: fastifyApolloHandler(apollo, {
       context: async (request) => ({
         viewer: await viewerFromAuthorization(request.headers.authorization, config),

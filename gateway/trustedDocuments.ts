@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { Config } from '../platform/config.ts'
-import { formatGatewayError } from './formatError.ts'
+import { sendRefusal } from './httpResponse.ts'
 import { loadManifests, manifestFiles, type TrustedOperation } from '../contracts/manifest.ts'
 import { decide, documentRequestOf, type Decision, type Refusal } from './trustedDocumentsRequest.ts'
 
@@ -115,15 +115,9 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
     return decision
   }
 
-  const answer = (reply: FastifyReply, refused: Refusal) => {
-    const error = formatGatewayError({ message: refused.message, extensions: { code: refused.code } })
-    // like Apollo's own persisted query errors: never cached, so a client's retry is not answered from a cache
-    return reply
-      .code(refused.status)
-      .headers({ 'cache-control': 'private, no-cache, must-revalidate', ...refused.headers })
-      .type('application/json; charset=utf-8')
-      .send({ errors: [error] })
-  }
+  // like Apollo's own persisted query errors: never cached, so a client's retry is not answered from a cache
+  const answer = (request: FastifyRequest, reply: FastifyReply, refused: Refusal) =>
+    sendRefusal(request, reply, { ...refused, headers: { 'cache-control': 'private, no-cache, must-revalidate', ...refused.headers } })
 
   return {
     async preHandler(request, reply) {
@@ -135,12 +129,12 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
         // batches are off in Apollo; let it refuse them (and any non-object body) in its own words
         if (mode !== 'enforce' || !Array.isArray(params)) return
         counts.refused++
-        return answer(reply, { kind: 'refuse', status: 400, code: 'BAD_REQUEST', message: 'Batched requests are not supported' })
+        return answer(request, reply, { kind: 'refuse', status: 400, code: 'BAD_REQUEST', message: 'Batched requests are not supported' })
       }
       const decision = await judge(method, params as Record<string, unknown>, () => options.isStaff(request), {
         client: request.headers['apollographql-client-name'],
       })
-      if (decision.kind === 'refuse') return answer(reply, decision)
+      if (decision.kind === 'refuse') return answer(request, reply, decision)
       if (decision.kind === 'run') rewrite(request, method, params as Record<string, unknown>, decision.operation)
       return
     },
@@ -165,11 +159,13 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Truste
 function rewrite(request: FastifyRequest, method: 'GET' | 'POST', params: Record<string, unknown>, operation: TrustedOperation): void {
   const { documentId: _documentId, ...rest } = params
   let extensions = rest['extensions']
-  if (method === 'GET' && typeof extensions === 'string') extensions = JSON.parse(extensions) as unknown
+  if (method === 'GET' && typeof extensions === 'string') extensions = extensions === '' ? undefined : (JSON.parse(extensions) as unknown)
   const { persistedQuery: _persistedQuery, ...otherExtensions } = (extensions ?? {}) as Record<string, unknown>
-  const next: Record<string, unknown> = { ...rest, query: operation.body, operationName: rest['operationName'] ?? operation.name }
+  const next: Record<string, unknown> = { ...rest, query: operation.body, operationName: rest['operationName'] || operation.name }
   if (Object.keys(otherExtensions).length > 0) next['extensions'] = otherExtensions
   else delete next['extensions']
+  // null (POST) and "" (GET) mean absent; Apollo refuses a GET parameter that is not a JSON object
+  for (const [key, value] of Object.entries(next)) if (value === null || (method === 'GET' && value === '')) delete next[key]
   if (method === 'POST') {
     request.body = next
     return

@@ -50,6 +50,30 @@ describe('documentRequestOf', () => {
     const get = documentRequestOf('GET', { extensions: '{not json' })
     assert.equal(get.kind === 'refuse' && get.code, 'BAD_REQUEST')
   })
+
+  it('refuses malformed variables and operationName with BAD_REQUEST, before any decision on the document', () => {
+    for (const [method, params] of [
+      ['POST', { query: '{ __typename }', variables: 'string' }],
+      ['POST', { query: '{ __typename }', variables: [1] }],
+      ['POST', { query: '{ __typename }', variables: 0 }],
+      ['POST', { query: '{ __typename }', operationName: { name: 'x' } }],
+      ['POST', { query: '{ __typename }', operationName: false }],
+      ['GET', { query: '{ __typename }', variables: '{not json' }],
+      ['GET', { query: '{ __typename }', variables: '[1]' }],
+    ] as const) {
+      const parsed = documentRequestOf(method, params)
+      assert.equal(parsed.kind === 'refuse' && `${parsed.status} ${parsed.code}`, '400 BAD_REQUEST', JSON.stringify(params))
+    }
+  })
+
+  it('takes null parameters (POST) and empty ones (GET) as absent, as GraphQL over HTTP says', () => {
+    const nulls = { variables: null, operationName: null, extensions: null }
+    assert.deepEqual(request('POST', { query: '{ __typename }', ...nulls }), { kind: 'request', method: 'POST', query: '{ __typename }', id: undefined, viaPersistedQuery: false })
+    assert.equal(request('POST', { documentId: known[0]!.id, query: null, ...nulls }).id, known[0]!.id)
+    assert.equal(request('POST', { query: queryBody, documentId: null }).id, undefined)
+    assert.equal(request('GET', { documentId: known[0]!.id, query: '', operationName: '', variables: '', extensions: '' }).id, known[0]!.id)
+    assert.equal(request('GET', { query: '{ __typename }', variables: 'null', extensions: 'null' }).query, '{ __typename }')
+  })
 })
 
 describe('decide', () => {
@@ -84,6 +108,14 @@ describe('decide', () => {
   it('refuses an id sent with a different body', () => {
     assert.equal(codeOf('POST', { documentId: known[0]!.id, query: mutationBody }), '400 PERSISTED_QUERY_HASH_MISMATCH')
     assert.equal(codeOf('POST', { documentId: unknownId, query: queryBody }, log), '400 PERSISTED_QUERY_HASH_MISMATCH')
+  })
+
+  it('says where the text sent differs from the body its id names', () => {
+    const decision = decide(request('POST', { documentId: known[0]!.id, query: 'query Hello { id: __typename }' }), lookup, enforce)
+    assert.equal(decision.kind, 'refuse')
+    const message = (decision as { message: string }).message
+    assert.match(message, /^The document sent is not the one its id names \(sha256 mismatch\): /)
+    assert.match(message, /Hello/)
   })
 
   it('in enforce mode refuses free-form documents and APQ registration with PERSISTED_QUERY_REQUIRED', () => {

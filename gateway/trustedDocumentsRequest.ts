@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../platform/errors.ts'
 import type { TrustedDocumentsMode } from '../platform/config.ts'
+import { describeDocumentMismatch } from '../contracts/documentMismatch.ts'
 import { SHA256_HEX, sha256Hex, type TrustedOperation } from '../contracts/manifest.ts'
 
 /**
@@ -30,6 +31,7 @@ export interface DocumentRequest {
 
 export interface Refusal {
   readonly kind: 'refuse'
+  /** The status asked for; the answer's own depends on the media type negotiated (httpResponse.ts). */
   readonly status: number
   readonly code: TrustedDocumentCode
   readonly message: string
@@ -50,25 +52,40 @@ export function refusal(status: number, code: TrustedDocumentCode, message: stri
 /**
  * Reads the id and document from a POST body or GET query string. `documentId` follows the
  * GraphQL-over-HTTP persisted documents proposal, which prefixes the hash with its algorithm
- * (`sha256:<hex>`); a bare hex hash is accepted too. Returns a refusal for malformed input.
+ * (`sha256:<hex>`); a bare hex hash is accepted too. Returns a refusal for malformed input — the
+ * other parameters' shapes included, so a malformed request is told so (400) before any refusal
+ * of its document. A parameter that is null (POST) or the empty string (GET) is absent, as the
+ * GraphQL-over-HTTP spec says.
  * https://github.com/graphql/graphql-over-http/blob/main/rfcs/PersistedDocuments.md
  */
 export function documentRequestOf(method: 'GET' | 'POST', params: Record<string, unknown>): DocumentRequest | Refusal {
-  const query = params['query']
-  if (query !== undefined && typeof query !== 'string') return refusal(400, 'BAD_REQUEST', '"query" must be a string')
-  let extensions = params['extensions']
-  if (method === 'GET' && typeof extensions === 'string') {
-    try {
-      extensions = JSON.parse(extensions)
-    } catch {
-      return refusal(400, 'BAD_REQUEST', '"extensions" must be a JSON object')
+  const param = (name: string): unknown => {
+    const value = params[name]
+    return value === null || (method === 'GET' && value === '') ? undefined : value
+  }
+  /** `variables` and `extensions`: an object, JSON-encoded in a GET's query string. */
+  const objectParam = (name: string): { readonly kind: 'object'; readonly value: Record<string, unknown> | undefined } | Refusal => {
+    let value = param(name)
+    if (method === 'GET' && typeof value === 'string') {
+      try {
+        value = JSON.parse(value) ?? undefined
+      } catch {
+        return refusal(400, 'BAD_REQUEST', `"${name}" must be a JSON object`)
+      }
     }
+    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) return refusal(400, 'BAD_REQUEST', `"${name}" must be an object`)
+    return { kind: 'object', value: value as Record<string, unknown> | undefined }
   }
-  if (extensions !== undefined && (typeof extensions !== 'object' || extensions === null || Array.isArray(extensions))) {
-    return refusal(400, 'BAD_REQUEST', '"extensions" must be an object')
-  }
+  const query = param('query')
+  if (query !== undefined && typeof query !== 'string') return refusal(400, 'BAD_REQUEST', '"query" must be a string')
+  const operationName = param('operationName')
+  if (operationName !== undefined && typeof operationName !== 'string') return refusal(400, 'BAD_REQUEST', '"operationName" must be a string')
+  const variables = objectParam('variables')
+  if (variables.kind === 'refuse') return variables
+  const extensions = objectParam('extensions')
+  if (extensions.kind === 'refuse') return extensions
   let fromPersistedQuery: string | undefined
-  const persistedQuery = (extensions as Record<string, unknown> | undefined)?.['persistedQuery']
+  const persistedQuery = extensions.value?.['persistedQuery']
   if (persistedQuery !== undefined) {
     if (typeof persistedQuery !== 'object' || persistedQuery === null) return refusal(400, 'BAD_REQUEST', '"extensions.persistedQuery" must be an object')
     const { version, sha256Hash } = persistedQuery as Record<string, unknown>
@@ -79,7 +96,7 @@ export function documentRequestOf(method: 'GET' | 'POST', params: Record<string,
     fromPersistedQuery = sha256Hash
   }
   let fromDocumentId: string | undefined
-  const documentId = params['documentId']
+  const documentId = param('documentId')
   if (documentId !== undefined) {
     const hex = typeof documentId === 'string' ? documentId.replace(/^sha256:/, '') : ''
     if (!SHA256_HEX.test(hex)) return refusal(400, 'BAD_REQUEST', '"documentId" must be "sha256:" followed by 64 lowercase hex characters')
@@ -104,8 +121,11 @@ export interface Policy {
 export function decide(request: DocumentRequest, lookup: (id: string) => TrustedOperation | undefined, policy: Policy): Decision {
   const enforce = policy.mode === 'enforce' && !policy.freeFormAllowed
   const queryHash = request.query === undefined ? undefined : sha256Hex(request.query)
-  if (request.id !== undefined && queryHash !== undefined && queryHash !== request.id) {
-    return refusal(400, 'PERSISTED_QUERY_HASH_MISMATCH', 'The document sent is not the one its id names (sha256 mismatch)')
+  if (request.id !== undefined && request.query !== undefined && queryHash !== request.id) {
+    // say where the text differs from the body its id names (often the __typename Apollo Client adds)
+    const named = lookup(request.id)
+    const why = named ? `: ${describeDocumentMismatch(named.body, request.query)}` : ''
+    return refusal(400, 'PERSISTED_QUERY_HASH_MISMATCH', `The document sent is not the one its id names (sha256 mismatch)${why}`)
   }
   const id = request.id ?? queryHash
   const operation = id === undefined ? undefined : lookup(id)

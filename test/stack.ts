@@ -59,6 +59,8 @@ export interface StackOptions {
   /** Extra Apollo Server plugins on the gateway. */
   readonly apolloPlugins?: GatewayDeps['apolloPlugins']
   readonly subscriptionHub?: GatewayDeps['subscriptionHub']
+  /** The gateway's clock for rate limits and the anomaly detector (a test that drives time). */
+  readonly clock?: GatewayDeps['clock']
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -106,6 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     supergraph: options.supergraph ?? composedSupergraph(),
     ...(options.apolloPlugins ? { apolloPlugins: options.apolloPlugins } : {}),
     ...(options.subscriptionHub ? { subscriptionHub: options.subscriptionHub } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   })
   await gateway.ready()
 

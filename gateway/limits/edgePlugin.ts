@@ -54,6 +54,7 @@ export function edgePlugin(options: EdgePluginOptions): ApolloServerPlugin<Gatew
           }
           admissions.set(contextValue, admission)
           const authorization = options.guard.authorize(schema, document, operation, contextValue.viewer)
+          // 200, not Apollo's default 500: a request error; httpResponse.ts makes it 401/403 for application/graphql-response+json
           if (authorization.kind === 'refused') throw deniedError(authorization.denied, 200)
           if (authorization.kind === 'filtered') {
             // plan and run the document without the denied fields: Apollo's gateway keys its plan

@@ -29,6 +29,8 @@ export interface RateLimiterOptions {
   readonly factor?: (clientKey: string) => number
   /** Default: Redis at REDIS_URL, else memory. */
   readonly store?: BucketStore
+  /** The memory store's clock (Redis keeps time on its server); tests drive time with it. */
+  readonly now?: () => number
 }
 
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
@@ -37,7 +39,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     options.store ??
     (options.config.redisUrl
       ? createRedisBucketStore({ url: options.config.redisUrl, ...(options.logger ? { logger: options.logger } : {}) })
-      : createMemoryBucketStore())
+      : createMemoryBucketStore(options.now ? { now: options.now } : {}))
   const policyOf = (clientKey: string, role: CostRole): BucketPolicy => {
     const factor = options.factor?.(clientKey) ?? 1
     const refillPerSecond = rateLimit.perSecond[role] * factor

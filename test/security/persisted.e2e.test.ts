@@ -32,13 +32,22 @@ describe('persisted operations with TRUSTED_DOCUMENTS=enforce (attack suite)', (
   })
   after(() => stack.close())
 
-  const get = (params: Record<string, unknown>): InjectOptions => ({
+  const get = (params: Record<string, unknown>, headers: Record<string, string> = {}): InjectOptions => ({
     method: 'GET',
     url: `/graphql?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]))}`,
-    headers: { 'apollo-require-preflight': 'true' },
+    headers,
   })
 
   const refused = (request: InjectOptions | (() => Promise<Answer>), status: number, code: string) => refusedCleanly(stack, request, status, code)
+  /**
+   * The refusal of a well-formed request, made with these extra headers: 400 for a client asking
+   * for application/graphql-response+json (Apollo Client 4, urql), 200 for a legacy
+   * application/json one (it reads no other status); the same code either way.
+   */
+  const refusedRequest = async (make: (headers: Record<string, string>) => InjectOptions | (() => Promise<Answer>), code: string) => {
+    await refused(make({ accept: 'application/graphql-response+json' }), 400, code)
+    return refused(make({}), 200, code)
+  }
 
   it('runs a manifest operation by id (the control)', async () => {
     stack.resetCounters()
@@ -49,29 +58,29 @@ describe('persisted operations with TRUSTED_DOCUMENTS=enforce (attack suite)', (
   })
 
   it('refuses a free-form document with PERSISTED_QUERY_REQUIRED, over POST and GET, for staff too', async () => {
-    await refused(() => post(stack, { query: FREE_FORM }), 400, 'PERSISTED_QUERY_REQUIRED')
-    await refused(get({ query: FREE_FORM }), 400, 'PERSISTED_QUERY_REQUIRED')
+    await refusedRequest((headers) => () => post(stack, { query: FREE_FORM }, headers), 'PERSISTED_QUERY_REQUIRED')
+    await refusedRequest((headers) => get({ query: FREE_FORM }, headers), 'PERSISTED_QUERY_REQUIRED')
     const staff = `Bearer ${await signToken(asStaff, stack.config)}`
-    await refused(() => post(stack, { query: FREE_FORM }, { authorization: staff }), 400, 'PERSISTED_QUERY_REQUIRED')
+    await refusedRequest((headers) => () => post(stack, { query: FREE_FORM }, { authorization: staff, ...headers }), 'PERSISTED_QUERY_REQUIRED')
   })
 
   it('refuses automatic persisted query registration (a new document with its own hash) with PERSISTED_QUERY_REQUIRED', async () => {
     const sha256Hash = createHash('sha256').update(FREE_FORM).digest('hex')
-    await refused(() => post(stack, { query: FREE_FORM, extensions: { persistedQuery: { version: 1, sha256Hash } } }), 400, 'PERSISTED_QUERY_REQUIRED')
+    await refusedRequest((headers) => () => post(stack, { query: FREE_FORM, extensions: { persistedQuery: { version: 1, sha256Hash } } }, headers), 'PERSISTED_QUERY_REQUIRED')
   })
 
   it('answers an unknown id with PERSISTED_QUERY_NOT_FOUND, by documentId and by extensions, over POST and GET', async () => {
-    await refused(() => post(stack, { documentId: `sha256:${UNKNOWN}` }), 200, 'PERSISTED_QUERY_NOT_FOUND')
-    await refused(() => post(stack, { extensions: { persistedQuery: { version: 1, sha256Hash: UNKNOWN } } }), 200, 'PERSISTED_QUERY_NOT_FOUND')
-    await refused(get({ documentId: UNKNOWN }), 200, 'PERSISTED_QUERY_NOT_FOUND')
+    await refusedRequest((headers) => () => post(stack, { documentId: `sha256:${UNKNOWN}` }, headers), 'PERSISTED_QUERY_NOT_FOUND')
+    await refusedRequest((headers) => () => post(stack, { extensions: { persistedQuery: { version: 1, sha256Hash: UNKNOWN } } }, headers), 'PERSISTED_QUERY_NOT_FOUND')
+    await refusedRequest((headers) => get({ documentId: UNKNOWN }, headers), 'PERSISTED_QUERY_NOT_FOUND')
   })
 
   it('refuses a known id sent with another body with PERSISTED_QUERY_HASH_MISMATCH', async () => {
     const other = '{ orders(first: 100) { nodes { id customerId total { minorUnits } } } }'
-    await refused(() => post(stack, { documentId: `sha256:${PRODUCT_PAGE.id}`, query: other }), 400, 'PERSISTED_QUERY_HASH_MISMATCH')
-    await refused(() => post(stack, { query: other, extensions: { persistedQuery: { version: 1, sha256Hash: PRODUCT_PAGE.id } } }), 400, 'PERSISTED_QUERY_HASH_MISMATCH')
+    await refusedRequest((headers) => () => post(stack, { documentId: `sha256:${PRODUCT_PAGE.id}`, query: other }, headers), 'PERSISTED_QUERY_HASH_MISMATCH')
+    await refusedRequest((headers) => () => post(stack, { query: other, extensions: { persistedQuery: { version: 1, sha256Hash: PRODUCT_PAGE.id } } }, headers), 'PERSISTED_QUERY_HASH_MISMATCH')
     // the manifest body with one character more is another document
-    await refused(() => post(stack, { documentId: PRODUCT_PAGE.id, query: `${PRODUCT_PAGE.body} ` }), 400, 'PERSISTED_QUERY_HASH_MISMATCH')
+    await refusedRequest((headers) => () => post(stack, { documentId: PRODUCT_PAGE.id, query: `${PRODUCT_PAGE.body} ` }, headers), 'PERSISTED_QUERY_HASH_MISMATCH')
   })
 
   it('refuses ids with path traversal with BAD_REQUEST', async () => {

@@ -12,13 +12,39 @@ const STOCK_BY_ID = `query ($id: ID!) { product(id: $id) { title variants(first:
 const CART_ADD = `mutation ($input: CartLinesAddInput!) { cartLinesAdd(input: $input) { cart { id total { minorUnits currency } } userErrors { code } } }`
 const CHECKOUT = `mutation ($input: CheckoutCompleteInput!) { checkoutComplete(input: $input) { order { id } userErrors { code message } } }`
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/**
+ * The traffic runs on a virtual clock that the gateway's rate limits and anomaly windows read: each
+ * request is sent at its scheduled instant, one at a time in time order, so the outcome depends on
+ * the schedule alone and not on how fast this machine answers.
+ */
+function virtualClock() {
+  let at = Date.now()
+  return { now: () => at, advanceTo: (instant: number) => void (at = Math.max(at, instant)) }
+}
+
+/** A time-ordered queue of steps; a step may schedule more (the next request of the same client). */
+function schedule() {
+  const steps: { at: number; seq: number; run: () => Promise<void> }[] = []
+  let seq = 0
+  return {
+    at: (instant: number, run: () => Promise<void>) => void steps.push({ at: instant, seq: seq++, run }),
+    async drain(clock: ReturnType<typeof virtualClock>) {
+      while (steps.length > 0) {
+        steps.sort((a, b) => a.at - b.at || a.seq - b.seq)
+        const step = steps.shift()!
+        clock.advanceTo(step.at)
+        await step.run()
+      }
+    },
+  }
+}
 
 describe('adaptive limits: a stock scraper among shoppers (attack suite)', () => {
   let stack: Stack
+  const clock = virtualClock()
   before(async () => {
-    // clients are told apart by X-Forwarded-For, as behind the load balancer
-    stack = await startSecurityStack({ gatewayConfig: { trustedProxies: ['127.0.0.1'] } })
+    // clients are told apart by X-Forwarded-For, as behind the load balancer; buckets in memory on the virtual clock
+    stack = await startSecurityStack({ gatewayConfig: { trustedProxies: ['127.0.0.1'], redisUrl: null }, clock: clock.now })
   })
   after(() => stack.close())
 
@@ -33,50 +59,62 @@ describe('adaptive limits: a stock scraper among shoppers (attack suite)', () =>
     const shopperErrors: string[] = []
     let scraperRequests = 0
     let scraperThrottledAt: number | null = null
-    const started = Date.now()
-
-    const scraper = (async () => {
-      // every product in id order, ~25 a second; it stops 20 requests after its first refusal
-      for (let i = 0; i < world.products.length; i++) {
-        if (scraperThrottledAt !== null && scraperRequests >= scraperThrottledAt + 20) break
-        const product = world.products[i]!
-        const { status } = await send(STOCK_BY_ID, { id: product.id }, { 'x-forwarded-for': '198.51.100.66' })
-        scraperRequests++
-        if (status === 429 && scraperThrottledAt === null) scraperThrottledAt = scraperRequests
-        await sleep(40)
-      }
-    })()
-
-    const shopper = async (customer: (typeof customers)[number], index: number, round: number) => {
-      const token = await signToken({ sub: customer.id, roles: ['customer'] }, stack.config)
-      const headers = { authorization: `Bearer ${token}`, 'x-forwarded-for': `203.0.113.${index + 1}` }
-      const record = ({ status, body }: Awaited<ReturnType<typeof send>>) => {
-        shopperStatuses.push(status)
-        for (const error of body.errors ?? []) shopperErrors.push(error.extensions?.code ?? 'none')
-        return body
-      }
-      record(await send(LISTING, {}, headers))
-      for (let page = 0; page < 3; page++) {
-        await sleep(600 + ((index * 137 + page * 53) % 700))
-        record(await send(PRODUCT_PAGE, { handle: world.products[(index * 17 + page * 29 + round * 7) % world.products.length]!.handle }, headers))
-      }
-      const product = world.products[(index * 31 + round * 11) % world.products.length]!
-      const sku = world.variants.find((v) => v.productId === product.id)!.sku
-      const added = record(await send(CART_ADD, { input: { idempotencyKey: `scr-${customer.id}-${round}`, currency: 'USD', lines: [{ sku, quantity: 1 }] } }, headers))
-      const cart = added.data?.cartLinesAdd.cart
-      assert.ok(cart, JSON.stringify(added))
-      await sleep(500)
-      record(await send(CHECKOUT, { input: { idempotencyKey: `scr-checkout-${customer.id}-${round}`, cartId: cart.id, paymentMethodToken: 'tok_ok', expectedTotal: cart.total } }, headers))
-    }
-    // shoppers come and go for as long as the scraper runs
-    let round = 0
     let scraping = true
-    void scraper.then(() => (scraping = false))
-    while (scraping || round === 0) {
-      await Promise.all(customers.map((customer, i) => shopper(customer, i, round)))
-      round++
+    const started = clock.now()
+    const plan = schedule()
+
+    // every product in id order, 25 a second; it stops 20 requests after its first refusal
+    const scrape = (i: number) => async () => {
+      const product = world.products[i]!
+      const { status } = await send(STOCK_BY_ID, { id: product.id }, { 'x-forwarded-for': '198.51.100.66' })
+      scraperRequests++
+      if (status === 429 && scraperThrottledAt === null) scraperThrottledAt = scraperRequests
+      const done = i + 1 >= world.products.length || (scraperThrottledAt !== null && scraperRequests >= scraperThrottledAt + 20)
+      if (done) scraping = false
+      else plan.at(clock.now() + 40, scrape(i + 1))
     }
-    await scraper
+    plan.at(started, scrape(0))
+
+    // each shopper lists, reads three product pages, adds to a cart and checks out; shoppers come
+    // back in rounds for as long as the scraper runs
+    const tokens = await Promise.all(customers.map((customer) => signToken({ sub: customer.id, roles: ['customer'] }, stack.config)))
+    const record = ({ status, body }: Awaited<ReturnType<typeof send>>) => {
+      shopperStatuses.push(status)
+      for (const error of body.errors ?? []) shopperErrors.push(error.extensions?.code ?? 'none')
+      return body
+    }
+    const round = (n: number, at: number) => {
+      let roundEnd = at
+      customers.forEach((customer, index) => {
+        const headers = { authorization: `Bearer ${tokens[index]}`, 'x-forwarded-for': `203.0.113.${index + 1}` }
+        let t = at
+        plan.at(t, async () => void record(await send(LISTING, {}, headers)))
+        for (let page = 0; page < 3; page++) {
+          t += 600 + ((index * 137 + page * 53) % 700)
+          const handle = world.products[(index * 17 + page * 29 + n * 7) % world.products.length]!.handle
+          plan.at(t, async () => void record(await send(PRODUCT_PAGE, { handle }, headers)))
+        }
+        const product = world.products[(index * 31 + n * 11) % world.products.length]!
+        const sku = world.variants.find((v) => v.productId === product.id)!.sku
+        let cart: { id: string; total: unknown } | undefined
+        plan.at(t, async () => {
+          const added = record(await send(CART_ADD, { input: { idempotencyKey: `scr-${customer.id}-${n}`, currency: 'USD', lines: [{ sku, quantity: 1 }] } }, headers))
+          cart = added.data?.cartLinesAdd.cart
+          assert.ok(cart, JSON.stringify(added))
+        })
+        t += 500
+        plan.at(t, async () => {
+          record(await send(CHECKOUT, { input: { idempotencyKey: `scr-checkout-${customer.id}-${n}`, cartId: cart!.id, paymentMethodToken: 'tok_ok', expectedTotal: cart!.total } }, headers))
+        })
+        roundEnd = Math.max(roundEnd, t)
+      })
+      // the next round starts when every shopper of this one is done, if the scraper still runs
+      plan.at(roundEnd, async () => {
+        if (scraping) round(n + 1, roundEnd)
+      })
+    }
+    round(0, started)
+    await plan.drain(clock)
 
     assert.ok(scraperThrottledAt !== null, `the scraper was never refused in ${scraperRequests} requests`)
     assert.ok(scraperThrottledAt < 150, `the scraper was refused only at its request #${scraperThrottledAt}`)
@@ -105,7 +143,7 @@ describe('adaptive limits: a stock scraper among shoppers (attack suite)', () =>
     assert.ok(metrics.refusals['RATE_LIMITED'] > 0)
     // figures for the README and the closing note
     console.log(
-      `scraper: refused first at request #${scraperThrottledAt} (${scraperRequests} sent in ${((Date.now() - started) / 1000).toFixed(1)} s), reasons: ${state.anomaly.throttled[0].reasons.join('; ')}; shoppers: ${shopperStatuses.length} requests, all 200`,
+      `scraper: refused first at request #${scraperThrottledAt} (${scraperRequests} sent in ${((clock.now() - started) / 1000).toFixed(1)} s of traffic), reasons: ${state.anomaly.throttled[0].reasons.join('; ')}; shoppers: ${shopperStatuses.length} requests, all 200`,
     )
   })
 

@@ -1,0 +1,151 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { formatGatewayError } from './formatError.ts'
+
+/**
+ * GraphQL over HTTP at `/graphql`: which media type an answer uses and which status it carries,
+ * decided here for every GraphQL response the gateway sends — Apollo's (the plugin below) and the
+ * refusals answered before Apollo (trusted documents, CSRF). The rules are the spec's, by media type
+ * (https://graphql.github.io/graphql-over-http/draft/#sec-Status-Codes, as audited by graphql-http):
+ *
+ * - `application/graphql-response+json` (what Apollo Client 4 and urql ask for first): a response
+ *   with `data` is 200; one without (a request error or a refusal) is 4xx, and clients read the
+ *   body whatever the status.
+ * - `application/json` (legacy clients, a wildcard Accept, or none): a well-formed request is
+ *   answered 200 even when it fails parsing, validation, variable coercion or one of our own
+ *   checks, because such clients treat any other status as a transport failure and never read the body.
+ *
+ * Under both, refusals about HTTP itself keep their status (401 bad credentials, 405 mutation over
+ * GET, 406, 413, 415, 429 with Retry-After), and so do server failures (5xx); a malformed request
+ * (`BAD_REQUEST`: not a well-formed GraphQL-over-HTTP request) is 400.
+ */
+
+export const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json'
+export const APPLICATION_JSON = 'application/json'
+export type ResponseMediaType = typeof GRAPHQL_RESPONSE_JSON | typeof APPLICATION_JSON
+
+/** In this order: at equal preference (a wildcard) the legacy type wins, as Apollo Server and the spec's SHOULD for a missing Accept have it. */
+const OFFERED: readonly ResponseMediaType[] = [APPLICATION_JSON, GRAPHQL_RESPONSE_JSON]
+
+interface MediaRange {
+  readonly type: string
+  readonly subtype: string
+  readonly q: number
+  readonly order: number
+}
+
+function mediaRanges(accept: string): MediaRange[] {
+  return accept.split(',').flatMap((part, order) => {
+    const [range = '', ...params] = part.split(';')
+    const [type, subtype] = range.trim().toLowerCase().split('/')
+    if (!type || !subtype) return []
+    const qParam = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='))
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2))
+    return Number.isFinite(q) ? [{ type, subtype, q: Math.min(Math.max(q, 0), 1), order }] : []
+  })
+}
+
+/**
+ * The media type to answer in, from the request's Accept header (RFC 9110 §12.5.1: an offer's
+ * quality is that of the most specific range matching it; ties go to the range listed first);
+ * null when the header accepts neither type.
+ */
+export function negotiate(accept: string | undefined): ResponseMediaType | null {
+  if (accept === undefined || accept.trim() === '') return APPLICATION_JSON
+  const ranges = mediaRanges(accept)
+  let best: { offered: ResponseMediaType; q: number; specificity: number; order: number } | null = null
+  for (const offered of OFFERED) {
+    const [type, subtype] = offered.split('/')
+    let match: MediaRange | undefined
+    let specificity = -1
+    for (const range of ranges) {
+      const s = range.type === type && range.subtype === subtype ? 2 : range.type === type && range.subtype === '*' ? 1 : range.type === '*' && range.subtype === '*' ? 0 : -1
+      if (s > specificity) [match, specificity] = [range, s]
+    }
+    if (!match || match.q === 0) continue
+    const better = !best || match.q > best.q || (match.q === best.q && (specificity > best.specificity || (specificity === best.specificity && match.order < best.order)))
+    if (better) best = { offered, q: match.q, specificity, order: match.order }
+  }
+  return best?.offered ?? null
+}
+
+/** What the status depends on besides the media type. */
+export interface Outcome {
+  /** The response has a `data` entry (even null): execution began, so it is a success or a partial one. */
+  readonly hasData: boolean
+  /** The first error's `extensions.code`. */
+  readonly code: string | undefined
+  /** The status the error asked for (Apollo's `extensions.http`, a refusal's own), if any. */
+  readonly status: number | undefined
+}
+
+/** Refusals about HTTP itself, which clients and intermediaries act on whatever the body says. */
+const HTTP_LEVEL: ReadonlySet<number> = new Set([401, 403, 405, 406, 413, 415, 429])
+/** Request errors whose code has a status of its own under application/graphql-response+json; the others are 400. */
+const CODE_STATUS: Readonly<Record<string, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 }
+
+export function statusFor(mediaType: ResponseMediaType, outcome: Outcome): number {
+  if (outcome.hasData) return 200
+  const asked = outcome.status
+  if (asked !== undefined && (asked >= 500 || HTTP_LEVEL.has(asked))) return asked
+  if (outcome.code === 'BAD_REQUEST') return 400
+  if (mediaType === APPLICATION_JSON) return 200
+  return (outcome.code === undefined ? undefined : CODE_STATUS[outcome.code]) ?? 400
+}
+
+const contentType = (mediaType: ResponseMediaType) => `${mediaType}; charset=utf-8`
+
+/**
+ * Apollo's answers: the media type and status set on every single-result HTTP response (Apollo
+ * keeps a content type a plugin set). Operations run without HTTP (graphql-ws) and Accept headers
+ * naming neither type (Apollo answers 406) are left alone.
+ */
+export function graphqlHttpPlugin(): ApolloServerPlugin<BaseContext> {
+  return {
+    async requestDidStart({ request }) {
+      const mediaType = request.http ? negotiate(request.http.headers.get('accept')) : null
+      if (!mediaType) return
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return
+          const result = response.body.singleResult
+          const code = result.errors?.[0]?.extensions?.['code']
+          response.http.status = statusFor(mediaType, { hasData: result.data !== undefined, code: typeof code === 'string' ? code : undefined, status: response.http.status })
+          response.http.headers.set('content-type', contentType(mediaType))
+        },
+      }
+    },
+  }
+}
+
+export interface RequestRefusal {
+  readonly status: number
+  readonly code: string
+  readonly message: string
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+/**
+ * A POST whose Accept names neither media type is refused before it runs (406): Apollo would
+ * execute it, a mutation included, and only then refuse to answer. GETs are left to Apollo, whose
+ * development landing page answers browsers asking for HTML.
+ */
+export async function refuseUnacceptable(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  if (request.method !== 'POST' || negotiate(request.headers.accept) !== null) return
+  return sendRefusal(request, reply, {
+    status: 406,
+    code: 'BAD_REQUEST',
+    message: `Accept ${GRAPHQL_RESPONSE_JSON} (or ${APPLICATION_JSON}): the only media types a GraphQL response is sent in`,
+  })
+}
+
+/** A refusal answered before Apollo runs, negotiated like Apollo's own answers (an Accept naming neither type gets JSON). */
+export function sendRefusal(request: FastifyRequest, reply: FastifyReply, refusal: RequestRefusal): FastifyReply {
+  const mediaType = negotiate(request.headers.accept) ?? APPLICATION_JSON
+  const error = formatGatewayError({ message: refusal.message, extensions: { code: refusal.code } })
+  return reply
+    .code(statusFor(mediaType, { hasData: false, code: refusal.code, status: refusal.status }))
+    .headers({ ...refusal.headers })
+    .type(contentType(mediaType))
+    .send({ errors: [error] })
+}
