@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { APPLICATION_JSON, negotiate } from './mediaType.ts'
 
 /** A request refused before GraphQL sees it: its HTTP status, code and a message safe to return. */
 export interface HttpRefusal {
@@ -39,11 +40,12 @@ export function graphqlErrorHandler(error: FastifyError, request: FastifyRequest
   return reply.code(500).type('application/json; charset=utf-8').send({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })
 }
 
+/** A refusal in the media type the request accepts (application/json when it accepts neither). */
 export function sendRefusal(reply: FastifyReply, refusal: HttpRefusal, headers: Record<string, string> = {}): FastifyReply {
   return reply
     .code(refusal.status)
     .headers(headers)
-    .type('application/json; charset=utf-8')
+    .type(`${negotiate(reply.request.headers.accept) ?? APPLICATION_JSON}; charset=utf-8`)
     .send({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] })
 }
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { APPLICATION_JSON, negotiate } from './mediaType.ts'
 
 /**
  * Caps what `path` sends, at the gateway and in every subgraph: a serialized answer over
@@ -27,7 +28,8 @@ export function limitResponseSize(
     if (bytes <= options.maxBytes) return payload
     reply.log.warn({ bytes, maxBytes: options.maxBytes }, 'response over MAX_RESPONSE_BYTES replaced by RESPONSE_TOO_LARGE')
     options.onRefused?.()
-    reply.code(200).header('content-type', 'application/json; charset=utf-8')
+    // an answer that ran: 200 in whichever GraphQL media type the request negotiated
+    reply.code(200).header('content-type', `${negotiate(request.headers.accept) ?? APPLICATION_JSON}; charset=utf-8`)
     return tooLarge
   })
 }

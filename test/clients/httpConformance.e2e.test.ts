@@ -218,6 +218,12 @@ describe('GraphQL over HTTP: GET and CSRF (TRUSTED_DOCUMENTS=log)', () => {
     }
   })
 
+  it('answers a body that is not JSON with 400 BAD_REQUEST, in the media type the client accepts', async () => {
+    for (const [accept, contentType] of [[APOLLO_CLIENT_ACCEPT, GRAPHQL_RESPONSE_JSON], [URQL_ACCEPT, GRAPHQL_RESPONSE_JSON], ['application/json', APPLICATION_JSON], [undefined, APPLICATION_JSON]] as const) {
+      assertRequestError(await call({ params: '{"query": ', ...(accept ? { accept } : {}) }), 400, contentType, 'BAD_REQUEST')
+    }
+  })
+
   it('refuses form-encoded and multipart POSTs with 415, and runs nothing', async () => {
     stack.resetCounters()
     for (const [contentType, body] of [

@@ -196,6 +196,11 @@ describe('the response cap at the gateway (attack suite)', () => {
     assert.deepEqual(stack.subgraphCalls(), noCalls)
     const metrics = (await stack.gateway.inject({ method: 'GET', url: '/metrics/edge' })).json()
     assert.equal(metrics.refusals['RESPONSE_TOO_LARGE'], 1)
+    // in the media type the request negotiated, still 200: the request ran
+    const negotiated = await stack.gateway.inject({
+      method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE_JSON }, payload: { query: getIntrospectionQuery() },
+    })
+    assert.deepEqual([negotiated.statusCode, negotiated.headers['content-type'], negotiated.json().errors[0].extensions.code], [200, `${GRAPHQL_RESPONSE_JSON}; charset=utf-8`, 'RESPONSE_TOO_LARGE'])
     // a small answer passes untouched
     assert.equal((await query(stack, '{ __typename }')).body.data?.['__typename'], 'Query')
   })
