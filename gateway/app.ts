@@ -20,6 +20,7 @@ import { clientKeyOf, createRateLimiter } from './rateLimit/rateLimiter.ts'
 import { createAnomalyDetector } from './anomaly/anomalyDetector.ts'
 import { withLimitCode } from './limits/tokenLimit.ts'
 import { checkReadiness, type ServiceEndpoint } from './readiness.ts'
+import { mergeInFlightQueries } from './mergeInFlight.ts'
 import { createSubgraphDataSource } from './subgraphDataSource.ts'
 import { supergraphFromFile } from './supergraphFile.ts'
 import { createTrustedDocuments } from './trustedDocuments.ts'
@@ -85,8 +86,18 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
 
   let services: ServiceEndpoint[] = []
   const routingUrl = (name: string, url: string) => config.subgraphUrls[name as SubgraphName] ?? url
+  // identical query fetches in flight share one subgraph call (counted at /metrics/edge)
+  let sharedFetches = 0
+  let mergedQueries = 0
   const dataSourceFor = (name: string, url: string) =>
-    createSubgraphDataSource({ name, url, signingSecret: config.viewerSigningSecret, timeoutMs: config.subgraphTimeoutMs, maxResponseBytes: config.maxResponseBytes })
+    createSubgraphDataSource({
+      name,
+      url,
+      signingSecret: config.viewerSigningSecret,
+      timeoutMs: config.subgraphTimeoutMs,
+      maxResponseBytes: config.maxResponseBytes,
+      onDeduplicated: () => void sharedFetches++,
+    })
   const gateway = new ApolloGateway({
     // @authenticated / @requiresScopes are enforced here (the edge plugin), so Apollo may load them
     supergraphSdl: withEnforcedSecurityFeatures(deps.supergraph ?? supergraphFromFile(config.supergraphPath, app.log)),
@@ -150,7 +161,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   })
 
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: mergeInFlightQueries(gateway, { onMerged: () => void mergedQueries++ }),
     logger: app.log,
     // on for staff only in production: the edge plugin refuses it to everyone else
     introspection: true,
@@ -200,7 +211,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   // counts only: which clients are throttled, and why, is for staff (/admin/graphql)
   app.get('/metrics/edge', async () => {
     const snapshot = anomalies?.snapshot()
-    return { refusals, clientsTracked: snapshot?.clients ?? 0, clientsThrottled: snapshot?.throttled.length ?? 0 }
+    return { refusals, clientsTracked: snapshot?.clients ?? 0, clientsThrottled: snapshot?.throttled.length ?? 0, sharedSubgraphFetches: sharedFetches, mergedQueries }
   })
   serveEdgeAdmin(app, {
     config,

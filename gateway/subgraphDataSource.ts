@@ -15,6 +15,62 @@ export interface SubgraphDataSourceOptions {
   readonly timeoutMs: number
   /** The largest answer read from the subgraph (MAX_RESPONSE_BYTES); more is RESPONSE_TOO_LARGE. */
   readonly maxResponseBytes: number
+  /** Share one call among identical query fetches in flight (same body and viewer); never mutations. Default on. */
+  readonly deduplicate?: boolean
+  /** Counts the fetches that joined one already in flight. */
+  readonly onDeduplicated?: () => void
+}
+
+interface FetchInit {
+  readonly method: string
+  readonly headers: Record<string, string>
+  readonly body: string
+}
+
+/** A subgraph answer read into memory, so several waiters can each get a Response of their own. */
+interface BufferedResponse {
+  readonly status: number
+  readonly statusText: string
+  readonly headers: [string, string][]
+  readonly body: ArrayBuffer | null
+}
+
+async function buffered(response: Response): Promise<BufferedResponse> {
+  const body = response.body === null ? null : await response.arrayBuffer()
+  return { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body }
+}
+
+const toResponse = (answer: BufferedResponse): Response =>
+  new Response(answer.body === null ? null : answer.body.slice(0), { status: answer.status, statusText: answer.statusText, headers: answer.headers })
+
+/** A mutation's fetch is never shared: each one is a write of its own. */
+function isMutation(body: string): boolean {
+  try {
+    const query = (JSON.parse(body) as { query?: unknown }).query
+    return typeof query !== 'string' || /^\s*mutation\b/.test(query)
+  } catch {
+    return true
+  }
+}
+
+/** `promise`, or the signal's abort if it comes first (the shared call itself goes on for the others). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
 }
 
 /**
@@ -42,20 +98,40 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Re
   const pending = new Map<string, PendingFetch>()
   let tickets = 0
 
-  const fetcher = (async (url: string, init: { method: string; headers: Record<string, string>; body: string }) => {
+  // identical query fetches in flight (same subgraph, body and viewer) share one call
+  const inFlight = new Map<string, Promise<BufferedResponse>>()
+
+  const call = async (url: string, init: FetchInit, viewer: Viewer, signal: AbortSignal): Promise<Response> => {
+    const response = await fetch(url, {
+      method: init.method,
+      headers: { ...init.headers, [VIEWER_HEADER]: signViewer(viewer, options.signingSecret, init.body) },
+      body: init.body,
+      signal,
+    })
+    return readCappedResponse(response, options.maxResponseBytes)
+  }
+
+  const fetcher = (async (url: string, init: FetchInit) => {
     const { [TICKET_HEADER]: ticket, ...headers } = init.headers
     const fetch_ = ticket === undefined ? undefined : pending.get(ticket)
     if (ticket !== undefined) pending.delete(ticket)
     // fail closed: a fetch that did not pass through willSendRequest has no viewer to sign
     if (!fetch_) throw new Error('subgraph fetch without a signed viewer')
     const timeout = AbortSignal.timeout(options.timeoutMs)
-    const response = await fetch(url, {
-      method: init.method,
-      headers: { ...headers, [VIEWER_HEADER]: signViewer(fetch_.viewer, options.signingSecret, init.body) },
-      body: init.body,
-      signal: fetch_.signal ? AbortSignal.any([fetch_.signal, timeout]) : timeout,
-    })
-    return readCappedResponse(response, options.maxResponseBytes)
+    const request = { ...init, headers }
+    if (options.deduplicate === false || isMutation(init.body)) {
+      return call(url, request, fetch_.viewer, fetch_.signal ? AbortSignal.any([fetch_.signal, timeout]) : timeout)
+    }
+    const key = `${url}\n${JSON.stringify(fetch_.viewer)}\n${init.body}`
+    let shared = inFlight.get(key)
+    if (!shared) {
+      // the shared call is bounded by the fetch timeout alone: one waiter's deadline must not fail the others
+      shared = call(url, request, fetch_.viewer, timeout).then(buffered).finally(() => inFlight.delete(key))
+      inFlight.set(key, shared)
+    } else {
+      options.onDeduplicated?.()
+    }
+    return toResponse(await untilAborted(shared, fetch_.signal))
   }) as unknown as Fetcher
 
   return new RemoteGraphQLDataSource<GatewayContext>({

@@ -173,6 +173,24 @@ describe('the supergraph through the gateway', () => {
     })
   })
 
+  it('answers identical queries sent together each in full, and two customers each with their own cart', async () => {
+    const product = world.products[3]!
+    const document = `query ($handle: String!) { product(handle: $handle) { title variants(first: 5) { nodes { sku availableToSell } } } }`
+    const answers = await Promise.all(Array.from({ length: 12 }, () => query(stack, document, { handle: product.handle })))
+    assert.deepEqual(new Set(answers.map((a) => JSON.stringify([a.statusCode, a.body]))).size, 1)
+    assert.equal(answers[0]!.body.data?.['product'].title, product.title)
+    assert.equal(answers[0]!.body.errors, undefined)
+    // the same document for two viewers: never one answer for both
+    const mine = `query ($id: ID!) { cart(id: $id) { id customerId } }`
+    const [first, second] = world.carts.slice(0, 2)
+    const [a, b] = await Promise.all([
+      query(stack, mine, { id: first!.id }, { sub: first!.customerId, roles: ['customer'] }),
+      query(stack, mine, { id: first!.id }, { sub: second!.customerId, roles: ['customer'] }),
+    ])
+    assert.equal(a.body.data?.['cart']?.customerId, first!.customerId)
+    assert.equal(b.body.data?.['cart'], null)
+  })
+
   it('replays a mutation sent twice with the same idempotency key and refuses the key with other input', async () => {
     const ADD = `mutation ($input: CartLinesAddInput!) { cartLinesAdd(input: $input) { cart { id lines { quantity } } userErrors { code field } } }`
     const input = { idempotencyKey: 'e2e-add-1', currency: 'USD', countryCode: 'US', lines: [{ sku: 'APP-0001-M', quantity: 2 }] }

@@ -123,6 +123,8 @@ function withDenied(result: FormattedExecutionResult, denied: readonly DeniedFie
     }
     place(object[key], rest, [...at, key], field)
   }
-  for (const field of denied) place(result.data, field.path, [], field)
-  return { ...result, errors: [...(result.errors ?? []), ...errors] }
+  // a copy: the result may be shared by merged identical requests (gateway/mergeInFlight.ts)
+  const data = structuredClone(result.data)
+  for (const field of denied) place(data, field.path, [], field)
+  return { ...result, ...(data === undefined ? {} : { data }), errors: [...(result.errors ?? []), ...errors] }
 }
