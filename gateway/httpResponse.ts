@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, negotiate, type ResponseMediaType } from '../platform/mediaType.ts'
-import { formatGatewayError } from './formatError.ts'
+import { sendRefusal as sendHttpRefusal, type HttpRefusal } from '../platform/httpErrors.ts'
 
 /**
  * GraphQL over HTTP at `/graphql`: which media type an answer uses and which status it carries,
@@ -72,10 +72,7 @@ export function graphqlHttpPlugin(): ApolloServerPlugin<BaseContext> {
   }
 }
 
-export interface RequestRefusal {
-  readonly status: number
-  readonly code: string
-  readonly message: string
+export interface RequestRefusal extends HttpRefusal {
   readonly headers?: Readonly<Record<string, string>>
 }
 
@@ -93,13 +90,11 @@ export async function refuseUnacceptable(request: FastifyRequest, reply: Fastify
   })
 }
 
-/** A refusal answered before Apollo runs, negotiated like Apollo's own answers (an Accept naming neither type gets JSON). */
-export function sendRefusal(request: FastifyRequest, reply: FastifyReply, refusal: RequestRefusal): FastifyReply {
+/**
+ * A refusal answered before Apollo runs: platform's refusal in the negotiated media type, with the
+ * status the rules above give that type (an Accept naming neither type gets JSON).
+ */
+export function sendRefusal(request: FastifyRequest, reply: FastifyReply, { headers, ...refusal }: RequestRefusal): FastifyReply {
   const mediaType = negotiate(request.headers.accept) ?? APPLICATION_JSON
-  const error = formatGatewayError({ message: refusal.message, extensions: { code: refusal.code } })
-  return reply
-    .code(statusFor(mediaType, { hasData: false, code: refusal.code, status: refusal.status }))
-    .headers({ ...refusal.headers })
-    .type(contentType(mediaType))
-    .send({ errors: [error] })
+  return sendHttpRefusal(reply, { ...refusal, status: statusFor(mediaType, { hasData: false, code: refusal.code, status: refusal.status }) }, { ...headers })
 }

@@ -43,15 +43,8 @@ async function buffered(response: Response): Promise<BufferedResponse> {
 const toResponse = (answer: BufferedResponse): Response =>
   new Response(answer.body === null ? null : answer.body.slice(0), { status: answer.status, statusText: answer.statusText, headers: answer.headers })
 
-/** A mutation's fetch is never shared: each one is a write of its own. */
-function isMutation(body: string): boolean {
-  try {
-    const query = (JSON.parse(body) as { query?: unknown }).query
-    return typeof query !== 'string' || /^\s*mutation\b/.test(query)
-  } catch {
-    return true
-  }
-}
+/** A mutation's fetch is never shared: each one is a write of its own (the planner prints the operation keyword first). */
+const isMutation = (query: string | undefined): boolean => query === undefined || /^\s*mutation\b/.test(query)
 
 /** `promise`, or the signal's abort if it comes first (the shared call itself goes on for the others). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -84,6 +77,8 @@ const TICKET_HEADER = 'x-commerce-fetch-ticket'
 interface PendingFetch {
   readonly viewer: Viewer
   readonly signal: AbortSignal | undefined
+  /** May share a call with identical fetches in flight: a query, with deduplication on. */
+  readonly shareable: boolean
 }
 
 /**
@@ -119,7 +114,7 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Re
     if (!fetch_) throw new Error('subgraph fetch without a signed viewer')
     const timeout = AbortSignal.timeout(options.timeoutMs)
     const request = { ...init, headers }
-    if (options.deduplicate === false || isMutation(init.body)) {
+    if (!fetch_.shareable) {
       return call(url, request, fetch_.viewer, fetch_.signal ? AbortSignal.any([fetch_.signal, timeout]) : timeout)
     }
     const key = `${url}\n${JSON.stringify(fetch_.viewer)}\n${init.body}`
@@ -141,7 +136,8 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Re
       if (!request.http) return
       const ticket = String(++tickets)
       // the gateway's own calls (health checks) come with an empty context: they act as anonymous
-      pending.set(ticket, { viewer: context.viewer ?? ANONYMOUS, signal: context.signal })
+      const shareable = options.deduplicate !== false && !isMutation(request.query)
+      pending.set(ticket, { viewer: context.viewer ?? ANONYMOUS, signal: context.signal, shareable })
       request.http.headers.set(TICKET_HEADER, ticket)
     },
     didEncounterError(error, _fetchRequest, _fetchResponse, context) {

@@ -1,10 +1,11 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { ErrorCode } from './errors.ts'
 import { APPLICATION_JSON, negotiate } from './mediaType.ts'
 
 /** A request refused before GraphQL sees it: its HTTP status, code and a message safe to return. */
 export interface HttpRefusal {
   readonly status: number
-  readonly code: 'BAD_REQUEST' | 'PAYLOAD_TOO_LARGE'
+  readonly code: ErrorCode
   readonly message: string
 }
 
