@@ -96,6 +96,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       signingSecret: config.viewerSigningSecret,
       timeoutMs: config.subgraphTimeoutMs,
       maxResponseBytes: config.maxResponseBytes,
+      deduplicate: config.deduplication,
       onDeduplicated: () => void sharedFetches++,
     })
   const gateway = new ApolloGateway({
@@ -161,7 +162,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   })
 
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: mergeInFlightQueries(gateway, { onMerged: () => void mergedQueries++ }),
+    gateway: config.deduplication ? mergeInFlightQueries(gateway, { onMerged: () => void mergedQueries++ }) : gateway,
     logger: app.log,
     // on for staff only in production: the edge plugin refuses it to everyone else
     introspection: true,

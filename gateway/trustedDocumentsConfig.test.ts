@@ -19,6 +19,6 @@ describe('trusted documents configuration', () => {
   })
 
   it('refuses an unknown mode', () => {
-    assert.throws(() => loadConfig({ TRUSTED_DOCUMENTS: 'strict', TRUSTED_DOCUMENTS_ALLOW_STAFF: 'maybe' }), /TRUSTED_DOCUMENTS must be one of off, log, enforce, got 'strict'[\s\S]*TRUSTED_DOCUMENTS_ALLOW_STAFF must be true or false/)
+    assert.throws(() => loadConfig({ TRUSTED_DOCUMENTS: 'strict', TRUSTED_DOCUMENTS_ALLOW_STAFF: 'maybe' }), /TRUSTED_DOCUMENTS must be one of off, log, enforce, got 'strict'[\s\S]*TRUSTED_DOCUMENTS_ALLOW_STAFF must be on or off/)
   })
 })

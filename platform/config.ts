@@ -70,6 +70,18 @@ export interface Config {
   readonly redisUrl: string | null
   /** Adaptive limits: clients departing from their baseline get a lower budget for a while. */
   readonly anomaly: Readonly<AnomalyConfig>
+  /** Subgraph read caches (shared data only), kept correct by domain events; in Redis when `redisUrl` is set. */
+  readonly cache: Readonly<CacheConfig>
+  /** Identical queries in flight share one execution at the gateway, and identical subgraph fetches one call. */
+  readonly deduplication: boolean
+}
+
+export interface CacheConfig {
+  readonly enabled: boolean
+  /** The backstop: how long an entry may live when no event invalidates it. */
+  readonly ttlSeconds: number
+  /** Prefix of the cache's Redis keys; replicas over one database share it (null: `commerce:cache:<database>`). */
+  readonly keyPrefix: string | null
 }
 
 export const COST_ROLES = ['anonymous', 'customer', 'partner', 'staff'] as const
@@ -135,9 +147,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const boolean = (name: string, fallback: boolean): boolean => {
     const raw = env[name]
     if (raw === undefined || raw === '') return fallback
-    if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true
-    if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false
-    problems.push(`${name} must be true or false, got '${raw}'`)
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false
+    problems.push(`${name} must be on or off (true or false), got '${raw}'`)
     return fallback
   }
   const url = (name: string, protocols: readonly string[]): string | null => {
@@ -269,6 +281,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       throttleFactor: number('ANOMALY_THROTTLE_FACTOR', 0.1, 0.001, 1),
       recoverySeconds: integer('ANOMALY_RECOVERY_SECONDS', 300, 1, 86_400),
     }),
+    cache: Object.freeze({
+      enabled: boolean('CACHE', true),
+      ttlSeconds: integer('CACHE_TTL_SECONDS', 60, 1, 86_400),
+      keyPrefix: env['CACHE_KEY_PREFIX'] || null,
+    }),
+    deduplication: boolean('DEDUPLICATION', true),
   }
   if (problems.length > 0) {
     throw new ConfigError(problems)

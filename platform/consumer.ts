@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Bus, ConsumerHandle, Delivery, TailSpec } from './bus.ts'
 import type { SubgraphName } from './subgraphRegistry.ts'
 import type { Database, Queryable } from './db.ts'
-import type { EventEnvelope, EventOf, EventTypeOf } from './events.ts'
+import { eventOf, type EventEnvelope, type EventOf, type EventTypeOf } from './events.ts'
 
 /**
  * What a service does with events of some subjects, typed by the publisher's event map: `Events`
@@ -34,7 +34,6 @@ export interface EventHandler<Events = Record<string, unknown>, Type extends Eve
  * only payloads its map allows for their type (outbox.ts eventPublisher). Nothing is checked at
  * run time: the payloads are a published contract, changed only by adding fields.
  */
-const eventOf = <Events, Type extends EventTypeOf<Events>>(event: EventEnvelope): EventOf<Events, Type> => event as EventOf<Events, Type>
 
 export interface ConsumerOptions {
   readonly db: Database

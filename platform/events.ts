@@ -60,3 +60,6 @@ export function isEventEnvelope(value: unknown): value is EventEnvelope {
     typeof v.aggregateType === 'string' && typeof v.aggregateId === 'string' && typeof v.sequence === 'number' && typeof v.occurredAt === 'string'
   )
 }
+
+/** An envelope typed by its publisher's map, once its subject says which event it is. */
+export const eventOf = <Events, Type extends EventTypeOf<Events>>(event: EventEnvelope): EventOf<Events, Type> => event as EventOf<Events, Type>

@@ -65,3 +65,36 @@ export function perArguments<A, L>(create: (args: A) => L, keyOf: (args: A) => s
     return loader
   }
 }
+
+/** Where `sharedLoader` keeps values between requests (platform/cache.ts's SharedCache). */
+export interface EntityCache {
+  readonly enabled: boolean
+  cached<V>(entity: string, key: string, references: (value: V) => readonly string[], load: () => Promise<V>): Promise<V>
+}
+
+export interface SharedLoaderSpec<V> {
+  /** The entry's kind (`catalog.variantPrice`): one cache per kind. */
+  readonly entity: string
+  /** What else the value depends on besides the key (a currency, a set of locations), as text; '' when nothing. */
+  readonly scope?: string
+  /** The references an event names to drop this value (`variant:<id>`, `product:<id>`). */
+  readonly references: (key: string, value: V) => readonly string[]
+}
+
+/**
+ * A request's loader in front of the subgraph's shared cache: keys found there cost nothing, the
+ * misses go to `loader` in one batch, and identical lookups in flight in other requests share one
+ * load. Only for values every viewer of this request's visibility may see: pass no cache (null)
+ * for a viewer who sees more than the public (staff), and put in `scope` whatever else narrows it.
+ */
+export function sharedLoader<V>(cache: EntityCache | null, spec: SharedLoaderSpec<V>, loader: DataLoader<string, V>): DataLoader<string, V> {
+  if (!cache?.enabled) return loader
+  const scope = spec.scope ?? ''
+  return new DataLoader<string, V>(async (keys) => {
+    const settled = await Promise.allSettled(
+      keys.map((key) => cache.cached<V>(spec.entity, `${scope}|${key}`, (value) => spec.references(key, value), () => loader.load(key))),
+    )
+    // one key's failure fails that key only, as the loader behind it would
+    return settled.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason))))
+  })
+}

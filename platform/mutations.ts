@@ -14,6 +14,8 @@ import type { Database, Queryable } from './db.ts'
 import { idempotencyConflict, runIdempotentSteps, type IdempotencyConflict } from './idempotency.ts'
 import type { SubgraphName } from './subgraphRegistry.ts'
 import type { MutationPayload } from './userErrors.ts'
+import type { EventEnvelope } from './events.ts'
+import { publishedIn } from './outbox.ts'
 import { viewerScope, type Viewer } from './viewer.ts'
 
 export interface MutationRequest<P> {
@@ -38,10 +40,12 @@ export interface MutationSteps<P, Outside> {
   readonly compensate?: (outside: Outside) => Promise<void>
 }
 
-/** What a mutation resolver hands the runner: the request's database and viewer. */
+/** What a mutation resolver hands the runner: the request's database and viewer (and the subgraph's cache). */
 export interface MutationContext {
   readonly db: Database
   readonly viewer: Viewer
+  /** Told the events a committed mutation published, before the mutation answers. */
+  readonly cache?: { committed(events: readonly EventEnvelope[]): Promise<void> }
 }
 
 export interface MutationRunner {
@@ -52,10 +56,11 @@ export interface MutationRunner {
 /** The runner of one subgraph's mutations, over the idempotency keys in its schema. */
 export function mutationRunner(schema: SubgraphName): MutationRunner {
   async function runMutationSteps<P extends MutationPayload, Outside>(
-    { db, viewer }: MutationContext,
+    { db, viewer, cache }: MutationContext,
     request: MutationRequest<P>,
     steps: MutationSteps<P, Outside>,
   ): Promise<P> {
+    let published: readonly EventEnvelope[] = []
     const outcome = await runIdempotentSteps<P, Outside>(
       db,
       { schema, scope: viewerScope(viewer), key: request.idempotencyKey, operation: request.operation, input: request.input },
@@ -63,11 +68,14 @@ export function mutationRunner(schema: SubgraphName): MutationRunner {
         outside: steps.outside,
         inside: async (tx, outside) => {
           const payload = await steps.inside(tx, outside)
+          published = publishedIn(tx)
           return { result: payload, store: payload.userErrors.length === 0 }
         },
         ...(steps.compensate ? { compensate: steps.compensate } : {}),
       },
     )
+    // what the committed events change leaves the cache before anyone reads the payload
+    if (outcome.kind === 'executed' && published.length > 0) await cache?.committed(published)
     switch (outcome.kind) {
       case 'executed':
       case 'replayed':

@@ -57,9 +57,18 @@ export function eventPublisher<Events>(source: SubgraphName, aggregates: EventAg
       payload: event.payload,
     }
     await insertOutboxRow(tx, source, envelope)
+    const published = PUBLISHED_IN.get(tx)
+    if (published) published.push(envelope)
+    else PUBLISHED_IN.set(tx, [envelope])
     return envelope
   }
 }
+
+/** The events each open transaction has appended, for what runs once it commits (cache invalidation). */
+const PUBLISHED_IN = new WeakMap<Queryable, EventEnvelope[]>()
+
+/** The events `tx` appended to the outbox so far. */
+export const publishedIn = (tx: Queryable): readonly EventEnvelope[] => PUBLISHED_IN.get(tx) ?? []
 
 export async function insertOutboxRow(tx: Queryable, schema: string, envelope: EventEnvelope): Promise<void> {
   await tx.query(

@@ -10,6 +10,9 @@ import type { Bus } from './bus.ts'
 import type { Config } from './config.ts'
 import type { SubgraphName } from './subgraphRegistry.ts'
 import type { Database } from './db.ts'
+import mercuriusCache from 'mercurius-cache'
+import { createSharedCache, type SharedCache } from './cache.ts'
+import type { EventEnvelope } from './events.ts'
 
 export interface SubgraphDeps {
   readonly config: Readonly<Config>
@@ -52,6 +55,32 @@ export interface RequestBase {
   readonly viewer: Viewer
   readonly db: Database
   readonly config: Readonly<Config>
+  /** The subgraph's shared read cache (disabled with CACHE=off): loaders read through it, mutations invalidate it. */
+  readonly cache: SharedCache
+}
+
+/**
+ * What a subgraph shares between viewers, and what keeps it true. Entries of its loaders are made
+ * with `sharedLoader` (platform/loaders.ts); these are the rest.
+ */
+export interface CacheSpec {
+  /**
+   * mercurius-cache policies for the Query fields that are safe to share (`{ Query: { products:
+   * { skip, references } } }`): each must skip viewers who see more than the public.
+   */
+  readonly queryPolicy: Record<string, Record<string, object>>
+  /** The subjects of the events that change what is cached (the subgraph's own, tailed by every replica). */
+  readonly subjects: readonly string[]
+  /** The references one event drops; may read the database (the ids behind a sku). */
+  readonly invalidates: (event: EventEnvelope, db: Database) => Promise<readonly string[]>
+  /** Starts what else keeps entries true (a timer at the next scheduled price change). */
+  readonly start?: (cache: SharedCache, db: Database, logger: FastifyBaseLogger) => CacheKeeper
+}
+
+/** Something beside the events that keeps a subgraph's cache true; told every event it applies. */
+export interface CacheKeeper {
+  eventApplied(event: EventEnvelope): void
+  stop(): void
 }
 
 /**
@@ -73,6 +102,8 @@ export interface SubgraphSpec<Context, Services, Deps extends SubgraphDeps> {
   readonly consumers?: (deps: Deps, services: Services) => readonly EventHandler<any>[]
   /** Serve the schema's subscriptions over graphql-ws. */
   readonly subscriptions?: boolean
+  /** What the subgraph caches for every viewer of a visibility, and what invalidates it. */
+  readonly cache?: CacheSpec
   /**
    * Starts what runs beside requests (sweepers, feeds) once the app exists, and returns what
    * stops it when the app closes.
@@ -92,12 +123,14 @@ export function defineSubgraph<Context, Services, Deps extends SubgraphDeps = Su
       const schema = buildSubgraphSchema({ typeDefs, resolvers: spec.resolvers as never })
       const services = spec.services(deps)
       let stop: (() => Promise<void> | void) | null = null
+      // made once the app (and its logger) exists; no request is served before
+      let cache = null as unknown as SharedCache
       const app = await buildSubgraphApp<Context>({
         name: spec.name,
         schema,
         config: deps.config,
         ...(deps.logger ? { logger: deps.logger } : {}),
-        context: (viewer) => spec.context({ viewer, db: deps.db, config: deps.config }, services),
+        context: (viewer) => spec.context({ viewer, db: deps.db, config: deps.config, cache }, services),
         ...(spec.subscriptions ? { subscriptions: true } : {}),
         onClose: async () => {
           await stop?.()
@@ -107,8 +140,64 @@ export function defineSubgraph<Context, Services, Deps extends SubgraphDeps = Su
           ? { events: { bus: deps.bus, db: deps.db, handlers: spec.consumers?.(deps, services) ?? [], maxDeliveries: deps.config.eventMaxDeliveries } }
           : {}),
       })
+      cache = createSharedCache({ namespace: cacheNamespace(deps.config, spec.name), config: deps.config, logger: app.log })
+      const stopCaching = spec.cache && cache.enabled ? await keepCacheTrue(app, cache, spec.cache, deps) : async () => {}
       if (spec.start) stop = await spec.start(app, deps, services)
+      app.decorate('cache', cache)
+      app.get('/metrics/cache', async () => ({ service: spec.name, storage: cache.storage, ...cache.stats() }))
+      app.addHook('onClose', async () => {
+        await stopCaching()
+        await cache.close()
+      })
       return app
     },
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The subgraph's shared read cache (its stats are at `/metrics/cache`). */
+    cache?: SharedCache
+  }
+}
+
+/** Redis key prefix: replicas of one subgraph over one database share entries, nothing else does. */
+function cacheNamespace(config: Pick<Config, 'databaseUrl' | 'cache'>, name: SubgraphName): string {
+  const database = config.databaseUrl ? new URL(config.databaseUrl).pathname.slice(1) || 'postgres' : 'embedded'
+  return `${config.cache.keyPrefix ?? `commerce:cache:${database}`}:${name}:`
+}
+
+/**
+ * Registers the Query field policies and invalidates what the subgraph's events change, as every
+ * replica sees them (a bus tail). A tail that breaks may have missed events: the cache is cleared.
+ */
+async function keepCacheTrue(app: FastifyInstance, cache: SharedCache, spec: CacheSpec, deps: SubgraphDeps): Promise<() => Promise<void>> {
+  // under nodenext the default import is typed as the module object; `.default` is the plugin (at run time too)
+  await app.register(mercuriusCache.default, cache.mercuriusCacheOptions(spec.queryPolicy))
+  cache.alsoInvalidate(async (references) => app.graphql.cache?.invalidate([...references]))
+  const keeper = spec.start?.(cache, deps.db, app.log) ?? null
+  const invalidateFor = async (event: EventEnvelope) => {
+    try {
+      await cache.invalidate(await spec.invalidates(event, deps.db))
+      keeper?.eventApplied(event)
+    } catch (error) {
+      app.log.warn({ err: error, eventId: event.id }, 'cache invalidation failed; clearing the cache')
+      await cache.clear()
+    }
+  }
+  cache.invalidateEventsWith(invalidateFor)
+  const tail = deps.bus
+    ? await deps.bus.tail({
+        subjects: spec.subjects,
+        onEvent: (event) => void invalidateFor(event),
+        onError: (error) => {
+          app.log.warn({ err: error }, 'cache invalidation tail broke; clearing the cache')
+          void cache.clear()
+        },
+      })
+    : null
+  return async () => {
+    keeper?.stop()
+    await tail?.stop()
   }
 }

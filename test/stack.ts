@@ -56,6 +56,8 @@ export interface StackOptions {
   readonly database?: TestDatabase
   /** Gateway settings over the test config (trusted documents mode, ...). */
   readonly gatewayConfig?: Partial<Config>
+  /** Subgraph settings over the test config (caches off, ...). */
+  readonly subgraphConfig?: Partial<Config>
   /** Extra Apollo Server plugins on the gateway. */
   readonly apolloPlugins?: GatewayDeps['apolloPlugins']
   readonly subscriptionHub?: GatewayDeps['subscriptionHub']
@@ -82,7 +84,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const definition = SUBGRAPHS.find((s) => s.name === name)
     if (!definition) throw new Error(`no subgraph ${name}`)
     databases[name] ??= countingDatabase(test.db)
-    return definition.buildApp({ config: testConfig, db: databases[name], ...(bus ? { bus } : {}), subgraphUrl: (target) => urls[target] })
+    return definition.buildApp({ config: { ...testConfig, ...options.subgraphConfig }, db: databases[name], ...(bus ? { bus } : {}), subgraphUrl: (target) => urls[target] })
   }
   const calls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, 0])) as Record<SubgraphName, number>
   const start = async (name: SubgraphName, app?: FastifyInstance) => {

@@ -256,7 +256,10 @@ describe('the cost of a request', () => {
     assert.equal(large.body.errors, undefined, JSON.stringify(large.body.errors))
     assert.equal(large.body.data!['products'].nodes.length, 50)
     const manyQueries = stack.queries()
-    assert.deepEqual(manyQueries, fewQueries, 'a larger page must not cost more statements')
+    // not more statements for ten times the rows (fewer where the first page's shared entries, such as locations, are cached)
+    for (const name of ['catalog', 'inventory'] as const) {
+      assert.ok(manyQueries[name] <= fewQueries[name], `a larger page must not cost more statements: ${JSON.stringify({ fewQueries, manyQueries })}`)
+    }
     assert.ok(manyQueries.catalog <= 10, `catalog ran ${manyQueries.catalog} statements`)
     assert.ok(manyQueries.inventory <= 10, `inventory ran ${manyQueries.inventory} statements`)
     assert.equal(manyQueries.orders + manyQueries.finance, 0)

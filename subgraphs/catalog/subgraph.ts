@@ -1,4 +1,5 @@
 import { defineSubgraph, type RequestBase } from '../../platform/subgraph.ts'
+import { catalogCache } from './cache.ts'
 import { kit } from './kit.ts'
 import { createLoaders, type Loaders } from './loaders.ts'
 import { resolvers } from './resolvers.ts'
@@ -15,5 +16,6 @@ export const catalog = defineSubgraph<Context, null>({
   resolvers,
   seed: seedCatalog,
   services: () => null,
-  context: (request) => ({ ...request, loaders: createLoaders(request.db, request.viewer) }),
+  context: (request) => ({ ...request, loaders: createLoaders(request.db, request.viewer, request.cache) }),
+  cache: catalogCache,
 })

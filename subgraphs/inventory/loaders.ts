@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader'
 import type { Queryable } from '../../platform/db.ts'
-import { allEach, childrenLoader, perArguments, rowLoader } from '../../platform/loaders.ts'
+import { allEach, childrenLoader, perArguments, rowLoader, sharedLoader, type EntityCache } from '../../platform/loaders.ts'
 import type { Connection } from '../../platform/pagination.ts'
 import { ANONYMOUS, type Viewer } from '../../platform/viewer.ts'
 import { canSeeLedger, canSeeLocation, canSeeReservation, visibleLocationIds } from './access.ts'
@@ -12,29 +12,41 @@ import { adjustmentChangesByGroupIds, adjustmentGroupsByIds } from './store/ledg
 import { availableToSellBySkus, levelsPerSku } from './store/levelStore.ts'
 import { locationsByIds } from './store/locationStore.ts'
 import { replenishmentLinesByIds, replenishmentsByIds } from './store/replenishmentStore.ts'
+import { references } from './cache.ts'
 import { reservationsByIds } from './store/reservationStore.ts'
 
 export type Loaders = ReturnType<typeof createLoaders>
 
-export function createLoaders(db: Queryable, viewer: Viewer = ANONYMOUS) {
+/**
+ * Created once per request. Stock sums, stock pages, locations and items read through the shared
+ * cache (`cache`): each is narrowed by the locations the viewer may see, which is part of its key,
+ * so what one viewer may see is never served to another. Reservations and the ledger never are.
+ */
+export function createLoaders(db: Queryable, viewer: Viewer = ANONYMOUS, cache: EntityCache | null = null) {
   // keyed by the locations the viewer may see, so two requests for what narrows the same share a loader
-  const availableToSell = perArguments(
-    (locationIds: readonly string[] | null) =>
+  const availableToSell = perArguments((locationIds: readonly string[] | null) =>
+    sharedLoader(
+      cache,
+      { entity: 'availableToSell', scope: JSON.stringify(locationIds), references: (sku) => [references.stock(sku)] },
       new DataLoader<string, number>(async (skus) => {
         const sums = await availableToSellBySkus(db, skus, locationIds)
         return skus.map((sku) => sums.get(sku) ?? 0)
       }),
+    ),
   )
-  const stock = perArguments(
-    ({ locationIds, request }: { locationIds: readonly string[] | null; request: StockPage['request'] }) =>
+  const stock = perArguments((page: { locationIds: readonly string[] | null; request: StockPage['request'] }) =>
+    sharedLoader(
+      cache,
+      { entity: 'stock', scope: JSON.stringify(page), references: (sku) => [references.stock(sku)] },
       new DataLoader<string, Connection<InventoryLevelModel>>(async (skus) => {
-        const rows = await levelsPerSku(db, skus, { locationIds, afterLocationId: request.after?.[0] ?? null, limit: request.limit + 1 })
-        return allEach(skus, rows, (l) => l.sku).map((levels) => stockConnection(levels, request))
+        const rows = await levelsPerSku(db, skus, { locationIds: page.locationIds, afterLocationId: page.request.after?.[0] ?? null, limit: page.request.limit + 1 })
+        return allEach(skus, rows, (l) => l.sku).map((levels) => stockConnection(levels, page.request))
       }),
+    ),
   )
   return {
-    location: rowLoader((ids) => locationsByIds(db, ids), (l) => l.id),
-    item: rowLoader((skus) => itemsBySkus(db, skus), (i) => i.sku),
+    location: sharedLoader(cache, { entity: 'location', references: () => [references.locations] }, rowLoader((ids) => locationsByIds(db, ids), (l) => l.id)),
+    item: sharedLoader(cache, { entity: 'item', references: (sku) => [references.stock(sku)] }, rowLoader((skus) => itemsBySkus(db, skus), (i) => i.sku)),
     /** Entity lookups from here on answer null for what the viewer may not see, exactly like a missing id. */
     reservation: rowLoader(async (ids) => (await reservationsByIds(db, ids)).filter((r) => canSeeReservation(viewer, r)), (r) => r.id),
     adjustmentGroup: rowLoader(async (ids) => (canSeeLedger(viewer) ? adjustmentGroupsByIds(db, ids) : []), (g) => g.id),

@@ -1,4 +1,5 @@
 import { defineSubgraph, type RequestBase } from '../../platform/subgraph.ts'
+import { inventoryCache } from './cache.ts'
 import { orderEventsHandler } from './consumers/orderEvents.ts'
 import { kit } from './kit.ts'
 import { createLoaders, type Loaders } from './loaders.ts'
@@ -32,8 +33,9 @@ export const inventory = defineSubgraph<Context, Services>({
   seed: seedInventory,
   services: () => ({ stockFeed: null }),
   // the app serves no request before `start` has returned, so the feed is there by then
-  context: (request, services) => ({ ...request, loaders: createLoaders(request.db, request.viewer), stockFeed: services.stockFeed as StockFeed }),
+  context: (request, services) => ({ ...request, loaders: createLoaders(request.db, request.viewer, request.cache), stockFeed: services.stockFeed as StockFeed }),
   subscriptions: true,
+  cache: inventoryCache,
   consumers: () => [orderEventsHandler],
   async start(app, deps, services) {
     const sweeper = startReservationSweeper(deps.db, app.log)

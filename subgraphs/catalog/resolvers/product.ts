@@ -22,6 +22,6 @@ export const Product: ProductResolvers = {
 
   priceRange: (product, { currency, channelId }, { loaders }) =>
     loaders
-      .productPriceRange({ currency: requireEnabledCurrency(currency), channelId: channelId ?? null, at: loaders.now })
+      .productPriceRange({ currency: requireEnabledCurrency(currency), channelId: channelId ?? null, at: null })
       .load(product.id),
 }

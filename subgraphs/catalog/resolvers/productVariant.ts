@@ -18,6 +18,6 @@ export const ProductVariant: ProductVariantResolvers = {
 
   price: (variant, { currency, channelId, at }, { loaders }) =>
     loaders
-      .variantPrice({ currency: requireEnabledCurrency(currency), channelId: channelId ?? null, at: at ?? loaders.now })
+      .variantPrice({ currency: requireEnabledCurrency(currency), channelId: channelId ?? null, at: at ?? null })
       .load(variant.id),
 }

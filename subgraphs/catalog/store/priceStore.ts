@@ -83,3 +83,15 @@ export async function deletePricesOf(
     [variantId, pairs.map((p) => p.currency), pairs.map((p) => p.channelId)],
   )
 }
+
+/** The first instant after `after` at which some price starts or ends (a scheduled change), or null. */
+export async function nextPriceChange(db: Queryable, after: Date): Promise<Date | null> {
+  const { rows } = await db.query<{ at: Date | null }>(
+    `select least(
+       (select min(valid_from) from catalog.prices where valid_from > $1::timestamptz),
+       (select min(valid_until) from catalog.prices where valid_until > $1::timestamptz)) as at`,
+    [after],
+  )
+  const at = rows[0]?.at ?? null
+  return at === null ? null : new Date(at)
+}
