@@ -3,6 +3,7 @@
  * problem is reported together; the result is frozen. The README's configuration table is kept in
  * step with `CONFIG_VARIABLES` (configVariables.ts) by a test.
  */
+import { availableParallelism } from 'node:os'
 import { SUBGRAPH_DEFAULT_PORTS, SUBGRAPH_NAMES, type SubgraphName } from './subgraphRegistry.ts'
 
 
@@ -10,6 +11,8 @@ export interface Config {
   readonly nodeEnv: 'development' | 'production' | 'test'
   readonly host: string
   readonly gatewayPort: number
+  /** Gateway processes sharing its port (node:cluster); 1 runs it in the one process. */
+  readonly gatewayWorkers: number
   readonly subgraphPorts: Readonly<Record<SubgraphName, number>>
   /** Explicit routing URL per subgraph; when absent the supergraph's routing URL is used. */
   readonly subgraphUrls: Readonly<Partial<Record<SubgraphName, string>>>
@@ -212,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     nodeEnv,
     host: env['HOST'] || '127.0.0.1',
     gatewayPort: integer('GATEWAY_PORT', 4000, 0, 65535),
+    gatewayWorkers: env['GATEWAY_WORKERS'] === 'auto' ? availableParallelism() : integer('GATEWAY_WORKERS', 1, 1, 256),
     subgraphPorts: Object.freeze(subgraphPorts),
     subgraphUrls: Object.freeze(subgraphUrls),
     databaseUrl,

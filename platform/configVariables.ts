@@ -5,6 +5,7 @@ export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; descri
   NODE_ENV: { default: 'development', description: '`development`, `test` or `production`; production requires real secrets' },
   HOST: { default: '127.0.0.1', description: 'interface every service binds to (`0.0.0.0` in containers)' },
   GATEWAY_PORT: { default: '4000', description: 'port of the gateway (`/graphql`, `/healthz`, `/readyz`)' },
+  GATEWAY_WORKERS: { default: '1', description: '`npm run start:gateway` processes sharing the gateway port (node:cluster), or `auto` for one per core; a connection (and its subscriptions) stays on one worker' },
   ...Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_PORT`, { default: String(SUBGRAPH_DEFAULT_PORTS[name]), description: `port of the ${name} subgraph` }]),
   ),

@@ -17,22 +17,36 @@ export async function listenSubgraph(definition: SubgraphDefinition, app: Fastif
   return app
 }
 
-/** Closes `close` on SIGINT/SIGTERM once; a second signal exits at once. */
+/** What a cluster primary sends its workers to drain them (platform/cluster.ts). */
+export const SHUTDOWN_MESSAGE = 'commerce:shutdown'
+
+/**
+ * Closes `close` on SIGINT/SIGTERM once; a second signal exits at once. A cluster worker also
+ * drains when its primary says so (the primary may relay a signal the worker already got from the
+ * terminal: that is not a second signal).
+ */
 export function onShutdown(close: () => Promise<void>): void {
   let closing = false
-  const handler = (signal: NodeJS.Signals) => {
-    if (closing) process.exit(1)
+  const begin = (reason: string): boolean => {
+    if (closing) return false
     closing = true
     close().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`shutdown after ${signal} failed`, error)
+        console.error(`shutdown after ${reason} failed`, error)
         process.exit(1)
       },
     )
+    return true
   }
-  process.once('SIGINT', handler)
-  process.once('SIGTERM', handler)
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!begin(signal)) process.exit(1)
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  process.on('message', (message) => {
+    if (message === SHUTDOWN_MESSAGE) begin('the primary asked')
+  })
 }
 
 /** Entry points: the configuration, or every problem with it on stderr and exit 1 (no stack trace for a typo). */
