@@ -37,6 +37,9 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
   }
   const { logger } = options
   const forkedAt = new Map<Worker, number>()
+  // a worker can take a drain request once it listens; before, it has served nothing and is stopped by a signal
+  const listening = new WeakSet<Worker>()
+  cluster.on('listening', (worker) => listening.add(worker))
   let earlyDeaths = 0
   let stopping = false
 
@@ -69,7 +72,10 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
     stopping = true
     logger.info({ signal, workers: forkedAt.size }, 'draining workers')
     if (forkedAt.size === 0) process.exit(0)
-    for (const worker of forkedAt.keys()) worker.send(SHUTDOWN_MESSAGE)
+    for (const worker of forkedAt.keys()) {
+      if (listening.has(worker)) worker.send(SHUTDOWN_MESSAGE)
+      else worker.process.kill('SIGTERM')
+    }
     setTimeout(() => {
       logger.error({ workers: forkedAt.size }, 'workers still running after the drain bound; killing them')
       for (const worker of forkedAt.keys()) worker.process.kill('SIGKILL')
@@ -84,8 +90,8 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
 }
 
 /**
- * A worker's start. A drain the primary asks for before `start` has installed its shutdown
- * handler would be lost: it is remembered, and the worker drains as soon as it has started.
+ * A worker's start. A drain the primary asks for between `listen` and `start` installing its
+ * shutdown handler would be lost: it is remembered, and the worker drains as soon as it has started.
  */
 async function startWorker(start: () => Promise<void>): Promise<void> {
   let asked = false
