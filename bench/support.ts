@@ -191,10 +191,15 @@ export const loadAverage = () => loadavg().map((n) => Math.round(n * 100) / 100)
 
 /** Writes `bench/results/<name>.json` and says so. */
 export function writeResult(name: string, result: unknown): void {
+  writeResultFile(`${name}.json`, `${JSON.stringify(result, null, 2)}\n`)
+}
+
+/** Writes `bench/results/<fileName>` (a report in another format than JSON) and says so. */
+export function writeResultFile(fileName: string, contents: string): void {
   const dir = fileURLToPath(new URL('./results/', import.meta.url))
   mkdirSync(dir, { recursive: true })
-  const file = `${dir}${name}.json`
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`)
+  const file = `${dir}${fileName}`
+  writeFileSync(file, contents)
   console.log(`\nwrote ${file}`)
 }
 
@@ -204,4 +209,11 @@ export function table(header: readonly string[], rows: readonly string[][], left
   const line = (cells: readonly string[]) => `| ${cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
   const rule = `+-${widths.map((w) => '-'.repeat(w)).join('-+-')}-+`
   console.log([rule, line(header), rule, ...rows.map(line), rule].join('\n'))
+}
+
+/** The same table in Markdown (for a README): every column but the first `leftColumns` right-aligned. */
+export function markdownTable(header: readonly string[], rows: readonly string[][], leftColumns = 1): string {
+  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`
+  const rule = `|${header.map((_, i) => (i < leftColumns ? '---' : '---:')).join('|')}|`
+  return [line(header), rule, ...rows.map(line)].join('\n')
 }
