@@ -125,15 +125,20 @@ describe('subgraph caches through the gateway', () => {
 })
 
 describe('a second catalog replica with its own cache', () => {
-  const stack = stackForTests()
+  let stack: Stack
   let replica: FastifyInstance
   let replicaDb: CountingDatabase
   before(async () => {
+    stack = await startStack()
     replicaDb = countingDatabase(stack.test.db)
     replica = await catalog.buildApp({ config: testConfig, db: replicaDb, ...(stack.bus ? { bus: stack.bus } : {}) })
     await replica.ready()
   })
-  after(() => replica.close())
+  // the replica first: its relay and tail are on the stack's bus
+  after(async () => {
+    await replica.close()
+    await stack.close()
+  })
 
   const PRICE = `query ($sku: String!) { variant(sku: $sku) { price(currency: "USD") { amount { minorUnits } } } }`
   const priceOnReplica = async (sku: string) => {
