@@ -19,6 +19,12 @@ export interface EventHandler<Events = Record<string, unknown>, Type extends Eve
   readonly name: string
   readonly subjects: readonly string[]
   /**
+   * The types that have an effect, when `subjects` select more (a stream's subject pattern): an
+   * event of another type is acked without touching the database (no transaction, no
+   * processed-event record; a redelivery is ignored again). All types when absent.
+   */
+  readonly types?: readonly Type[]
+  /**
    * Work outside the database transaction (a call to a payment provider). Must be idempotent:
    * it runs again when the event is redelivered. Not called for an event already applied.
    */
@@ -62,13 +68,18 @@ export async function startConsumer<Events = Record<string, unknown>, Type exten
   const maxDeliveries = options.maxDeliveries ?? 5
   const backoff = options.backoffMs ?? defaultBackoff
 
+  const handled = handler.types ? new Set<string>(handler.types) : null
+
   const alreadyApplied = async (event: EventEnvelope) =>
     (await db.query(`select 1 from ${schema}.processed_events where consumer = $1 and event_id = $2`, [handler.name, event.id])).rowCount > 0
 
   const onDelivery = async (delivery: Delivery) => {
     const { event } = delivery
+    if (handled && !handled.has(event.type)) return delivery.ack()
     try {
-      if (!(await alreadyApplied(event))) {
+      // the look before the transaction only spares `prepare` (a provider call) for an event
+      // already applied; without one, the insert into processed_events below decides alone
+      if (!handler.prepare || !(await alreadyApplied(event))) {
         const typed = eventOf<Events, Type>(event)
         const prepared = handler.prepare ? await handler.prepare(typed) : (undefined as Prepared)
         await db.transaction(async (tx) => {

@@ -39,24 +39,35 @@ export type EventPublisher<Events> = <Type extends EventTypeOf<Events>>(tx: Quer
 export function eventPublisher<Events>(source: SubgraphName, aggregates: EventAggregates<Events>): EventPublisher<Events> {
   return async <Type extends EventTypeOf<Events>>(tx: Queryable, event: NewEventOf<Events, Type>) => {
     const aggregateType = aggregates[event.type]
-    const { rows } = await tx.query<{ last_sequence: string }>(
-      `insert into ${source}.aggregate_sequences (aggregate_type, aggregate_id, last_sequence) values ($1, $2, 1)
-       on conflict (aggregate_type, aggregate_id) do update set last_sequence = ${source}.aggregate_sequences.last_sequence + 1
-       returning last_sequence`,
-      [aggregateType, event.aggregateId],
+    const id = randomUUID()
+    const occurredAt = new Date().toISOString()
+    const traceContext = event.traceContext ?? {}
+    // one round trip: the aggregate's next sequence (its row lock orders the aggregate's writers),
+    // the outbox row numbered with it, and the NOTIFY that wakes the relay at commit
+    const { rows } = await tx.query<{ sequence: string }>(
+      `with numbered as (
+         insert into ${source}.aggregate_sequences (aggregate_type, aggregate_id, last_sequence) values ($4, $5, 1)
+         on conflict (aggregate_type, aggregate_id) do update set last_sequence = ${source}.aggregate_sequences.last_sequence + 1
+         returning last_sequence
+       ), appended as (
+         insert into ${source}.outbox (id, type, source, aggregate_type, aggregate_id, sequence, occurred_at, trace_context, payload)
+         select $1::uuid, $2::text, $3::text, $4, $5, last_sequence, $6::timestamptz, $7::jsonb, $8::jsonb from numbered
+         returning sequence
+       )
+       select appended.sequence::text as sequence, pg_notify($9, '')::text as notified from appended`,
+      [id, event.type, source, aggregateType, event.aggregateId, occurredAt, JSON.stringify(traceContext), JSON.stringify(event.payload), outboxChannel(source)],
     )
     const envelope: EventEnvelope<Events[Type], Type> = {
-      id: randomUUID(),
+      id,
       type: event.type,
       source,
       aggregateType,
       aggregateId: event.aggregateId,
-      sequence: Number(rows[0]?.last_sequence),
-      occurredAt: new Date().toISOString(),
-      traceContext: event.traceContext ?? {},
+      sequence: Number(rows[0]?.sequence),
+      occurredAt,
+      traceContext,
       payload: event.payload,
     }
-    await insertOutboxRow(tx, source, envelope)
     const published = PUBLISHED_IN.get(tx)
     if (published) published.push(envelope)
     else PUBLISHED_IN.set(tx, [envelope])

@@ -2,10 +2,28 @@ import pg from 'pg'
 import type { Database, Queryable, QueryResult } from './db.ts'
 import { INT8_OID, NUMERIC_OID } from './db.ts'
 
+/**
+ * Statements with parameters run as named prepared statements: each connection parses and plans
+ * a text once, and later runs send only Bind/Execute. Names are handed out per distinct text, up
+ * to a bound (texts are parameterized, so their number is small; past the bound, unnamed).
+ */
+const STATEMENT_NAMES = new Map<string, string>()
+const MAX_NAMED_STATEMENTS = 2000
+
+function statementName(sql: string): string | undefined {
+  let name = STATEMENT_NAMES.get(sql)
+  if (name === undefined && STATEMENT_NAMES.size < MAX_NAMED_STATEMENTS) {
+    name = `s${STATEMENT_NAMES.size + 1}`
+    STATEMENT_NAMES.set(sql, name)
+  }
+  return name
+}
+
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const result = await client.query(sql, params as unknown[])
+      const name = params.length > 0 ? statementName(sql) : undefined
+      const result = await client.query(name ? { name, text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] })
       return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length }
     },
     async exec(sql: string): Promise<void> {

@@ -104,16 +104,24 @@ export function startRelay(options: RelayOptions): Relay {
   const numberRows = async (rows: OutboxRow[]) => {
     const fresh = rows.filter((row) => row.log_position === null)
     if (fresh.length === 0) return
-    const { rows: numbers } = await db.query<{ n: string }>(`select nextval('${schema}.outbox_log_seq') as n from generate_series(1, $1)`, [fresh.length])
-    const sorted = numbers.map((row) => BigInt(row.n)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    fresh.forEach((row, i) => {
-      row.log_position = String(sorted[i])
-    })
-    const { rowCount } = await db.query(
-      `update ${schema}.outbox o set log_position = v.log_position from unnest($1::bigint[], $2::bigint[]) as v(position, log_position)
-       where o.position = v.position and o.log_position is null`,
-      [fresh.map((row) => row.position), fresh.map((row) => row.log_position)],
+    // one statement: as many numbers as fresh rows, handed out in ascending order to the rows
+    // in position order (nextval gives no order within a statement; the ranks do)
+    const { rows: numbered } = await db.query<{ position: string; log_position: string }>(
+      `with numbers as (
+         select n, row_number() over (order by n) as rank
+         from (select nextval('${schema}.outbox_log_seq') as n from generate_series(1, cardinality($1::bigint[]))) s
+       ), fresh as (
+         select position, row_number() over (order by position) as rank from unnest($1::bigint[]) as p(position)
+       )
+       update ${schema}.outbox o set log_position = numbers.n
+       from fresh join numbers using (rank)
+       where o.position = fresh.position and o.log_position is null
+       returning o.position::text as position, o.log_position::text as log_position`,
+      [fresh.map((row) => row.position)],
     )
+    const numberOf = new Map(numbered.map((row) => [row.position, row.log_position]))
+    for (const row of fresh) row.log_position = numberOf.get(String(row.position)) ?? null
+    const rowCount = numbered.length
     // another relay (a lease that expired under us) numbered them first: start over
     if (rowCount !== fresh.length) throw new Error(`outbox rows of ${schema} were numbered concurrently`)
   }

@@ -20,6 +20,7 @@ export function orderEventsHandler(db: Database, provider: PaymentProvider): Eve
   return {
     name: 'finance.order-events',
     subjects: ['commerce.orders.>'],
+    types: ['OrderPlaced', 'OrderCancelled'],
     async prepare(event) {
       switch (event.type) {
         case 'OrderPlaced':

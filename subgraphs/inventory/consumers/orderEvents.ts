@@ -13,6 +13,7 @@ import { applyReturnCreated } from './returnCreated.ts'
 export const orderEventsHandler: EventHandler<OrdersEvents> = {
   name: 'inventory.order-events',
   subjects: ['commerce.orders.>'],
+  types: ['OrderPlaced', 'OrderCancelled', 'FulfillmentCreated', 'ReturnCreated'],
   async apply(tx, event) {
     // type names as literals, checked against orders' event map: only its types are imported, never its code
     switch (event.type) {

@@ -3,7 +3,7 @@ import type { OrderLinePayload, OrderPlaced } from '../../orders/events.ts'
 import { kit } from '../kit.ts'
 import { insertAllocations } from '../store/allocationStore.ts'
 import { applyLevelChanges, applyLevelChangesOrThrow, type LevelChange } from '../store/levelChangeStore.ts'
-import { claimOrderDocument, isOrderDocumentApplied } from '../store/orderDocumentStore.ts'
+import { claimOrderDocumentUnless } from '../store/orderDocumentStore.ts'
 import { consumeReservations } from '../store/reservationStore.ts'
 import { ORDER_EVENTS_ACTOR, orderUri, releaseHolds } from './releaseHolds.ts'
 
@@ -18,10 +18,9 @@ const levelKey = (sku: string, locationId: string) => `${sku}\u0000${locationId}
  */
 export async function applyOrderPlaced(tx: Queryable, order: OrderPlaced): Promise<void> {
   if (order.lines.length === 0) return
-  if (!(await claimOrderDocument(tx, 'ORDER_PLACED', order.orderId, order.orderId))) return
-  // its cancellation got here first (this event was dead-lettered and replayed): the cancellation
-  // already released the holds, and a cancelled order must not commit stock
-  if (await isOrderDocumentApplied(tx, 'ORDER_CANCELLED', order.orderId)) return
+  // 'superseded': its cancellation got here first (this event was dead-lettered and replayed): the
+  // cancellation already released the holds, and a cancelled order must not commit stock
+  if ((await claimOrderDocumentUnless(tx, 'ORDER_PLACED', order.orderId, order.orderId, 'ORDER_CANCELLED')) !== 'claimed') return
   const uri = orderUri(order.orderId)
   const { lines } = order
 

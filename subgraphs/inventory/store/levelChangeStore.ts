@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import type { Queryable } from '../../../platform/db.ts'
-import { insertRows } from '../../../platform/insertRows.ts'
 import { levelAggregateId } from '../events.ts'
 import type { InventoryAdjustmentReason } from '../generated/resolvers.ts'
 import { kit } from '../kit.ts'
@@ -46,7 +45,7 @@ const zero = (): Quantities => ({ AVAILABLE: 0, COMMITTED: 0, RESERVED: 0, DAMAG
  * through here, so every change bumps the level's version (one global sequence), lands in the
  * ledger as one adjustment group and appends one `StockLevelChanged` per changed level to the
  * outbox, all in the caller's transaction. The update is conditional (no state may go below
- * zero): when any level cannot take its changes, everything since the savepoint is undone and the
+ * zero): when any level cannot take its changes, nothing is written and the
  * caller learns which levels refused. Must run inside a transaction.
  */
 export async function applyLevelChanges(tx: Queryable, group: LevelChangeGroup): Promise<ApplyResult> {
@@ -62,14 +61,21 @@ export async function applyLevelChanges(tx: Queryable, group: LevelChangeGroup):
   const skus = levels.map((l) => l.sku)
   const locationIds = levels.map((l) => l.locationId)
 
-  await tx.query('savepoint apply_level_changes')
-  // lock in a fixed order first: the update below would lock in whatever order the plan picks
-  await tx.query(
-    `select 1 from inventory.inventory_levels l
+  // lock in a fixed order first (the update below would lock in whatever order the plan picks)
+  // and read what is there: with the rows locked, the levels that cannot take their changes are
+  // known before anything is written, so a refusal leaves nothing to undo (no savepoint)
+  const { rows: current } = await tx.query<LevelRow>(
+    `select ${LEVEL_COLUMNS} from inventory.inventory_levels l
      where (l.sku, l.location_id) in (select * from unnest($1::text[], $2::text[]))
      order by l.sku, l.location_id for update`,
     [skus, locationIds],
   )
+  const found = new Map(current.map((row) => [keyOf(row.sku, row.location_id), quantitiesOf(row)]))
+  const refused = levels.filter((level) => {
+    const quantities = found.get(keyOf(level.sku, level.locationId))
+    return !quantities || STORED_QUANTITY_NAMES.some((name) => quantities[name] + level.delta[name] < 0)
+  })
+  if (refused.length > 0) return { kind: 'rejected', levels: refused.map(({ sku, locationId }) => ({ sku, locationId })) }
   const { rows } = await tx.query<LevelRow>(
     `update inventory.inventory_levels l set
        available = l.available + d.available,
@@ -90,12 +96,9 @@ export async function applyLevelChanges(tx: Queryable, group: LevelChangeGroup):
      returning ${LEVEL_COLUMNS}`,
     [skus, locationIds, ...STORED_QUANTITY_NAMES.map((name) => levels.map((l) => l.delta[name]))],
   )
-  if (rows.length !== levels.length) {
-    await tx.query('rollback to savepoint apply_level_changes')
-    const changed = new Set(rows.map((row) => keyOf(row.sku, row.location_id)))
-    return { kind: 'rejected', levels: levels.filter((l) => !changed.has(keyOf(l.sku, l.locationId))).map(({ sku, locationId }) => ({ sku, locationId })) }
-  }
-  await tx.query('release savepoint apply_level_changes')
+  // the rows are locked and were checked above: a shortfall here is a broken assumption, and
+  // throwing rolls the caller's transaction back (the conditional update still never goes below zero)
+  if (rows.length !== levels.length) throw new Error(`stock levels changed under their row locks (${rows.length} of ${levels.length} updated)`)
 
   const changed = rows
     .map((row): ChangedLevel => {
@@ -116,13 +119,20 @@ export async function applyLevelChanges(tx: Queryable, group: LevelChangeGroup):
   })
 
   const groupId = `adj_${randomUUID()}`
+  // the group and its changes in one statement (the foreign key is checked at its end)
   await tx.query(
-    `insert into inventory.adjustment_groups (id, reason, reference_document_uri, actor) values ($1, $2, $3, $4)`,
-    [groupId, group.reason, group.referenceDocumentUri, group.actor],
+    `with grouped as (
+       insert into inventory.adjustment_groups (id, reason, reference_document_uri, actor) values ($1, $2, $3, $4)
+     )
+     insert into inventory.adjustment_changes (group_id, position, sku, location_id, name, delta, quantity_after_change)
+     select $1, position, sku, location_id, name, delta, quantity_after_change
+     from unnest($5::int[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[]) as r (position, sku, location_id, name, delta, quantity_after_change)`,
+    [
+      groupId, group.reason, group.referenceDocumentUri, group.actor,
+      recorded.map((c) => c.position), recorded.map((c) => c.sku), recorded.map((c) => c.locationId),
+      recorded.map((c) => c.name), recorded.map((c) => c.delta), recorded.map((c) => c.quantityAfterChange),
+    ],
   )
-  await insertRows(tx, 'inventory.adjustment_changes', recorded, {
-    groupId: ['text', () => groupId], position: 'int', sku: 'text', locationId: 'text', name: 'text', delta: 'int', quantityAfterChange: 'int',
-  })
   await appendStockLevelChanges(tx, changed, { reason: group.reason, referenceDocumentUri: group.referenceDocumentUri, adjustmentGroupId: groupId })
   return { kind: 'applied', groupId, levels: changed }
 }

@@ -150,6 +150,7 @@ export async function lockLevels(db: Queryable, keys: readonly LevelKey[]): Prom
 
 /** Which of these (sku, location) pairs have a level, without reading or locking quantities. */
 export async function existingLevelKeys(db: Queryable, keys: readonly LevelKey[]): Promise<LevelKey[]> {
+  if (keys.length === 0) return []
   const { rows } = await db.query<{ sku: string; location_id: string }>(
     `select l.sku, l.location_id from inventory.inventory_levels l
      where (l.sku, l.location_id) in (select * from unnest($1::text[], $2::text[]))`,

@@ -6,6 +6,7 @@ import type { LocationModel } from '../models.ts'
 const COLUMNS = 'id, name, type, active, fulfills_online_orders as "fulfillsOnlineOrders", country_code as "countryCode"'
 
 export async function locationsByIds(db: Queryable, ids: readonly string[]): Promise<LocationModel[]> {
+  if (ids.length === 0) return []
   const { rows } = await db.query<LocationModel>(`select ${COLUMNS} from inventory.locations where id = any($1::text[])`, [ids])
   return rows
 }

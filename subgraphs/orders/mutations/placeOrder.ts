@@ -4,7 +4,7 @@ import { formatMoney } from '../formatMoney.ts'
 import type { InventoryReservation } from '../inventoryClient.ts'
 import { kit } from '../kit.ts'
 import type { CheckoutCompletePayloadModel } from '../models.ts'
-import { cartLineQuantities, lockCart, markCartCheckedOut } from '../store/cartStore.ts'
+import { cartLineQuantities, markCartCheckedOut } from '../store/cartStore.ts'
 import { insertFulfillmentOrders } from '../store/fulfillmentOrderStore.ts'
 import { insertLineItems } from '../store/lineItemStore.ts'
 import { insertOrder } from '../store/orderStore.ts'
@@ -25,11 +25,10 @@ export async function placeOrder(
   reservations: readonly InventoryReservation[],
   paymentMethodToken: string,
 ): Promise<CheckoutCompletePayloadModel> {
-  // locked, so that lines cannot be added between the comparison below and the commit
-  const cart = await lockCart(tx, snapshot.cartId)
-  if (!cart || cart.checkedOutAt !== null || !(await markCartCheckedOut(tx, snapshot.cartId))) {
-    return refused('This cart has already been checked out')
-  }
+  // the conditional update locks the cart, so that lines cannot be added between the comparison
+  // below and the commit; it finds no row for a cart that is gone or already checked out
+  if (!(await markCartCheckedOut(tx, snapshot.cartId))) return refused('This cart has already been checked out')
+  // a statement of its own, after the lock: it sees lines a concurrent cartLinesAdd committed
   const current = await cartLineQuantities(tx, snapshot.cartId)
   const unchanged =
     current.length === snapshot.lines.length &&
