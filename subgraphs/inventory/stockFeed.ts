@@ -15,6 +15,8 @@ import type { StockEventModel } from './models.ts'
 import { lastLogPosition, stockEventsAfter } from './store/stockEventStore.ts'
 
 export const MAX_SUBSCRIPTION_SKUS = 500
+/** Locations one stock subscription may name (a longer list is BAD_USER_INPUT, as for skus). */
+export const MAX_SUBSCRIPTION_LOCATIONS = 500
 export const STOCK_READ_SCOPE = 'stock:read'
 /** An event's cursor: its log position and when it occurred (to tell a cursor past the retention). */
 const STOCK_EVENTS = connectionKind('StockLevelChangedEvent', ['integer', 'integer'])
@@ -51,6 +53,9 @@ function matcherOf(viewer: Viewer, filter: StockLevelFilterInput): Matcher {
   }
   if (skus !== null && skus.length > MAX_SUBSCRIPTION_SKUS) {
     throw badUserInput(`filter.skus lists ${skus.length} skus; at most ${MAX_SUBSCRIPTION_SKUS} per subscription`, 'filter')
+  }
+  if (requestedLocations !== null && requestedLocations.length > MAX_SUBSCRIPTION_LOCATIONS) {
+    throw badUserInput(`filter.locationIds lists ${requestedLocations.length} locations; at most ${MAX_SUBSCRIPTION_LOCATIONS} per subscription`, 'filter')
   }
   const quantityNames = filter.quantityNames ?? ['AVAILABLE']
   if (quantityNames.length === 0) throw badUserInput('filter.quantityNames must name at least one quantity', 'filter')

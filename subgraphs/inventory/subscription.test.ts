@@ -143,6 +143,7 @@ describe('Subscription.stockLevelChanged (inventory over graphql-ws)', () => {
       [{ filter: { skus: ['X'] }, after: encodeCursor('StockLevelChangedEvent', [1e12, Date.now()]) }, 'BAD_USER_INPUT'],
       [{ filter: {} }, 'BAD_USER_INPUT'],
       [{ filter: { skus: Array.from({ length: 501 }, (_, i) => `SKU-${i}`) } }, 'BAD_USER_INPUT'],
+      [{ filter: { locationIds: Array.from({ length: 501 }, (_, i) => `loc_${i}`) } }, 'BAD_USER_INPUT'],
     ]
     for (const [variables, code] of cases) {
       const feed = collect(client(), FEED, variables)

@@ -637,7 +637,7 @@ export type StockLevelChangedEvent = {
 
 /** What a stockLevelChanged subscription follows: skus and/or locationIds are required (at least one of them non-empty, else BAD_USER_INPUT), and an event is sent when it meets every condition given. */
 export type StockLevelFilterInput = {
-  /** Only these locations; null or empty for every location the token may see (a token with a locations claim never gets others). */
+  /** Only these locations; at most 500 per subscription (BAD_USER_INPUT beyond). Null or empty for every location the token may see (a token with a locations claim never gets others). */
   locationIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Send an event only when one of these quantities changed; an empty list is BAD_USER_INPUT. The event's changes still list every quantity that changed. */
   quantityNames?: InputMaybe<Array<InventoryQuantityName>>;
