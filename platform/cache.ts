@@ -37,7 +37,11 @@ export interface SharedCache {
   cached<V>(entity: string, key: string, references: (value: V) => readonly string[], load: () => Promise<V>): Promise<V>
   /** Drops every entry naming one of these references, here and (with Redis) in every replica. */
   invalidate(references: readonly string[]): Promise<void>
-  /** Drops everything this subgraph cached (a missed event: better slow than stale). */
+  /**
+   * Drops everything this process cached (a missed event: better slow than stale). In Redis it
+   * drops nothing: a pattern scan would walk the whole server, and the other replicas' tails and
+   * the TTL cover the shared entries.
+   */
   clear(): Promise<void>
   /** mercurius-cache's options over the same storage, for the subgraph's Query field policies. */
   mercuriusCacheOptions(policy: Record<string, Record<string, object>>): object
@@ -75,13 +79,13 @@ export function createSharedCache(options: SharedCacheOptions): SharedCache {
   const storage = redis
     ? { type: 'redis' as const, options: { client: redis, invalidation: { referencesTTL: ttl }, log: storageLog } }
     : { type: 'memory' as const, options: { size: MEMORY_ENTRIES, invalidation: true, log: storageLog } }
+  // both layers count into the same figures
+  const counting = { onHit: () => void counts.hits++, onMiss: () => void counts.misses++, onDedupe: () => void counts.shared++ }
   const cache: Cache & Record<string, (args: EntityLookup) => Promise<unknown>> = createCache({
     ttl,
     storage,
     ...(redis ? { transformer: DATES_AND_BIGINTS } : {}),
-    onHit: () => void counts.hits++,
-    onMiss: () => void counts.misses++,
-    onDedupe: () => void counts.shared++,
+    ...counting,
     onError: (error: unknown) => options.logger.warn({ err: error }, 'shared cache error; reading from the database'),
   }) as never
   const defined = new Set<string>()
@@ -114,11 +118,8 @@ export function createSharedCache(options: SharedCacheOptions): SharedCache {
       ttl,
       storage,
       policy,
-      onHit: () => void counts.hits++,
-      onMiss: () => void counts.misses++,
-      onDedupe: () => void counts.shared++,
+      ...counting,
       onError: (_type: string, _field: string, error: unknown) => options.logger.warn({ err: error }, 'query cache error; reading from the database'),
-      logInterval: undefined,
     }),
     alsoInvalidate(invalidate) {
       others.push(invalidate)

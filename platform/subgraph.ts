@@ -12,7 +12,7 @@ import type { SubgraphName } from './subgraphRegistry.ts'
 import type { Database } from './db.ts'
 import mercuriusCache from 'mercurius-cache'
 import { createSharedCache, type SharedCache } from './cache.ts'
-import type { EventEnvelope } from './events.ts'
+import { subjectMatches, subjectOf, type EventEnvelope } from './events.ts'
 
 export interface SubgraphDeps {
   readonly config: Readonly<Config>
@@ -185,7 +185,11 @@ async function keepCacheTrue(app: FastifyInstance, cache: SharedCache, spec: Cac
       await cache.clear()
     }
   }
-  cache.invalidateEventsWith(invalidateFor)
+  // a mutation's commit hands over every event it published: only those the spec tails say what to drop
+  cache.invalidateEventsWith(async (event) => {
+    const subject = subjectOf(event)
+    if (spec.subjects.some((pattern) => subjectMatches(pattern, subject))) await invalidateFor(event)
+  })
   const tail = deps.bus
     ? await deps.bus.tail({
         subjects: spec.subjects,
