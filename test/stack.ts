@@ -36,6 +36,8 @@ export interface Stack {
   /** Makes the gateway listen on an ephemeral port (graphql-ws needs a real socket); its ws:// URL. */
   gatewayWsUrl(): Promise<string>
   resetCounters(): void
+  /** Empties every subgraph's shared cache (to count what a request costs without it). */
+  clearCaches(): Promise<void>
   queries(): Record<SubgraphName, number>
   /** GraphQL requests each subgraph received since the last resetCounters (HTTP and WebSocket upgrades). */
   subgraphCalls(): Record<SubgraphName, number>
@@ -151,6 +153,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     resetCounters: () => {
       for (const db of Object.values(databases)) db.counter.queries = 0
       for (const name of Object.keys(calls) as SubgraphName[]) calls[name] = 0
+    },
+    clearCaches: async () => {
+      for (const app of Object.values(subgraphs)) await app.cache?.clear()
     },
     subgraphCalls: () => ({ ...calls }),
     queries: () => Object.fromEntries(Object.entries(databases).map(([name, db]) => [name, db.counter.queries])) as Record<SubgraphName, number>,

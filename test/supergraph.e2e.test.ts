@@ -247,19 +247,19 @@ describe('the cost of a request', () => {
         }
       }
     }`
+    // each measure starts from empty caches, so it counts what batching costs
+    await stack.clearCaches()
     stack.resetCounters()
     const small = await query(stack, page, { first: 5 })
     assert.equal(small.body.errors, undefined, JSON.stringify(small.body.errors))
     const fewQueries = stack.queries()
+    await stack.clearCaches()
     stack.resetCounters()
     const large = await query(stack, page, { first: 50 })
     assert.equal(large.body.errors, undefined, JSON.stringify(large.body.errors))
     assert.equal(large.body.data!['products'].nodes.length, 50)
     const manyQueries = stack.queries()
-    // not more statements for ten times the rows (fewer where the first page's shared entries, such as locations, are cached)
-    for (const name of ['catalog', 'inventory'] as const) {
-      assert.ok(manyQueries[name] <= fewQueries[name], `a larger page must not cost more statements: ${JSON.stringify({ fewQueries, manyQueries })}`)
-    }
+    assert.deepEqual(manyQueries, fewQueries, 'a larger page must not cost more statements')
     assert.ok(manyQueries.catalog <= 10, `catalog ran ${manyQueries.catalog} statements`)
     assert.ok(manyQueries.inventory <= 10, `inventory ran ${manyQueries.inventory} statements`)
     assert.equal(manyQueries.orders + manyQueries.finance, 0)
