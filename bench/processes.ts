@@ -165,6 +165,22 @@ function statFields(pid: number): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
 }
 
+/** The node processes `pid` started itself (a cluster primary's workers; not tsx's esbuild service). */
+export function nodeChildren(pid: number): number[] {
+  const children: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      if (command === 'node' && Number(statFields(Number(entry))[1]) === pid) children.push(Number(entry))
+    } catch {
+      // the process ended while /proc was read
+    }
+  }
+  return children
+}
+
 /**
  * `pid` and every process below it (a service that forks workers, such as the gateway with
  * GATEWAY_WORKERS > 1, costs what all of them cost).

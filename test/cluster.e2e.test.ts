@@ -3,45 +3,15 @@
 // is replaced while the others answer, and SIGTERM drains every worker and ends the primary.
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { freePort, nodeChildren, ROOT } from '../bench/processes.ts'
 import { signToken } from '../gateway/auth.ts'
 import { eventually } from '../platform/testing.ts'
 import { collect, wsClient } from '../platform/wsTesting.ts'
 import { buildWorld } from '../seed/world.ts'
 import { asStaff, stackForTests } from './stack.ts'
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const world = buildWorld()
-
-/** The pids of `pid`'s node children (not tsx's esbuild service), from /proc. */
-function childrenOf(pid: number): number[] {
-  const children: number[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      // the fields after the command name (which may hold spaces) start after its closing parenthesis
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      if (ppid === pid && command === 'node') children.push(Number(entry))
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return children
-}
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
 
 describe('the gateway on two workers (GATEWAY_WORKERS=2)', () => {
   const stack = stackForTests()
@@ -69,8 +39,8 @@ describe('the gateway on two workers (GATEWAY_WORKERS=2)', () => {
     primary.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
     primary.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()))
     exited = new Promise((resolve) => primary.once('exit', (code) => resolve(code)))
-    await eventually('both workers ready', async () => childrenOf(primary.pid!).length === 2 && (await ready()), 60_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}; workers ${childrenOf(primary.pid!).length}; output: ${output.join('')}`)
+    await eventually('both workers ready', async () => nodeChildren(primary.pid!).length === 2 && (await ready()), 60_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}; workers ${nodeChildren(primary.pid!).length}; output: ${output.join('')}`)
     })
   })
   after(async () => {
@@ -130,19 +100,19 @@ describe('the gateway on two workers (GATEWAY_WORKERS=2)', () => {
   })
 
   it('replaces a worker that dies while the other answers', async () => {
-    const [victim, survivor] = childrenOf(primary.pid!)
+    const [victim, survivor] = nodeChildren(primary.pid!)
     process.kill(victim!, 'SIGKILL')
     // a connection handed to the worker as it died is lost (a client or balancer retries it); the survivor answers
     await eventually('an answer from the surviving worker', async () => (await ask('{ __typename }').catch(() => ({ status: 0 }))).status === 200, 30_000)
     await eventually('a new worker', () => {
-      const now = childrenOf(primary.pid!)
+      const now = nodeChildren(primary.pid!)
       return now.length === 2 && now.includes(survivor!) && !now.includes(victim!)
     }, 60_000)
     await eventually('the new worker ready', ready, 30_000)
   })
 
   it('drains every worker on SIGTERM and exits 0', async () => {
-    const workers = childrenOf(primary.pid!)
+    const workers = nodeChildren(primary.pid!)
     primary.kill('SIGTERM')
     assert.equal(await exited, 0, output.join(''))
     for (const pid of workers) assert.throws(() => process.kill(pid, 0), 'the worker is gone')

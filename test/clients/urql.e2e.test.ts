@@ -16,6 +16,7 @@ import type { PersistedQueryManifest } from '../../contracts/manifest.ts'
 import { eventually } from '../../platform/testing.ts'
 import { StockChangesDocument, type StockChangesSubscription } from '../../operations/partner/generated/graphql.ts'
 import { ProductListingDocument, ProductPageDocument } from '../../operations/storefront/generated/graphql.ts'
+import type { Config } from '../../platform/config.ts'
 import { asStaff, query, startStack, type Stack } from '../stack.ts'
 
 const PARTNER: TokenClaims = { sub: 'partner_urql', roles: ['partner'], scopes: ['stock:read'] }
@@ -63,6 +64,25 @@ const manifestIds = (manifests: PersistedQueryManifest[]): Exchange => {
 
 const manifestOf = (client: string) => JSON.parse(readFileSync(`operations/${client}/manifest.json`, 'utf8')) as PersistedQueryManifest
 
+/**
+ * For a `describe` block: a stack with these gateway settings, its HTTP URL, and a graphql-ws
+ * client signed in as the partner (Node 20 has no global WebSocket: graphql-ws is given ws's).
+ */
+function urqlStack(gatewayConfig: Partial<Config>) {
+  const handle = {} as { stack: Stack; url: string; ws: WsClient }
+  before(async () => {
+    handle.stack = await startStack({ gatewayConfig })
+    const wsUrl = await handle.stack.gatewayWsUrl()
+    handle.url = wsUrl.replace(/^ws:/, 'http:')
+    handle.ws = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: async () => ({ authorization: `Bearer ${await signToken(PARTNER, handle.stack.config)}` }) })
+  })
+  after(async () => {
+    await handle.ws?.dispose()
+    await handle.stack?.close()
+  })
+  return handle
+}
+
 async function receivesStockChange(stack: Stack, client: Client, sku: string, key: string): Promise<StockChangesSubscription> {
   const results: { data?: StockChangesSubscription; error?: unknown }[] = []
   const { unsubscribe } = client.subscription(StockChangesDocument, { filter: { skus: [sku] } }).subscribe((result) => {
@@ -83,24 +103,11 @@ async function receivesStockChange(stack: Stack, client: Client, sku: string, ke
 }
 
 describe('urql with its default exchanges (TRUSTED_DOCUMENTS=log, the development default)', () => {
-  let stack: Stack
-  let url: string
-  let ws: WsClient
-  before(async () => {
-    stack = await startStack({ gatewayConfig: { trustedDocuments: 'log' } })
-    const wsUrl = await stack.gatewayWsUrl()
-    url = wsUrl.replace(/^ws:/, 'http:')
-    // Node 20 has no global WebSocket: graphql-ws is given ws's
-    ws = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: async () => ({ authorization: `Bearer ${await signToken(PARTNER, stack.config)}` }) })
-  })
-  after(async () => {
-    await ws?.dispose()
-    await stack?.close()
-  })
+  const t = urqlStack({ trustedDocuments: 'log' })
 
   it('runs a query as a GET with no header but Accept (no CSRF preflight header needed)', async () => {
     const sent: Sent[] = []
-    const client = new Client({ url, exchanges: [cacheExchange, fetchExchange], fetch: recordingFetch(sent) })
+    const client = new Client({ url: t.url, exchanges: [cacheExchange, fetchExchange], fetch: recordingFetch(sent) })
     const result = await client.query(ProductListingDocument, { currency: 'USD', first: 2 }).toPromise()
     assert.equal(result.error, undefined, String(result.error))
     assert.equal(result.data!.products.nodes.length, 2)
@@ -110,34 +117,22 @@ describe('urql with its default exchanges (TRUSTED_DOCUMENTS=log, the developmen
   })
 
   it('runs the partner StockChanges subscription through subscriptionExchange over graphql-ws', async () => {
-    const client = new Client({ url, exchanges: [cacheExchange, fetchExchange, overGraphqlWs(ws)] })
-    const event = (await receivesStockChange(stack, client, 'APP-0004-M', 'urql-log-1')).stockLevelChanged
+    const client = new Client({ url: t.url, exchanges: [cacheExchange, fetchExchange, overGraphqlWs(t.ws)] })
+    const event = (await receivesStockChange(t.stack, client, 'APP-0004-M', 'urql-log-1')).stockLevelChanged
     assert.equal(event.sku, 'APP-0004-M')
     assert.ok(event.variant.product.title)
   })
 })
 
 describe('urql sending manifest ids (TRUSTED_DOCUMENTS=enforce)', () => {
-  let stack: Stack
-  let url: string
-  let ws: WsClient
-  before(async () => {
-    // staff free-form documents only adjust stock for the subscription
-    stack = await startStack({ gatewayConfig: { trustedDocuments: 'enforce', trustedDocumentsAllowStaff: true } })
-    const wsUrl = await stack.gatewayWsUrl()
-    url = wsUrl.replace(/^ws:/, 'http:')
-    ws = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: async () => ({ authorization: `Bearer ${await signToken(PARTNER, stack.config)}` }) })
-  })
-  after(async () => {
-    await ws?.dispose()
-    await stack?.close()
-  })
+  // staff free-form documents only adjust stock for the subscription
+  const t = urqlStack({ trustedDocuments: 'enforce', trustedDocumentsAllowStaff: true })
 
-  const exchanges = () => [cacheExchange, manifestIds([manifestOf('storefront'), manifestOf('partner')]), fetchExchange, overGraphqlWs(ws)]
+  const exchanges = () => [cacheExchange, manifestIds([manifestOf('storefront'), manifestOf('partner')]), fetchExchange, overGraphqlWs(t.ws)]
 
   it('runs a query by id as a GET (the URL a CDN can cache: no document text in it)', async () => {
     const sent: Sent[] = []
-    const client = new Client({ url, exchanges: exchanges(), fetch: recordingFetch(sent) })
+    const client = new Client({ url: t.url, exchanges: exchanges(), fetch: recordingFetch(sent) })
     const result = await client.query(ProductPageDocument, { handle: 'classic-tee-001', currency: 'USD' }).toPromise()
     assert.equal(result.error, undefined, String(result.error))
     assert.equal(result.data!.product!.handle, 'classic-tee-001')
@@ -147,14 +142,14 @@ describe('urql sending manifest ids (TRUSTED_DOCUMENTS=enforce)', () => {
   })
 
   it('surfaces the code of a refused free-form document as a GraphQL error', async () => {
-    const client = new Client({ url, exchanges: [cacheExchange, fetchExchange] })
+    const client = new Client({ url: t.url, exchanges: [cacheExchange, fetchExchange] })
     const result = await client.query('query Free { products(first: 1) { nodes { id } } }', {}).toPromise()
     assert.equal(result.error?.graphQLErrors[0]?.extensions?.['code'], 'PERSISTED_QUERY_REQUIRED', String(result.error))
   })
 
   it('runs the partner StockChanges subscription by id over graphql-ws', async () => {
-    const client = new Client({ url, exchanges: exchanges() })
-    const event = (await receivesStockChange(stack, client, 'APP-0005-M', 'urql-enforce-1')).stockLevelChanged
+    const client = new Client({ url: t.url, exchanges: exchanges() })
+    const event = (await receivesStockChange(t.stack, client, 'APP-0005-M', 'urql-enforce-1')).stockLevelChanged
     assert.equal(event.sku, 'APP-0005-M')
   })
 })
