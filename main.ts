@@ -26,7 +26,7 @@ for (const subgraph of SUBGRAPHS) built.push({ subgraph, app: await subgraph.bui
 for (const { subgraph, app } of built) apps.push(await listenSubgraph(subgraph, app, config))
 // the gateway routes to the subgraphs started here unless SUBGRAPH_<NAME>_URL says otherwise
 const local = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, `http://${config.host}:${config.subgraphPorts[s.name]}/graphql`]))
-const gateway = await buildGatewayAppOrExit({ config: { ...config, subgraphUrls: { ...local, ...config.subgraphUrls } } }, async () => {
+const gateway = await buildGatewayAppOrExit({ config: { ...config, subgraphUrls: { ...local, ...config.subgraphUrls } }, bus }, async () => {
   for (const app of apps) await app.close()
 })
 await gateway.listen({ host: config.host, port: config.gatewayPort })

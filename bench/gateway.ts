@@ -11,7 +11,8 @@
  * subgraph that answers an operation alone), all over subgraphs started with CACHE=off; then the
  * subgraphs restart with CACHE on for `this` (gateway/main.ts with its defaults) and `direct-on`.
  * The subgraphs run on a PostgreSQL database cloned from the test template for the run, dropped at
- * the end. Per (target, operation): one request whose answer must carry data, no errors, and the
+ * the end, and publish on NATS JetStream (NATS_URL, default nats://127.0.0.1:4222) in a namespace
+ * of the run's own, deleted at the end: this gateway's response cache tails it. Per (target, operation): one request whose answer must carry data, no errors, and the
  * same data as the first target that answered it (`this-off` when it runs); a warm-up; then a
  * measured autocannon run (requests/s, latency, errors, and the CPU and peak RSS of the gateway
  * process and of the subgraph processes over that window, from /proc). Output: a table and ratios
@@ -127,7 +128,14 @@ const TARGETS: readonly Target[] = [
 ]
 
 /** What every gateway process gets (the peers read the same variables through loadConfig). */
+/**
+ * The run's bus: NATS JetStream in a namespace of the run's own (deleted at the end), so this
+ * gateway's response cache hears the subgraphs' events as in production.
+ */
+const busEnv = (): Record<string, string> => ({ NATS_URL: process.env['NATS_URL'] as string, NATS_NAMESPACE: `bench_gateway_${process.pid}` })
+
 const gatewayEnv = (port: number, subgraphs: Readonly<Record<SubgraphName, Service>>): Record<string, string> => ({
+  ...busEnv(),
   GATEWAY_PORT: String(port),
   ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, `http://127.0.0.1:${subgraphs[name].port}/graphql`])),
   LOG_LEVEL: 'warn',
@@ -560,7 +568,7 @@ async function startSubgraphs(databaseUrl: string, cache: SubgraphCache): Promis
   const services = {} as Record<SubgraphName, Service>
   for (const name of SUBGRAPH_NAMES) {
     const port = await freePort()
-    const env = serviceEnv({ DATABASE_URL: databaseUrl, [`${name.toUpperCase()}_PORT`]: String(port), LOG_LEVEL: 'warn', SEED_ON_START: 'false', CACHE: cache })
+    const env = serviceEnv({ ...busEnv(), DATABASE_URL: databaseUrl, [`${name.toUpperCase()}_PORT`]: String(port), LOG_LEVEL: 'warn', SEED_ON_START: 'false', CACHE: cache })
     services[name] = startService(`${name} (CACHE=${cache})`, `subgraphs/${name}/main.ts`, [], env, port)
     closers.push(() => services[name].stop())
   }
@@ -708,6 +716,9 @@ async function main(): Promise<void> {
 
   const loadBefore = loadAverage()
   let rows: Row[]
+  const { deleteNatsNamespace } = await import('../platform/natsBus.ts')
+  // closed last: every service has stopped by then
+  closers.push(() => deleteNatsNamespace(busEnv()['NATS_URL'] as string, busEnv()['NATS_NAMESPACE'] as string))
   try {
     rows = await runTargets(run, targets, await cloneDatabase())
   } finally {
@@ -734,7 +745,7 @@ function report(run: Run, targets: readonly Target[], rows: readonly Row[], load
     setup: {
       processes: 'each subgraph, each gateway and the load generator (autocannon, in this process) a process of its own, on this machine',
       storage: 'PostgreSQL, a database cloned from the test template for the run (dropped at the end)',
-      bus: 'in-process per service: the services have no NATS namespace setting, and this benchmark sends no writes',
+      bus: "NATS JetStream on this machine, in a namespace of the run's own (deleted at the end)",
       gatewayEnv: 'RATE_LIMIT_ENABLED=false ANOMALY_DETECTION=false TRUSTED_DOCUMENTS=off LOG_LEVEL=warn; limits at their defaults',
       customer,
     },

@@ -3,6 +3,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server'
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
 import { fastifyApolloHandler } from '@as-integrations/fastify'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Bus } from '../platform/bus.ts'
 import type { Config } from '../platform/config.ts'
 import type { SubgraphName } from '../platform/subgraphRegistry.ts'
 import { viewerFromAuthorization } from './auth.ts'
@@ -20,7 +21,9 @@ import { clientKeyOf, createRateLimiter } from './rateLimit/rateLimiter.ts'
 import { createAnomalyDetector } from './anomaly/anomalyDetector.ts'
 import { withLimitCode } from './limits/tokenLimit.ts'
 import { checkReadiness, type ServiceEndpoint } from './readiness.ts'
-import { mergeInFlightQueries } from './mergeInFlight.ts'
+import { mergingExecutor } from './mergeInFlight.ts'
+import { createResponseCache, type ResponseCache } from './responseCache.ts'
+import { withExecutor } from './withExecutor.ts'
 import { createSubgraphDataSource } from './subgraphDataSource.ts'
 import { supergraphFromFile } from './supergraphFile.ts'
 import { createTrustedDocuments } from './trustedDocuments.ts'
@@ -35,6 +38,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Gateway only: the subscription path (benchmarks and tests look inside). */
     subscriptions?: { readonly hub: SubscriptionHub; runtime(): SupergraphRuntime | null }
+    /** Gateway only: the response cache, null when off (tests clear it). */
+    responseCache?: ResponseCache | null
   }
 }
 
@@ -47,6 +52,11 @@ export interface GatewayDeps {
   readonly apolloPlugins?: readonly ApolloServerPlugin<GatewayContext>[]
   /** Subscription tuning that is not configuration (tests force its edge cases). */
   readonly subscriptionHub?: Pick<SubscriptionHubOptions, 'maxPendingEvents' | 'retry'>
+  /**
+   * The bus the subgraphs publish on (the in-process one in embedded mode, NATS otherwise): with
+   * it, and CACHE on, the gateway caches shareable answers and drops them as events arrive.
+   */
+  readonly bus?: Bus
   /** The clock of rate-limit buckets (in memory) and the anomaly detector's windows; tests drive time with it. */
   readonly clock?: () => number
 }
@@ -161,8 +171,14 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     ...deps.subscriptionHub,
   })
 
+  // answers made only of shareable data come from the response cache; identical queries in flight
+  // beyond it run once
+  const responseCache: ResponseCache | null = config.cache.enabled && deps.bus ? await createResponseCache({ config, bus: deps.bus, logger: app.log }) : null
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: config.deduplication ? mergeInFlightQueries(gateway, { onMerged: () => void mergedQueries++ }) : gateway,
+    gateway: withExecutor(gateway, (executor) => {
+      const merged = config.deduplication ? mergingExecutor(executor, { onMerged: () => void mergedQueries++ }) : executor
+      return responseCache ? responseCache.wrap(merged) : merged
+    }),
     logger: app.log,
     // on for staff only in production: the edge plugin refuses it to everyone else
     introspection: true,
@@ -206,6 +222,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   // registered after the socket server: its preClose drains the sockets first
   const sockets = serveGraphQLOverWebSocket({ app, config, runtime: () => runtime, hub, apollo, trustedDocuments, guard, rateLimiter })
   app.decorate('subscriptions', { hub, runtime: () => runtime })
+  app.decorate('responseCache', responseCache)
+  app.get('/metrics/cache', async () => responseCache?.stats() ?? { enabled: false, storage: 'off' })
   drainOnClose(app, { maxWaitMs: config.requestTimeoutMs })
   app.get('/metrics/subscriptions', async () => ({ connections: sockets.connections, ...hub.metrics() }))
   app.get('/healthz', async () => ({ status: 'ok' }))
@@ -230,6 +248,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     trustedDocuments?.close()
     await apollo.stop()
     await rateLimiter?.close()
+    await responseCache?.close()
   })
   return app
 }

@@ -1,4 +1,5 @@
 import { runClustered } from '../platform/cluster.ts'
+import { openBus } from '../platform/openBus.ts'
 import { loadConfigOrExit, onShutdown, pinoLogger } from '../platform/service.ts'
 import { buildGatewayAppOrExit } from './app.ts'
 
@@ -10,8 +11,14 @@ await runClustered({
   // a worker drains its sockets (SHUTDOWN_DRAIN_MS) and requests in flight (REQUEST_TIMEOUT_MS)
   maxDrainMs: config.shutdownDrainMs + config.requestTimeoutMs + 5000,
   start: async () => {
-    const app = await buildGatewayAppOrExit({ config })
+    // the response cache needs the subgraphs' events: on NATS only (each process's in-process bus is its own)
+    const bus = config.natsUrl ? await openBus(config, pinoLogger(config, 'bus')) : undefined
+    const app = await buildGatewayAppOrExit({ config, ...(bus ? { bus } : {}) }, async () => bus?.close())
     await app.listen({ host: config.host, port: config.gatewayPort })
-    onShutdown(() => app.close())
+    if (!bus && config.cache.enabled) app.log.info('response cache off: it needs the subgraphs\' events, and NATS_URL is not set (subgraph caches stay on)')
+    onShutdown(async () => {
+      await app.close()
+      await bus?.close()
+    })
   },
 })

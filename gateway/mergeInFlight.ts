@@ -1,4 +1,4 @@
-import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface'
+import type { GatewayExecutor } from '@apollo/server-gateway-interface'
 import type { GatewayContext } from './context.ts'
 
 /**
@@ -9,17 +9,6 @@ import type { GatewayContext } from './context.ts'
  * never merge. The shared run carries the first request's deadline: requests that arrive together
  * have all but the same one.
  */
-export function mergeInFlightQueries(gateway: GatewayInterface, options: { readonly onMerged?: () => void } = {}): GatewayInterface {
-  return {
-    onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
-    stop: () => gateway.stop(),
-    async load(config) {
-      const loaded = await gateway.load(config)
-      return { ...loaded, executor: loaded.executor && mergingExecutor(loaded.executor, options) }
-    },
-  }
-}
-
 export function mergingExecutor(executor: GatewayExecutor, options: { readonly onMerged?: () => void } = {}): GatewayExecutor {
   const inFlight = new Map<string, ReturnType<GatewayExecutor>>()
   return (requestContext) => {

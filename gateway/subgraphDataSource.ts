@@ -4,6 +4,7 @@ import type { ErrorCode } from '../platform/errors.ts'
 import { readCappedResponse, ResponseTooLargeError } from '../platform/readCappedResponse.ts'
 import { ANONYMOUS, signViewer, VIEWER_HEADER, type Viewer } from '../platform/viewer.ts'
 import type { GatewayContext } from './context.ts'
+import { fetchRecordOf } from './responseCache.ts'
 
 type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']>
 
@@ -139,6 +140,15 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Re
       const shareable = options.deduplicate !== false && !isMutation(request.query)
       pending.set(ticket, { viewer: context.viewer ?? ANONYMOUS, signal: context.signal, shareable })
       request.http.headers.set(TICKET_HEADER, ticket)
+    },
+    didReceiveResponse({ response, request, context }) {
+      // the response cache learns from each fetch whether, and under which tags, the answer may be shared
+      fetchRecordOf(context)?.seen({
+        service: options.name,
+        representations: request.variables?.['representations'],
+        cacheControl: response.http?.headers.get('cache-control') ?? null,
+      })
+      return response
     },
     didEncounterError(error, _fetchRequest, _fetchResponse, context) {
       // these messages travel to the client: keep them to the service's name

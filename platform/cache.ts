@@ -12,7 +12,7 @@
  * Redis trouble never fails a read: a lookup that errors is a miss. An invalidation lost while
  * Redis was away leaves its entries at most CACHE_TTL_SECONDS.
  */
-import { createCache, type Cache } from 'async-cache-dedupe'
+import { createCache, createStorage, type Cache, type StorageInterface } from 'async-cache-dedupe'
 import { Redis } from 'ioredis'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Config } from './config.ts'
@@ -63,6 +63,12 @@ export interface SharedCacheOptions {
   readonly namespace: string
   readonly config: Pick<Config, 'cache' | 'redisUrl'>
   readonly logger: FastifyBaseLogger
+}
+
+/** Prefix of a deployment's cache keys in Redis: CACHE_KEY_PREFIX, or `commerce:cache:<database name>`. */
+export function cacheKeyPrefix(config: Pick<Config, 'databaseUrl' | 'cache'>): string {
+  const database = config.databaseUrl ? new URL(config.databaseUrl).pathname.slice(1) || 'postgres' : 'embedded'
+  return config.cache.keyPrefix ?? `commerce:cache:${database}`
 }
 
 /** Entries one process keeps per entity in memory (each a row or a small page of rows). */
@@ -135,6 +141,23 @@ export function createSharedCache(options: SharedCacheOptions): SharedCache {
       redis?.disconnect()
     },
   }
+}
+
+/** Tagged entries of one kind (the gateway's responses), in memory or in Redis under `namespace`; references are dropped with `invalidate`. */
+export interface CacheStorage {
+  readonly storage: StorageInterface
+  readonly kind: 'memory' | 'redis'
+  close(): void
+}
+
+export function openCacheStorage(options: SharedCacheOptions & { readonly memoryEntries: number }): CacheStorage {
+  const ttl = options.config.cache.ttlSeconds
+  const log = quietStorageLog(options.logger)
+  if (!options.config.redisUrl) {
+    return { storage: createStorage('memory', { size: options.memoryEntries, invalidation: true, log }), kind: 'memory', close: () => {} }
+  }
+  const client = openRedis(options.config.redisUrl, options.namespace, options.logger)
+  return { storage: createStorage('redis', { client, invalidation: { referencesTTL: ttl }, log }), kind: 'redis', close: () => client.disconnect() }
 }
 
 interface EntityLookup {

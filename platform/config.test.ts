@@ -37,6 +37,12 @@ describe('loadConfig', () => {
     assert.equal(config.seedOnStart, false)
   })
 
+  it('takes a NATS namespace of one subject token', () => {
+    assert.equal(loadConfig({}).natsNamespace, 'commerce')
+    assert.equal(loadConfig({ NATS_NAMESPACE: 'shop-eu_2' }).natsNamespace, 'shop-eu_2')
+    for (const bad of ['a.b', 'a>', '*', '1abc']) assert.throws(() => loadConfig({ NATS_NAMESPACE: bad }), /NATS_NAMESPACE must be/)
+  })
+
   it('takes routing URL overrides per subgraph', () => {
     assert.deepEqual(loadConfig({ SUBGRAPH_CATALOG_URL: 'http://catalog:8080/graphql' }).subgraphUrls, { catalog: 'http://catalog:8080/graphql' })
   })

@@ -31,6 +31,8 @@ export interface Config {
   readonly reservationTtlSeconds: number
   /** NATS JetStream when set, otherwise the in-process bus. */
   readonly natsUrl: string | null
+  /** Prefix of the bus's NATS subjects and streams: deployments (or runs) sharing one NATS server keep apart. */
+  readonly natsNamespace: string
   readonly eventMaxDeliveries: number
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   /** What the gateway does with operations that are not in a client manifest. */
@@ -200,6 +202,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     if (value) subgraphUrls[name] = value
   }
 
+  const natsNamespace = env['NATS_NAMESPACE'] || 'commerce'
+  // one subject token: letters, digits, dashes and underscores (no dots, no wildcards)
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(natsNamespace)) problems.push(`NATS_NAMESPACE must be a letter then up to 63 letters, digits, '-' or '_', got '${natsNamespace}'`)
+
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:'])
   const logLevel = env['LOG_LEVEL'] ?? 'info'
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -231,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     seedOnStart: boolean('SEED_ON_START', databaseUrl === null),
     reservationTtlSeconds: integer('RESERVATION_TTL_SECONDS', 900, 1, 7 * 24 * 3600),
     natsUrl: url('NATS_URL', ['nats:', 'tls:']),
+    natsNamespace,
     eventMaxDeliveries: integer('EVENT_MAX_DELIVERIES', 5, 1, 100),
     logLevel: logLevel as Config['logLevel'],
     trustedDocuments: trustedDocuments as TrustedDocumentsMode,

@@ -24,6 +24,7 @@ export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; descri
   SEED_ON_START: { default: 'true (embedded), false (DATABASE_URL)', description: 'seed the demo store when the database is empty' },
   RESERVATION_TTL_SECONDS: { default: '900', description: 'default lifetime of a stock reservation' },
   NATS_URL: { default: '(unset: in-process bus)', description: 'NATS server with JetStream; switches the event bus to durable streams' },
+  NATS_NAMESPACE: { default: 'commerce', description: 'prefix of the NATS subjects (`<namespace>.orders.>`) and JetStream streams (`<NAMESPACE>_ORDERS`); deployments sharing one NATS server need their own' },
   EVENT_MAX_DELIVERIES: { default: '5', description: 'deliveries of an event before a consumer dead-letters it' },
   LOG_LEVEL: { default: 'info', description: 'pino log level (`silent` to mute)' },
   TRUSTED_DOCUMENTS: { default: 'enforce (production), log (otherwise)', description: '`off`, `log` (operations outside the manifests run, logged and counted) or `enforce` (only manifest operations run)' },

@@ -11,7 +11,7 @@ import type { Config } from './config.ts'
 import type { SubgraphName } from './subgraphRegistry.ts'
 import type { Database } from './db.ts'
 import mercuriusCache from 'mercurius-cache'
-import { createSharedCache, type SharedCache } from './cache.ts'
+import { cacheKeyPrefix, createSharedCache, type SharedCache } from './cache.ts'
 import { subjectMatches, subjectOf, type EventEnvelope } from './events.ts'
 
 export interface SubgraphDeps {
@@ -80,6 +80,12 @@ export interface CacheSpec {
 /** Something beside the events that keeps a subgraph's cache true; told every event it applies. */
 export interface CacheKeeper {
   eventApplied(event: EventEnvelope): void
+  /**
+   * How long an answer read now stays true without an event (seconds to the next scheduled price
+   * change), or null for no bound but the TTL: sent as `Cache-Control: max-age`, so the gateway's
+   * response cache keeps the answer no longer.
+   */
+  maxAgeSeconds?(): number | null
   stop(): void
 }
 
@@ -163,8 +169,7 @@ declare module 'fastify' {
 
 /** Redis key prefix: replicas of one subgraph over one database share entries, nothing else does. */
 function cacheNamespace(config: Pick<Config, 'databaseUrl' | 'cache'>, name: SubgraphName): string {
-  const database = config.databaseUrl ? new URL(config.databaseUrl).pathname.slice(1) || 'postgres' : 'embedded'
-  return `${config.cache.keyPrefix ?? `commerce:cache:${database}`}:${name}:`
+  return `${cacheKeyPrefix(config)}:${name}:`
 }
 
 /**
@@ -176,6 +181,14 @@ async function keepCacheTrue(app: FastifyInstance, cache: SharedCache, spec: Cac
   await app.register(mercuriusCache.default, cache.mercuriusCacheOptions(spec.queryPolicy))
   cache.alsoInvalidate(async (references) => app.graphql.cache?.invalidate([...references]))
   const keeper = spec.start?.(cache, deps.db, app.log) ?? null
+  if (keeper?.maxAgeSeconds) {
+    const maxAge = keeper.maxAgeSeconds.bind(keeper)
+    app.addHook('onSend', async (_request, reply, payload) => {
+      const seconds = maxAge()
+      if (seconds !== null) reply.header('cache-control', `max-age=${Math.max(0, Math.floor(seconds))}`)
+      return payload
+    })
+  }
   const invalidateFor = async (event: EventEnvelope) => {
     try {
       await cache.invalidate(await spec.invalidates(event, deps.db))

@@ -163,7 +163,8 @@ describe('a second catalog replica with its own cache', () => {
 describe('subgraph caches with CACHE=off', () => {
   let stack: Stack
   before(async () => {
-    stack = await startStack({ subgraphConfig: { cache: { enabled: false, ttlSeconds: 60, keyPrefix: null } } })
+    const off = { cache: { enabled: false, ttlSeconds: 60, keyPrefix: null } }
+    stack = await startStack({ subgraphConfig: off, gatewayConfig: off })
   })
   after(() => stack.close())
 
@@ -218,5 +219,73 @@ describe('catalog replicas sharing a cache in Redis', async () => {
     )
     assert.deepEqual(data?.['variantPricesSet'].userErrors, [])
     assert.equal(await priceOn(1, sku), changed, 'the other replica sees the new price at once')
+  })
+})
+
+describe('the gateway response cache', () => {
+  // the stack's gateway tails the same bus as the subgraphs (in-process, or NATS in the PG phase)
+  const stack = stackForTests()
+  const cacheStats = async () => (await stack.gateway.inject({ method: 'GET', url: '/metrics/cache' })).json() as { stored: number; hits: number }
+
+  it('answers a repeated anonymous read without calling any subgraph', async () => {
+    const { sku } = takeVariant()
+    const first = await read(stack, sku)
+    stack.resetCounters()
+    assert.deepEqual(await read(stack, sku), first)
+    assert.deepEqual(Object.values(stack.subgraphCalls()), [0, 0, 0, 0])
+    assert.ok((await cacheStats()).hits >= 1)
+  })
+
+  it('shows new stock and a new price once their events are applied (the bound is the bus lag)', async () => {
+    const { sku } = takeVariant()
+    const level = onlineLevelOf(sku)
+    const before = await read(stack, sku)
+    await adjustAvailable(stack, sku, level.locationId, -2)
+    await stack.flushEvents()
+    await eventually('the gateway to show the new stock', async () => (await read(stack, sku)).availableToSell === before.availableToSell - 2)
+    const changed = String(Number(before.price.amount.minorUnits) + 11)
+    await setUsdPrice(stack, sku, changed)
+    await stack.flushEvents()
+    await eventually('the gateway to show the new price', async () => (await read(stack, sku)).price.amount.minorUnits === changed)
+  })
+
+  it('shows a scheduled price from the instant it starts: catalog bounds the answer with max-age', async () => {
+    const { sku } = takeVariant()
+    const old = (await read(stack, sku)).price.amount.minorUnits
+    const scheduled = String(Number(old) + 5)
+    const startsAt = new Date(Date.now() + 2500)
+    const { body } = await query(
+      stack,
+      SET_PRICES,
+      {
+        input: {
+          idempotencyKey: nextKey('scheduled'),
+          sku,
+          prices: [
+            { amount: { minorUnits: old, currency: 'USD' }, taxIncluded: false, validUntil: startsAt.toISOString() },
+            { amount: { minorUnits: scheduled, currency: 'USD' }, taxIncluded: false, validFrom: startsAt.toISOString() },
+          ],
+        },
+      },
+      asStaff,
+    )
+    assert.deepEqual(body.data?.['variantPricesSet']?.userErrors, [])
+    await stack.flushEvents()
+    await eventually('the price event to reach the gateway', async () => (await read(stack, sku)).price.amount.minorUnits === old)
+    assert.equal((await read(stack, sku)).price.amount.minorUnits, old, 'stored, until the start')
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, startsAt.getTime() - Date.now() + 50)))
+    assert.equal((await read(stack, sku)).price.amount.minorUnits, scheduled)
+  })
+
+  it("never stores a customer's orders", async () => {
+    const orders = world.orders[0]!
+    const MY_ORDERS = '{ orders(first: 5) { nodes { id } } }'
+    const stored = (await cacheStats()).stored
+    for (let i = 0; i < 2; i++) {
+      const { body } = await query(stack, MY_ORDERS, {}, { sub: orders.customerId, roles: ['customer'] })
+      assert.equal(body.errors, undefined)
+      assert.ok(body.data!['orders'].nodes.length > 0)
+    }
+    assert.equal((await cacheStats()).stored, stored)
   })
 })

@@ -113,6 +113,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.apolloPlugins ? { apolloPlugins: options.apolloPlugins } : {}),
     ...(options.subscriptionHub ? { subscriptionHub: options.subscriptionHub } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(bus ? { bus } : {}),
   })
   await gateway.ready()
 
@@ -156,6 +157,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     clearCaches: async () => {
       for (const app of Object.values(subgraphs)) await app.cache?.clear()
+      await gateway.responseCache?.clear()
     },
     subgraphCalls: () => ({ ...calls }),
     queries: () => Object.fromEntries(Object.entries(databases).map(([name, db]) => [name, db.counter.queries])) as Record<SubgraphName, number>,

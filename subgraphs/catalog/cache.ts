@@ -80,15 +80,20 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 function startPriceSchedule(cache: SharedCache, db: Database, logger: FastifyBaseLogger): CacheKeeper {
   let timer: NodeJS.Timeout | null = null
   let stopped = false
+  // the next scheduled start or end (null: none); not known until first read, nor while it cannot be read
+  let next: Date | null = null
+  let known = false
   const arm = async () => {
     if (stopped) return
     try {
-      const next = await nextPriceChange(db, new Date())
+      next = await nextPriceChange(db, new Date())
+      known = true
       if (stopped) return
       if (timer) clearTimeout(timer)
       timer = next === null ? null : setTimeout(() => void fire(), Math.min(MAX_TIMER_MS, Math.max(0, next.getTime() - Date.now())))
       timer?.unref()
     } catch (error) {
+      known = false
       logger.warn({ err: error }, 'cannot read the next scheduled price change; current prices live up to the cache TTL')
     }
   }
@@ -101,6 +106,8 @@ function startPriceSchedule(cache: SharedCache, db: Database, logger: FastifyBas
   void arm()
   return {
     eventApplied: () => void arm(),
+    // unknown: answers are not to be kept at all; past (the timer is about to fire): neither
+    maxAgeSeconds: () => (!known ? 0 : next === null ? null : Math.max(0, (next.getTime() - Date.now()) / 1000)),
     stop: () => {
       stopped = true
       if (timer) clearTimeout(timer)
