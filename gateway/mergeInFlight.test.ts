@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface'
 import { parse, type OperationDefinitionNode } from 'graphql'
@@ -15,6 +16,7 @@ function heldExecutor() {
 const requestOf = (source: string, variables: Record<string, unknown>, viewer = ANONYMOUS) =>
   ({
     source,
+    queryHash: createHash('sha256').update(source).digest('hex'),
     operationName: null,
     operation: parse(source).definitions[0] as OperationDefinitionNode,
     request: { query: source, variables },

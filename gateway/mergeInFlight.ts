@@ -30,7 +30,7 @@ export function mergingExecutor(executor: GatewayExecutor, options: { readonly o
 function keyOf(requestContext: Parameters<GatewayExecutor>[0]): string | null {
   const { viewer } = requestContext.context as unknown as Partial<GatewayContext>
   try {
-    return JSON.stringify([requestContext.schemaHash, requestContext.source, requestContext.operationName, requestContext.request.variables ?? {}, viewer ?? null])
+    return JSON.stringify([requestContext.schemaHash, requestContext.queryHash, requestContext.operationName, requestContext.request.variables ?? {}, viewer ?? null])
   } catch {
     return null
   }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { setImmediate as tick } from 'node:timers/promises'
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface'
@@ -55,6 +56,7 @@ function scriptedExecutor(fetches: readonly FetchSeen[], result: GatewayExecutio
 const requestOf = (source: string, viewer: Viewer = ANONYMOUS, variables: Record<string, unknown> = {}) =>
   ({
     source,
+    queryHash: createHash('sha256').update(source).digest('hex'),
     operationName: null,
     operation: parse(source).definitions[0] as OperationDefinitionNode,
     request: { query: source, variables },

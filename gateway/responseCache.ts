@@ -262,8 +262,9 @@ async function quietly<T>(action: () => T | Promise<T>, onError: (error: unknown
 function keyOf(requestContext: Parameters<GatewayExecutor>[0], viewer: Viewer): string | null {
   try {
     const visibility = [[...viewer.roles].sort(), [...viewer.scopes].sort(), viewer.locationIds === null ? null : [...viewer.locationIds].sort()]
-    const text = JSON.stringify([requestContext.schemaHash, requestContext.source, requestContext.operationName ?? null, requestContext.request.variables ?? {}, visibility])
-    return createHash('sha256').update(text).digest('base64url')
+    // the document by Apollo's hash of it (a filtered document has its own)
+    const text = JSON.stringify([requestContext.schemaHash, requestContext.queryHash, requestContext.operationName ?? null, requestContext.request.variables ?? {}, visibility])
+    return text.length <= 512 ? text : createHash('sha256').update(text).digest('base64url')
   } catch {
     // variables too deep to serialize: they run alone, and are refused there
     return null

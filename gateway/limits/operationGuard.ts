@@ -50,20 +50,62 @@ export function createOperationGuard(config: Pick<Config, 'limits' | 'maxPageSiz
       maxListSize: config.maxPageSize,
       entityHopCost: limits.entityHopCost,
     })
+  // Apollo hands the same document object for the same text and schema: what was measured or
+  // authorized for it is kept with it (per operation and variables, or per kind of viewer)
+  let measured = new WeakMap<DocumentNode, Map<string, OperationMeasures>>()
+  let authorized = new WeakMap<DocumentNode, Map<string, Authorization>>()
   return {
     update(supergraphSdl) {
       const sdl = parse(supergraphSdl)
       costs = readCostDirectives(sdl)
       policy = readAuthorizationPolicy(sdl)
+      measured = new WeakMap()
+      authorized = new WeakMap()
     },
     admit(schema, document, operation, variables, viewer) {
       const role = costRoleOf(viewer)
-      const measures = measure(schema, document, operation, variables)
+      const key = keyOf(schema, operation, variables)
+      const measures = key === null ? measure(schema, document, operation, variables) : remembered(measured, document, key, () => measure(schema, document, operation, variables))
       const violation = checkLimits(measures, limits, limits.maxCost[role])
       if (violation) throw limitError(violation)
       return { measures, role }
     },
     measureStatic: (schema, document, operation) => measure(schema, document, operation, null),
-    authorize: (schema, document, operation, viewer) => authorizeOperation(schema, document, operation, viewer, policy),
+    authorize: (schema, document, operation, viewer) => {
+      const key = keyOf(schema, operation, [viewer.sub !== null, [...viewer.roles].sort(), [...viewer.scopes].sort()])
+      const decide = () => authorizeOperation(schema, document, operation, viewer, policy)
+      return key === null ? decide() : remembered(authorized, document, key, decide)
+    },
   }
+}
+
+/** Results kept per document: at most this many variants (variables, viewer kinds) each; more start it afresh. */
+const REMEMBERED_PER_DOCUMENT = 256
+/** Variables longer than this (as JSON) are measured each time: a key must stay small. */
+const MAX_KEY_LENGTH = 2048
+
+const schemaIds = new WeakMap<GraphQLSchema, number>()
+let schemas = 0
+
+/** What else a result depends on besides the document: its schema, operation and `more`; null when `more` does not serialize or is long (it is computed each time). */
+function keyOf(schema: GraphQLSchema, operation: OperationDefinitionNode, more: unknown): string | null {
+  let schemaId = schemaIds.get(schema)
+  if (schemaId === undefined) schemaIds.set(schema, (schemaId = ++schemas))
+  try {
+    const key = `${schemaId}\n${operation.name?.value ?? ''}\n${JSON.stringify(more)}`
+    return key.length <= MAX_KEY_LENGTH ? key : null
+  } catch {
+    return null
+  }
+}
+
+function remembered<V>(store: WeakMap<DocumentNode, Map<string, V>>, document: DocumentNode, key: string, compute: () => V): V {
+  let results = store.get(document)
+  if (!results) store.set(document, (results = new Map()))
+  const found = results.get(key)
+  if (found !== undefined) return found
+  const value = compute()
+  if (results.size >= REMEMBERED_PER_DOCUMENT) results.clear()
+  results.set(key, value)
+  return value
 }
