@@ -22,6 +22,8 @@ import { createAnomalyDetector } from './anomaly/anomalyDetector.ts'
 import { withLimitCode } from './limits/tokenLimit.ts'
 import { checkReadiness, type ServiceEndpoint } from './readiness.ts'
 import { mergingExecutor } from './mergeInFlight.ts'
+import { gatewayMetrics, type GatewayMetrics } from './metrics.ts'
+import { serveMetrics } from '../platform/metrics.ts'
 import { createResponseCache, type ResponseCache } from './responseCache.ts'
 import { withExecutor } from './withExecutor.ts'
 import { createSubgraphDataSource } from './subgraphDataSource.ts'
@@ -99,6 +101,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   // identical query fetches in flight share one subgraph call (counted at /metrics/edge)
   let sharedFetches = 0
   let mergedQueries = 0
+  // set once the pieces it reads exist (below); fetches only start after that
+  let metrics: GatewayMetrics | null = null
   const dataSourceFor = (name: string, url: string) =>
     createSubgraphDataSource({
       name,
@@ -108,6 +112,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       maxResponseBytes: config.maxResponseBytes,
       deduplicate: config.deduplication,
       onDeduplicated: () => void sharedFetches++,
+      onFetched: (seconds, outcome) => metrics?.fetched(name, seconds, outcome),
     })
   const gateway = new ApolloGateway({
     // @authenticated / @requiresScopes are enforced here (the edge plugin), so Apollo may load them
@@ -174,6 +179,13 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   // answers made only of shareable data come from the response cache; identical queries in flight
   // beyond it run once
   const responseCache: ResponseCache | null = config.cache.enabled && deps.bus ? await createResponseCache({ config, bus: deps.bus, logger: app.log }) : null
+  let sockets: { readonly connections: number } = { connections: 0 }
+  metrics = gatewayMetrics(serveMetrics(app, 'gateway'), {
+    refusals,
+    deduplication: () => ({ mergedQueries, sharedSubgraphFetches: sharedFetches }),
+    responseCache,
+    subscriptions: () => ({ ...hub.metrics(), connections: sockets.connections }),
+  })
   const apollo = new ApolloServer<GatewayContext>({
     gateway: withExecutor(gateway, (executor) => {
       const merged = config.deduplication ? mergingExecutor(executor, { onMerged: () => void mergedQueries++ }) : executor
@@ -201,6 +213,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       edgePlugin({ guard, production: config.nodeEnv === 'production', ...(charge ? { charge } : {}), ...(observe ? { observe } : {}), refusals }),
       // after the edge plugin: the status follows the errors it leaves
       graphqlHttpPlugin(),
+      metrics.plugin,
       ...(config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(deps.apolloPlugins ?? []),
     ],
@@ -220,7 +233,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     }),
   })
   // registered after the socket server: its preClose drains the sockets first
-  const sockets = serveGraphQLOverWebSocket({ app, config, runtime: () => runtime, hub, apollo, trustedDocuments, guard, rateLimiter })
+  sockets = serveGraphQLOverWebSocket({ app, config, runtime: () => runtime, hub, apollo, trustedDocuments, guard, rateLimiter })
   app.decorate('subscriptions', { hub, runtime: () => runtime })
   app.decorate('responseCache', responseCache)
   app.get('/metrics/cache', async () => responseCache?.stats() ?? { enabled: false, storage: 'off' })

@@ -50,7 +50,16 @@ export interface ConsumerOptions {
   readonly maxDeliveries?: number
   /** Delay before redelivery number n (1-based). */
   readonly backoffMs?: (attempt: number) => number
+  /** Told how each delivery ended, and how long after the event occurred (metrics). */
+  readonly onOutcome?: (consumer: string, outcome: ConsumerOutcome, lagSeconds: number) => void
 }
+
+/**
+ * How one delivery ended: `applied` (its effect committed), `duplicate` (applied before: a
+ * redelivery), `skipped` (a type the consumer has no use for), `retry` (failed, redelivered
+ * later), `dead_lettered` (failed for the last time).
+ */
+export type ConsumerOutcome = 'applied' | 'duplicate' | 'skipped' | 'retry' | 'dead_lettered'
 
 export const defaultBackoff = (attempt: number): number => Math.min(5000, 100 * 2 ** (attempt - 1))
 
@@ -73,12 +82,19 @@ export async function startConsumer<Events = Record<string, unknown>, Type exten
   const alreadyApplied = async (event: EventEnvelope) =>
     (await db.query(`select 1 from ${schema}.processed_events where consumer = $1 and event_id = $2`, [handler.name, event.id])).rowCount > 0
 
+  const outcome = (event: EventEnvelope, what: ConsumerOutcome) =>
+    options.onOutcome?.(handler.name, what, Math.max(0, (Date.now() - Date.parse(event.occurredAt)) / 1000))
+
   const onDelivery = async (delivery: Delivery) => {
     const { event } = delivery
-    if (handled && !handled.has(event.type)) return delivery.ack()
+    if (handled && !handled.has(event.type)) {
+      outcome(event, 'skipped')
+      return delivery.ack()
+    }
     try {
       // the look before the transaction only spares `prepare` (a provider call) for an event
       // already applied; without one, the insert into processed_events below decides alone
+      let applied = false
       if (!handler.prepare || !(await alreadyApplied(event))) {
         const typed = eventOf<Events, Type>(event)
         const prepared = handler.prepare ? await handler.prepare(typed) : (undefined as Prepared)
@@ -89,9 +105,11 @@ export async function startConsumer<Events = Record<string, unknown>, Type exten
           )
           if (fresh.rowCount === 0) return // a concurrent delivery applied it first
           await handler.apply(tx, typed, prepared)
+          applied = true
         })
       }
       await delivery.ack()
+      outcome(event, applied ? 'applied' : 'duplicate')
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       if (delivery.attempt >= maxDeliveries) {
@@ -103,6 +121,7 @@ export async function startConsumer<Events = Record<string, unknown>, Type exten
           )
           await bus.deadLetter(handler.name, event, message)
           await delivery.ack()
+          outcome(event, 'dead_lettered')
         } catch (deadLetterError) {
           logger.error({ err: deadLetterError, consumer: handler.name }, 'could not dead-letter event; will retry')
           await delivery.nak(backoff(delivery.attempt))
@@ -110,6 +129,7 @@ export async function startConsumer<Events = Record<string, unknown>, Type exten
         return
       }
       logger.warn({ err: error, consumer: handler.name, eventId: event.id, attempt: delivery.attempt }, 'event handling failed; will retry')
+      outcome(event, 'retry')
       await delivery.nak(backoff(delivery.attempt))
     }
   }

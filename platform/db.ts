@@ -25,6 +25,8 @@ export interface Database extends Queryable {
    * wakes this way the moment an event commits). Resolves to a function that stops listening.
    */
   listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>
+  /** The connection pool now (node-postgres); PGlite has one connection and no pool. */
+  poolStats?(): { readonly total: number; readonly idle: number; readonly waiting: number; readonly max: number }
   close(): Promise<void>
 }
 

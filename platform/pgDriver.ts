@@ -76,6 +76,7 @@ export async function openPgDatabase(connectionString: string, max: number): Pro
         await client.end().catch(() => {})
       }
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
     close: () => pool.end(),
   }
 }

@@ -12,6 +12,7 @@ import type { SubgraphName } from './subgraphRegistry.ts'
 import type { Database } from './db.ts'
 import mercuriusCache from 'mercurius-cache'
 import { cacheKeyPrefix, createSharedCache, type SharedCache } from './cache.ts'
+import { countedElsewhere } from './metrics.ts'
 import { subjectMatches, subjectOf, type EventEnvelope } from './events.ts'
 
 export interface SubgraphDeps {
@@ -151,6 +152,17 @@ export function defineSubgraph<Context, Services, Deps extends SubgraphDeps = Su
       if (spec.start) stop = await spec.start(app, deps, services)
       app.decorate('cache', cache)
       app.get('/metrics/cache', async () => ({ service: spec.name, storage: cache.storage, ...cache.stats() }))
+      if (app.metrics && cache.enabled) {
+        countedElsewhere(app.metrics, { name: 'subgraph_cache_total', help: 'Shared cache lookups (both layers): hits, misses, and lookups that joined one in flight', labelNames: ['result'] }, () => {
+          const stats = cache.stats()
+          return [
+            [{ result: 'hit' }, stats.hits],
+            [{ result: 'miss' }, stats.misses],
+            [{ result: 'shared' }, stats.shared],
+          ]
+        })
+        countedElsewhere(app.metrics, { name: 'subgraph_cache_invalidations_total', help: 'References dropped from the shared cache by events and commits', labelNames: [] }, () => [[{}, cache.stats().invalidations]])
+      }
       app.addHook('onClose', async () => {
         await stopCaching()
         await cache.close()

@@ -4,7 +4,9 @@ import { GraphQLError, parse, type GraphQLFormattedError, type GraphQLSchema } f
 import type { Bus, ConsumerHandle } from './bus.ts'
 import type { Config } from './config.ts'
 import type { SubgraphName } from './subgraphRegistry.ts'
-import { startConsumer, type EventHandler } from './consumer.ts'
+import { startConsumer, type ConsumerOptions, type EventHandler } from './consumer.ts'
+import { gaugeOf, LATENCY_BUCKETS, serveMetrics } from './metrics.ts'
+import { Counter, Histogram, type Registry } from 'prom-client'
 import type { Database } from './db.ts'
 import { startRelay, type Relay } from './relay.ts'
 import { ERROR_CODES } from './errors.ts'
@@ -78,6 +80,7 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
   enforceDeadlines(options.schema)
 
   app.get('/healthz', async () => ({ status: 'ok', service: options.name }))
+  const registry = serveMetrics(app, options.name)
 
   await app.register(mercurius, {
     schema: options.schema,
@@ -110,7 +113,7 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
 
   if (options.events) {
     const { bus, db, handlers, maxDeliveries } = options.events
-    const consumerOptions = { db, bus, schema: options.name, logger: app.log, ...(maxDeliveries ? { maxDeliveries } : {}) }
+    const consumerOptions = { db, bus, schema: options.name, logger: app.log, ...(maxDeliveries ? { maxDeliveries } : {}), onOutcome: eventMetrics(registry, db, options.name) }
     const consumers: ConsumerHandle[] = []
     for (const handler of handlers) consumers.push(await startConsumer(consumerOptions, handler))
     let relay: Relay | null = null
@@ -130,6 +133,57 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
     })
   }
   return app
+}
+
+/**
+ * A subgraph's event flow in Prometheus: `events_consumed_total` (by consumer and outcome),
+ * `event_consumer_lag_seconds` (from the event's occurrence to its effect's commit), the outbox
+ * backlog and the age of its oldest unpublished event (the relay's lag), dead letters not yet
+ * replayed, and the database pool. The backlog figures are read from the database at scrape time.
+ */
+function eventMetrics(registry: Registry, db: Database, schema: string): NonNullable<ConsumerOptions['onOutcome']> {
+  const consumed = new Counter({
+    name: 'events_consumed_total',
+    help: 'Event deliveries to this service\'s consumers, by consumer and outcome (applied, duplicate, skipped, retry, dead_lettered)',
+    labelNames: ['consumer', 'outcome'] as const,
+    registers: [registry],
+  })
+  const lag = new Histogram({
+    name: 'event_consumer_lag_seconds',
+    help: 'From an event\'s occurrence to its effect committed by a consumer of this service',
+    labelNames: ['consumer'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  })
+  const backlog = async () =>
+    (
+      await db.query<{ events: number; oldest: number | null }>(
+        `select count(*)::int as events, extract(epoch from now() - min(occurred_at))::float8 as oldest from ${schema}.outbox where published_at is null`,
+      )
+    ).rows[0]
+  gaugeOf(registry, { name: 'outbox_unpublished_events', help: 'Events committed to the outbox and not yet on the bus' }, async () => [[{}, (await backlog())?.events ?? 0]])
+  gaugeOf(registry, { name: 'outbox_oldest_unpublished_seconds', help: 'Age of the oldest event not yet on the bus (0 when none waits): the relay\'s lag' }, async () => [
+    [{}, Math.max(0, Number((await backlog())?.oldest ?? 0))],
+  ])
+  gaugeOf(registry, { name: 'dead_letters', help: 'Events this service\'s consumers gave up on and nobody has replayed yet' }, async () => [
+    [{}, (await db.query<{ n: number }>(`select count(*)::int as n from ${schema}.dead_letters where replayed_at is null`)).rows[0]?.n ?? 0],
+  ])
+  if (db.poolStats) {
+    const stats = db.poolStats.bind(db)
+    gaugeOf(registry, { name: 'db_pool_connections', help: 'PostgreSQL pool connections: total open, idle, requests waiting for one, and the maximum', labelNames: ['state'] }, () => {
+      const { total, idle, waiting, max } = stats()
+      return [
+        [{ state: 'total' }, total],
+        [{ state: 'idle' }, idle],
+        [{ state: 'waiting' }, waiting],
+        [{ state: 'max' }, max],
+      ]
+    })
+  }
+  return (consumer, outcome, seconds) => {
+    consumed.inc({ consumer, outcome })
+    if (outcome === 'applied') lag.observe({ consumer }, seconds)
+  }
 }
 
 const MAX_WS_MESSAGE_BYTES = 1024 * 1024

@@ -287,3 +287,17 @@ export function enumValuesOf(sdl: string, enumName: string): string[] {
   const definition = parse(sdl).definitions.find((d): d is EnumTypeDefinitionNode => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === enumName)
   return definition?.values?.map((v) => v.name.value) ?? []
 }
+
+/**
+ * The value of one series in a Prometheus text exposition (`GET /metrics`): the sample named
+ * `name` whose labels include every one of `labels` (in any order); undefined when none does.
+ */
+export function metricValue(exposition: string, name: string, labels: Readonly<Record<string, string>> = {}): number | undefined {
+  for (const line of exposition.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line)
+    if (!match || match[1] !== name) continue
+    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]))
+    if (Object.entries(labels).every(([key, value]) => found[key] === value)) return Number(match[3])
+  }
+  return undefined
+}
