@@ -27,6 +27,7 @@ import { serveMetrics } from '../platform/metrics.ts'
 import { createResponseCache, type ResponseCache } from './responseCache.ts'
 import { withExecutor } from './withExecutor.ts'
 import { createSubgraphDataSource } from './subgraphDataSource.ts'
+import { createSubgraphTransport, type SubgraphTransport } from './subgraphTransport.ts'
 import { supergraphFromFile } from './supergraphFile.ts'
 import { createTrustedDocuments } from './trustedDocuments.ts'
 import { refuseSimplePosts } from './httpCsrf.ts'
@@ -103,8 +104,26 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   let mergedQueries = 0
   // set once the pieces it reads exist (below); fetches only start after that
   let metrics: GatewayMetrics | null = null
+  // one transport per subgraph (breaker, retry budget), whichever data source calls it
+  const transports = new Map<string, SubgraphTransport>()
+  const transportFor = (name: string): SubgraphTransport => {
+    let transport = transports.get(name)
+    if (!transport) {
+      transport = createSubgraphTransport({
+        name,
+        timeoutMs: config.subgraphTimeoutMs,
+        maxRetries: config.subgraphRetries,
+        breaker: { openMs: config.circuitOpenMs },
+        onBreakerChange: (state, previous) =>
+          (state === 'open' ? app.log.warn.bind(app.log) : app.log.info.bind(app.log))({ subgraph: name, state, previous }, `circuit to subgraph ${name}: ${state}`),
+      })
+      transports.set(name, transport)
+    }
+    return transport
+  }
   const dataSourceFor = (name: string, url: string) =>
     createSubgraphDataSource({
+      transport: transportFor(name),
       name,
       url,
       signingSecret: config.viewerSigningSecret,
@@ -185,6 +204,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     deduplication: () => ({ mergedQueries, sharedSubgraphFetches: sharedFetches }),
     responseCache,
     subscriptions: () => ({ ...hub.metrics(), connections: sockets.connections }),
+    transports: () => transports,
   })
   const apollo = new ApolloServer<GatewayContext>({
     gateway: withExecutor(gateway, (executor) => {

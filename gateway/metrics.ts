@@ -6,6 +6,7 @@ import { boundedLabel, countedElsewhere, gaugeOf, LATENCY_BUCKETS } from '../pla
 import type { GatewayContext } from './context.ts'
 import type { ResponseCache } from './responseCache.ts'
 import type { SubscriptionMetrics } from './subscriptions/metrics.ts'
+import type { SubgraphTransport } from './subgraphTransport.ts'
 
 /** Operation names kept as labels; later ones count as `other`. */
 const MAX_OPERATION_NAMES = 500
@@ -16,6 +17,8 @@ export interface GatewayCounts {
   readonly deduplication: () => { readonly mergedQueries: number; readonly sharedSubgraphFetches: number }
   readonly responseCache: ResponseCache | null
   readonly subscriptions: () => SubscriptionMetrics & { readonly connections: number }
+  /** Each subgraph's transport (breaker and retries). */
+  readonly transports: () => ReadonlyMap<string, SubgraphTransport>
 }
 
 export interface GatewayMetrics {
@@ -76,6 +79,22 @@ export function gatewayMetrics(registry: Registry, counts: GatewayCounts): Gatew
     })
     countedElsewhere(registry, { name: 'gateway_response_cache_invalidations_total', help: 'Tags dropped from the response cache by events', labelNames: [] }, () => [[{}, cache.stats().invalidations]])
   }
+  gaugeOf(registry, { name: 'subgraph_circuit_state', help: "Each subgraph's circuit breaker: 1 for the state it is in (closed, half_open, open), 0 for the others", labelNames: ['subgraph', 'state'] }, () =>
+    [...counts.transports()].flatMap(([subgraph, transport]) => {
+      const { state } = transport.stats()
+      return (['closed', 'half_open', 'open'] as const).map((s) => [{ subgraph, state: s }, s === state ? 1 : 0] as const)
+    }),
+  )
+  countedElsewhere(registry, { name: 'subgraph_transport_total', help: 'Per subgraph: query retries made, times the breaker opened, calls refused while it was open', labelNames: ['subgraph', 'event'] }, () =>
+    [...counts.transports()].flatMap(([subgraph, transport]) => {
+      const stats = transport.stats()
+      return [
+        [{ subgraph, event: 'retry' }, stats.retries],
+        [{ subgraph, event: 'opened' }, stats.opened],
+        [{ subgraph, event: 'short_circuited' }, stats.shortCircuited],
+      ] as const
+    }),
+  )
   gaugeOf(registry, { name: 'graphql_ws_connections', help: 'Open graphql-ws connections' }, () => [[{}, counts.subscriptions().connections]])
   gaugeOf(registry, { name: 'graphql_subscriptions', help: 'Subscriptions streaming now: client subscriptions and the upstream ones they share', labelNames: ['kind'] }, () => {
     const s = counts.subscriptions()

@@ -5,6 +5,7 @@ import { readCappedResponse, ResponseTooLargeError } from '../platform/readCappe
 import { ANONYMOUS, signViewer, VIEWER_HEADER, type Viewer } from '../platform/viewer.ts'
 import type { GatewayContext } from './context.ts'
 import { fetchRecordOf } from './responseCache.ts'
+import { CircuitOpenError, createSubgraphTransport, SubgraphTimeoutError, type SubgraphTransport } from './subgraphTransport.ts'
 
 type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']>
 
@@ -12,8 +13,10 @@ export interface SubgraphDataSourceOptions {
   readonly name: string
   readonly url: string
   readonly signingSecret: string
-  /** One fetch's budget: a subgraph that takes longer is SUBGRAPH_UNAVAILABLE. */
+  /** One attempt's budget: a subgraph that takes longer is SUBGRAPH_TIMEOUT (unless `transport` is given, which has its own). */
   readonly timeoutMs: number
+  /** Breaker, retries and timeouts of this subgraph, shared by every data source that calls it; default one of its own without retries. */
+  readonly transport?: SubgraphTransport
   /** The largest answer read from the subgraph (MAX_RESPONSE_BYTES); more is RESPONSE_TOO_LARGE. */
   readonly maxResponseBytes: number
   /** Share one call among identical query fetches in flight (same body and viewer); never mutations. Default on. */
@@ -82,19 +85,24 @@ interface PendingFetch {
   readonly signal: AbortSignal | undefined
   /** May share a call with identical fetches in flight: a query, with deduplication on. */
   readonly shareable: boolean
+  /** A query: may be retried. */
+  readonly retryable: boolean
 }
 
 /**
- * How the gateway calls one subgraph: undici's fetch (keep-alive pooling) with a per-fetch
- * timeout, stopped as well when the incoming request's signal aborts (its deadline); the viewer
- * signed into a header over the exact body sent; the answer read up to `maxResponseBytes`.
- * Failures become one error that names the service and nothing else (no URL, no response body):
- * RESPONSE_TOO_LARGE, REQUEST_TIMEOUT when the request's deadline stopped the fetch, and
- * SUBGRAPH_UNAVAILABLE for any transport failure.
+ * How the gateway calls one subgraph: undici's fetch (keep-alive pooling) through the subgraph's
+ * transport (a timeout per attempt, retries of queries, a circuit breaker: subgraphTransport.ts),
+ * stopped as well when the incoming request's signal aborts (its deadline); the viewer signed
+ * into a header over the exact body sent; the answer read up to `maxResponseBytes`. Failures
+ * become one error that names the service and nothing else (no URL, no response body):
+ * RESPONSE_TOO_LARGE, REQUEST_TIMEOUT when the request's deadline stopped the fetch,
+ * SUBGRAPH_TIMEOUT when the subgraph's did, CIRCUIT_OPEN while its breaker is open, and
+ * SUBGRAPH_UNAVAILABLE for any other failure.
  */
 export function createSubgraphDataSource(options: SubgraphDataSourceOptions): RemoteGraphQLDataSource<GatewayContext> {
   const pending = new Map<string, PendingFetch>()
   let tickets = 0
+  const transport = options.transport ?? createSubgraphTransport({ name: options.name, timeoutMs: options.timeoutMs, maxRetries: 0 })
 
   // identical query fetches in flight (same subgraph, body and viewer) share one call
   const inFlight = new Map<string, Promise<BufferedResponse>>()
@@ -123,16 +131,16 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Re
     if (ticket !== undefined) pending.delete(ticket)
     // fail closed: a fetch that did not pass through willSendRequest has no viewer to sign
     if (!fetch_) throw new Error('subgraph fetch without a signed viewer')
-    const timeout = AbortSignal.timeout(options.timeoutMs)
     const request = { ...init, headers }
+    const attempt = (signal: AbortSignal) => call(url, request, fetch_.viewer, signal)
     if (!fetch_.shareable) {
-      return call(url, request, fetch_.viewer, fetch_.signal ? AbortSignal.any([fetch_.signal, timeout]) : timeout)
+      return transport.send(attempt, { retryable: fetch_.retryable, ...(fetch_.signal ? { signal: fetch_.signal } : {}) })
     }
     const key = `${url}\n${JSON.stringify(fetch_.viewer)}\n${init.body}`
     let shared = inFlight.get(key)
     if (!shared) {
-      // the shared call is bounded by the fetch timeout alone: one waiter's deadline must not fail the others
-      shared = call(url, request, fetch_.viewer, timeout).then(buffered).finally(() => inFlight.delete(key))
+      // the shared call is bounded by the subgraph's timeouts alone: one waiter's deadline must not fail the others
+      shared = transport.send(attempt, { retryable: fetch_.retryable }).then(buffered).finally(() => inFlight.delete(key))
       inFlight.set(key, shared)
     } else {
       options.onDeduplicated?.()
@@ -147,8 +155,8 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Re
       if (!request.http) return
       const ticket = String(++tickets)
       // the gateway's own calls (health checks) come with an empty context: they act as anonymous
-      const shareable = options.deduplicate !== false && !isMutation(request.query)
-      pending.set(ticket, { viewer: context.viewer ?? ANONYMOUS, signal: context.signal, shareable })
+      const query = !isMutation(request.query)
+      pending.set(ticket, { viewer: context.viewer ?? ANONYMOUS, signal: context.signal, shareable: query && options.deduplicate !== false, retryable: query })
       request.http.headers.set(TICKET_HEADER, ticket)
     },
     didReceiveResponse({ response, request, context }) {
@@ -171,8 +179,13 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Re
         const why = code === 'RESPONSE_TOO_LARGE' ? 'The response grew too large' : 'The request ran out of time'
         throw serviceError(code, `${why} while waiting for service '${options.name}'`, options.name)
       }
-      const timedOut = error.name === 'TimeoutError' || error.name === 'AbortError'
-      throw serviceError('SUBGRAPH_UNAVAILABLE', timedOut ? `Service '${options.name}' did not answer in time` : `Service '${options.name}' is unavailable`, options.name)
+      if (error instanceof CircuitOpenError) {
+        throw serviceError('CIRCUIT_OPEN', `Service '${options.name}' is failing; the gateway does not call it for a moment`, options.name, { retryAfter: Math.ceil(error.retryAfterMs / 1000) })
+      }
+      if (error instanceof SubgraphTimeoutError || error.name === 'TimeoutError') {
+        throw serviceError('SUBGRAPH_TIMEOUT', `Service '${options.name}' did not answer in time`, options.name)
+      }
+      throw serviceError('SUBGRAPH_UNAVAILABLE', `Service '${options.name}' is unavailable`, options.name)
     },
   })
 }
@@ -186,6 +199,6 @@ function abortCode(reason: unknown): ErrorCode {
   return code === 'RESPONSE_TOO_LARGE' ? 'RESPONSE_TOO_LARGE' : 'REQUEST_TIMEOUT'
 }
 
-function serviceError(code: ErrorCode, message: string, serviceName: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, serviceName } })
+function serviceError(code: ErrorCode, message: string, serviceName: string, more: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...more, code, serviceName } })
 }

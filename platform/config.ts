@@ -27,6 +27,10 @@ export interface Config {
   readonly viewerSigningSecret: string
   readonly maxPageSize: number
   readonly subgraphTimeoutMs: number
+  /** Retries of a query fetch after a connection failure or a 502/503/504 (never mutations, never after a timeout). */
+  readonly subgraphRetries: number
+  /** How long a subgraph's circuit breaker stays open before a probe. */
+  readonly circuitOpenMs: number
   readonly seedOnStart: boolean
   readonly reservationTtlSeconds: number
   /** NATS JetStream when set, otherwise the in-process bus. */
@@ -234,6 +238,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     viewerSigningSecret: secret('VIEWER_SIGNING_SECRET', DEV_SIGNING_SECRET),
     maxPageSize: integer('MAX_PAGE_SIZE', 100, 1, 10_000),
     subgraphTimeoutMs: integer('SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000),
+    subgraphRetries: integer('SUBGRAPH_RETRIES', 2, 0, 5),
+    circuitOpenMs: integer('CIRCUIT_OPEN_MS', 5000, 100, 600_000),
     seedOnStart: boolean('SEED_ON_START', databaseUrl === null),
     reservationTtlSeconds: integer('RESERVATION_TTL_SECONDS', 900, 1, 7 * 24 * 3600),
     natsUrl: url('NATS_URL', ['nats:', 'tls:']),
