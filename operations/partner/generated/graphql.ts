@@ -169,7 +169,7 @@ export type OrderStatusQueryVariables = Exact<{
 }>;
 
 
-export type OrderStatusQuery = { order: { __typename: 'Order', id: string, number: string, status: OrderStatus, financialStatus: FinancialStatus, fulfillmentStatus: OrderFulfillmentStatus, cancelReason: string | null, fulfillmentOrders: Array<{ __typename: 'FulfillmentOrder', id: string, status: FulfillmentOrderStatus, assignedLocation: { __typename: 'Location', id: string, name: string }, fulfillments: Array<{ __typename: 'Fulfillment', id: string, createdAt: string, carrier: string | null, trackingNumber: string | null }> }>, timeline: Array<{ __typename: 'OrderTimelineEvent', type: OrderTimelineEventType, occurredAt: string, message: string }> } | null };
+export type OrderStatusQuery = { order: { __typename: 'Order', id: string, number: string, status: OrderStatus, financialStatus: FinancialStatus | null, fulfillmentStatus: OrderFulfillmentStatus, cancelReason: string | null, fulfillmentOrders: Array<{ __typename: 'FulfillmentOrder', id: string, status: FulfillmentOrderStatus, assignedLocation: { __typename: 'Location', id: string, name: string }, fulfillments: Array<{ __typename: 'Fulfillment', id: string, createdAt: string, carrier: string | null, trackingNumber: string | null }> }>, timeline: Array<{ __typename: 'OrderTimelineEvent', type: OrderTimelineEventType, occurredAt: string, message: string }> } | null };
 
 export type StockChangesSubscriptionVariables = Exact<{
   filter: StockLevelFilterInput;

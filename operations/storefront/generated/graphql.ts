@@ -120,14 +120,14 @@ export type CartViewQueryVariables = Exact<{
 }>;
 
 
-export type CartViewQuery = { cart: { __typename: 'Cart', id: string, currency: string, expiresAt: string | null, lines: Array<{ __typename: 'CartLine', id: string, quantity: number, variant: { __typename: 'ProductVariant', sku: string, title: string, availableToSell: number, product: { __typename: 'Product', handle: string, title: string } }, unitPrice: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number }, total: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number } }>, subtotal: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number }, taxTotal: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number }, total: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number } } | null };
+export type CartViewQuery = { cart: { __typename: 'Cart', id: string, currency: string, expiresAt: string | null, lines: Array<{ __typename: 'CartLine', id: string, quantity: number, variant: { __typename: 'ProductVariant', sku: string, title: string, availableToSell: number | null, product: { __typename: 'Product', handle: string, title: string } }, unitPrice: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number }, total: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number } }>, subtotal: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number }, taxTotal: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number }, total: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number } } | null };
 
 export type CheckoutCompleteMutationVariables = Exact<{
   input: CheckoutCompleteInput;
 }>;
 
 
-export type CheckoutCompleteMutation = { checkoutComplete: { __typename: 'CheckoutCompletePayload', order: { __typename: 'Order', id: string, number: string, status: OrderStatus, financialStatus: FinancialStatus, total: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number } } | null, userErrors: Array<{ __typename: 'OrderUserError', code: OrderErrorCode, field: Array<string> | null, message: string }> } };
+export type CheckoutCompleteMutation = { checkoutComplete: { __typename: 'CheckoutCompletePayload', order: { __typename: 'Order', id: string, number: string, status: OrderStatus, financialStatus: FinancialStatus | null, total: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number } } | null, userErrors: Array<{ __typename: 'OrderUserError', code: OrderErrorCode, field: Array<string> | null, message: string }> } };
 
 export type MyOrdersQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -135,7 +135,7 @@ export type MyOrdersQueryVariables = Exact<{
 }>;
 
 
-export type MyOrdersQuery = { orders: { __typename: 'OrderConnection', nodes: Array<{ __typename: 'Order', id: string, number: string, placedAt: string, status: OrderStatus, financialStatus: FinancialStatus, fulfillmentStatus: OrderFulfillmentStatus, total: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number }, lineItems: { __typename: 'LineItemConnection', nodes: Array<{ __typename: 'LineItem', sku: string, title: string, quantity: number }> } }>, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } };
+export type MyOrdersQuery = { orders: { __typename: 'OrderConnection', nodes: Array<{ __typename: 'Order', id: string, number: string, placedAt: string, status: OrderStatus, financialStatus: FinancialStatus | null, fulfillmentStatus: OrderFulfillmentStatus, total: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number }, lineItems: { __typename: 'LineItemConnection', nodes: Array<{ __typename: 'LineItem', sku: string, title: string, quantity: number }> } }>, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } };
 
 export type ProductListingQueryVariables = Exact<{
   categoryId?: string | number | null | undefined;
@@ -155,7 +155,7 @@ export type ProductPageQueryVariables = Exact<{
 }>;
 
 
-export type ProductPageQuery = { product: { __typename: 'Product', id: string, handle: string, title: string, description: string | null, categories: Array<{ __typename: 'Category', id: string, handle: string, name: string }>, options: Array<{ __typename: 'ProductOption', name: string, values: Array<string> }>, variants: { __typename: 'ProductVariantConnection', nodes: Array<{ __typename: 'ProductVariant', id: string, sku: string, title: string, availableToSell: number, selectedOptions: Array<{ __typename: 'SelectedOption', name: string, value: string }>, price: { __typename: 'Price', amount: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number }, compareAtAmount: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number } | null } | null }> } } | null };
+export type ProductPageQuery = { product: { __typename: 'Product', id: string, handle: string, title: string, description: string | null, categories: Array<{ __typename: 'Category', id: string, handle: string, name: string }>, options: Array<{ __typename: 'ProductOption', name: string, values: Array<string> }>, variants: { __typename: 'ProductVariantConnection', nodes: Array<{ __typename: 'ProductVariant', id: string, sku: string, title: string, availableToSell: number | null, selectedOptions: Array<{ __typename: 'SelectedOption', name: string, value: string }>, price: { __typename: 'Price', amount: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number }, compareAtAmount: { __typename: 'Money', minorUnits: string, currency: string, fractionDigits: number } | null } | null }> } } | null };
 
 export type SearchProductsQueryVariables = Exact<{
   query: string;

@@ -274,21 +274,21 @@ export type MutationRefundCreateArgs = {
   input: RefundCreateInput;
 };
 
-/** A placed order. Only the customer who placed it and staff read it (and what hangs off it); for anyone else it is null, exactly like a missing one. Owned by the orders subgraph; finance contributes its money state: balanceDue, financialStatus, payments, invoices and refunds. */
+/** A placed order. Only the customer who placed it and staff read it (and what hangs off it); for anyone else it is null, exactly like a missing one. Owned by the orders subgraph; finance contributes its money state: balanceDue, financialStatus, payments, invoices and refunds, each null only when finance cannot answer (the rest of the order still comes). */
 export type Order = {
   __typename?: 'Order';
   /** What the customer still owes: total minus what was captured, never below zero. Refunds do not reopen a balance, a cancelled or voided order owes 0, and an authorization is not payment (an AUTHORIZED order owes its whole total). */
-  balanceDue: Money;
+  balanceDue: Maybe<Money>;
   /** The order's money state, derived from its payments each time it is read (never stored); PENDING for an order finance has not recorded yet (its copy follows OrderPlaced). */
-  financialStatus: FinancialStatus;
+  financialStatus: Maybe<FinancialStatus>;
   /** The order's id ("ord_…"). */
   id: Scalars['ID']['output'];
   /** The order's invoices, by issue date; at most one is live (ISSUED, PAID or CREDITED), voided ones stay listed. */
-  invoices: Array<Invoice>;
+  invoices: Maybe<Array<Invoice>>;
   /** The order's payments, oldest first; empty while finance has not recorded the order. */
-  payments: Array<Payment>;
+  payments: Maybe<Array<Payment>>;
   /** The order's refunds, oldest first. */
-  refunds: Array<Refund>;
+  refunds: Maybe<Array<Refund>>;
   /** The order's total, owned by orders; finance reads it to compute balanceDue. */
   total: Money;
 };
@@ -849,12 +849,12 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
 
 export type OrderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  balanceDue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
-  financialStatus?: Resolver<ResolversTypes['FinancialStatus'], ParentType, ContextType>;
+  balanceDue?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  financialStatus?: Resolver<Maybe<ResolversTypes['FinancialStatus']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  invoices?: Resolver<Array<ResolversTypes['Invoice']>, ParentType, ContextType>;
-  payments?: Resolver<Array<ResolversTypes['Payment']>, ParentType, ContextType>;
-  refunds?: Resolver<Array<ResolversTypes['Refund']>, ParentType, ContextType>;
+  invoices?: Resolver<Maybe<Array<ResolversTypes['Invoice']>>, ParentType, ContextType>;
+  payments?: Resolver<Maybe<Array<ResolversTypes['Payment']>>, ParentType, ContextType>;
+  refunds?: Resolver<Maybe<Array<ResolversTypes['Refund']>>, ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{

@@ -361,8 +361,8 @@ export type InventoryUserError = DisplayableError & {
 /** An order line, owned by orders, which decides who may reach it; inventory adds where its units were committed. */
 export type LineItem = {
   __typename?: 'LineItem';
-  /** Where this line's units were committed (COMMITTED stock), one entry per location; empty until the order is placed. A viewer whose token carries a locations claim sees only those locations. */
-  allocations: Array<Allocation>;
+  /** Where this line's units were committed (COMMITTED stock), one entry per location; empty until the order is placed. A viewer whose token carries a locations claim sees only those locations. Null only when inventory cannot answer. */
+  allocations: Maybe<Array<Allocation>>;
   /** The line item's id (the key orders gave it). */
   id: Scalars['ID']['output'];
 };
@@ -468,14 +468,14 @@ export type PageInfo = {
 /** A sellable variant, owned by catalog and keyed by sku; inventory contributes its stock fields (inventoryItem, availableToSell, stock). */
 export type ProductVariant = {
   __typename?: 'ProductVariant';
-  /** Units that can be sold now: the sum of AVAILABLE over active locations that fulfill online orders (0 when there is none). Public; a viewer whose token carries a locations claim counts only those locations. */
-  availableToSell: Scalars['Int']['output'];
+  /** Units that can be sold now: the sum of AVAILABLE over active locations that fulfill online orders (0 when there is none). Public; a viewer whose token carries a locations claim counts only those locations. Null only when inventory cannot answer (the rest of the variant still comes). */
+  availableToSell: Maybe<Scalars['Int']['output']>;
   /** The inventory item behind this sku; null when inventory has none. */
   inventoryItem: Maybe<InventoryItem>;
   /** The variant's sku, its immutable cross-domain key. */
   sku: Scalars['String']['output'];
-  /** This variant's stock levels, one per location, ordered by location id. Public; a viewer whose token carries a locations claim sees only levels at those locations. */
-  stock: InventoryLevelConnection;
+  /** This variant's stock levels, one per location, ordered by location id. Public; a viewer whose token carries a locations claim sees only levels at those locations. Null only when inventory cannot answer. */
+  stock: Maybe<InventoryLevelConnection>;
 };
 
 
@@ -978,7 +978,7 @@ export type InventoryUserErrorResolvers<ContextType = Context, ParentType extend
 
 export type LineItemResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LineItem'] = ResolversParentTypes['LineItem'], FederationReferenceType extends FederationReferenceTypes['LineItem'] = FederationReferenceTypes['LineItem']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['LineItem']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  allocations?: Resolver<Array<ResolversTypes['Allocation']>, ParentType, ContextType>;
+  allocations?: Resolver<Maybe<Array<ResolversTypes['Allocation']>>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -1014,10 +1014,10 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 
 export type ProductVariantResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductVariant'] = ResolversParentTypes['ProductVariant'], FederationReferenceType extends FederationReferenceTypes['ProductVariant'] = FederationReferenceTypes['ProductVariant']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ProductVariant']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  availableToSell?: Resolver<ResolversTypes['Int'], ParentType, ContextType, Partial<ProductVariantAvailableToSellArgs>>;
+  availableToSell?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType, Partial<ProductVariantAvailableToSellArgs>>;
   inventoryItem?: Resolver<Maybe<ResolversTypes['InventoryItem']>, ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  stock?: Resolver<ResolversTypes['InventoryLevelConnection'], ParentType, ContextType, RequireFields<ProductVariantStockArgs, 'first'>>;
+  stock?: Resolver<Maybe<ResolversTypes['InventoryLevelConnection']>, ParentType, ContextType, RequireFields<ProductVariantStockArgs, 'first'>>;
 }>;
 
 export type QuantityDeltaResolvers<ContextType = Context, ParentType extends ResolversParentTypes['QuantityDelta'] = ResolversParentTypes['QuantityDelta']> = ResolversObject<{
