@@ -106,11 +106,22 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   let metrics: GatewayMetrics | null = null
   // one transport per subgraph (breaker, retry budget), whichever data source calls it
   const transports = new Map<string, SubgraphTransport>()
-  const transportFor = (name: string): SubgraphTransport => {
+  const transportUrls = new Map<string, string>()
+  const transportFor = (name: string, url: string): SubgraphTransport => {
+    const urls = config.subgraphReplicaUrls[name as SubgraphName] ?? [url]
     let transport = transports.get(name)
+    // a new supergraph may route the subgraph elsewhere: a new transport for the new URLs
+    if (transport && transportUrls.get(name) !== urls.join(',')) {
+      transport.close()
+      transport = undefined
+    }
     if (!transport) {
+      transportUrls.set(name, urls.join(','))
       transport = createSubgraphTransport({
         name,
+        urls,
+        onReplicaChange: (replica, up) =>
+          (up ? app.log.info.bind(app.log) : app.log.warn.bind(app.log))({ subgraph: name, replica: new URL(replica).host, up }, `subgraph ${name} replica ${new URL(replica).host} ${up ? 'back' : 'set aside'}`),
         timeoutMs: config.subgraphTimeoutMs,
         maxRetries: config.subgraphRetries,
         breaker: { openMs: config.circuitOpenMs },
@@ -123,7 +134,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   }
   const dataSourceFor = (name: string, url: string) =>
     createSubgraphDataSource({
-      transport: transportFor(name),
+      transport: transportFor(name, url),
       name,
       url,
       signingSecret: config.viewerSigningSecret,
@@ -180,7 +191,10 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     : undefined
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
     guard.update(coreSupergraphSdl)
-    services = subgraphsOf(coreSupergraphSdl).map((subgraph) => ({ name: subgraph.name, url: routingUrl(subgraph.name, subgraph.url) }))
+    services = subgraphsOf(coreSupergraphSdl).map((subgraph) => ({
+      name: subgraph.name,
+      urls: config.subgraphReplicaUrls[subgraph.name as SubgraphName] ?? [routingUrl(subgraph.name, subgraph.url)],
+    }))
     try {
       runtime = buildSupergraphRuntime(coreSupergraphSdl, routingUrl, dataSourceFor, config.limits.maxTokens)
     } catch (error) {
@@ -282,6 +296,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     await apollo.stop()
     await rateLimiter?.close()
     await responseCache?.close()
+    for (const transport of transports.values()) transport.close()
   })
   return app
 }

@@ -102,7 +102,7 @@ interface PendingFetch {
 export function createSubgraphDataSource(options: SubgraphDataSourceOptions): RemoteGraphQLDataSource<GatewayContext> {
   const pending = new Map<string, PendingFetch>()
   let tickets = 0
-  const transport = options.transport ?? createSubgraphTransport({ name: options.name, timeoutMs: options.timeoutMs, maxRetries: 0 })
+  const transport = options.transport ?? createSubgraphTransport({ name: options.name, urls: [options.url], timeoutMs: options.timeoutMs, maxRetries: 0 })
 
   // identical query fetches in flight (same subgraph, body and viewer) share one call
   const inFlight = new Map<string, Promise<BufferedResponse>>()
@@ -132,7 +132,8 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Re
     // fail closed: a fetch that did not pass through willSendRequest has no viewer to sign
     if (!fetch_) throw new Error('subgraph fetch without a signed viewer')
     const request = { ...init, headers }
-    const attempt = (signal: AbortSignal) => call(url, request, fetch_.viewer, signal)
+    // the transport picks the replica (one of SUBGRAPH_<NAME>_URL's); `url` names the subgraph for sharing
+    const attempt = (signal: AbortSignal, replica: string) => call(replica, request, fetch_.viewer, signal)
     if (!fetch_.shareable) {
       return transport.send(attempt, { retryable: fetch_.retryable, ...(fetch_.signal ? { signal: fetch_.signal } : {}) })
     }

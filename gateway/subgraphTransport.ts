@@ -4,16 +4,24 @@
  * budget, and a circuit breaker. Used by every call to the subgraph: the data source of query
  * plans and of the subscription path's entity fetches alike (one transport per subgraph).
  *
- * What counts against the subgraph: an attempt that timed out, failed to connect or was cut, or
- * answered 5xx. What does not: the client's own deadline or disconnect, an answer too large to
- * read (the subgraph answered), GraphQL errors in a 200 answer. Retried: connection failures and
- * 502, 503, 504 (the request did not run, or a replica was going away); never a timeout (the
- * subgraph may still be running it, and the deadline is spent).
+ * With several replicas (`urls`), attempts go round-robin to those believed up, a replica that
+ * fails an attempt is set aside until its health check passes (replicas.ts), and a retry goes to
+ * another replica at once. A mutation is sent again only to another replica, and only when the
+ * first refused the connection (nothing was sent).
+ *
+ * The breaker judges calls, not attempts: a call that fails on one replica and succeeds on
+ * another is a success. What counts against the subgraph: a call whose last attempt timed out,
+ * failed to connect or was cut, or answered 5xx. What does not: the client's own deadline or
+ * disconnect, an answer too large to read (the subgraph answered), GraphQL errors in a 200
+ * answer. Retried: connection failures and 502, 503, 504 (the request did not run, or a replica
+ * was going away); never a timeout (the subgraph may still be running it, and the deadline is
+ * spent).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from '../platform/circuitBreaker.ts'
 import { ResponseTooLargeError } from '../platform/readCappedResponse.ts'
 import { jitteredBackoff, RetryBudget } from '../platform/retryBudget.ts'
+import { ReplicaSet } from './replicas.ts'
 
 /** The breaker is open: the subgraph is not called until `retryAfterMs` has passed (CIRCUIT_OPEN). */
 export class CircuitOpenError extends Error {
@@ -38,6 +46,12 @@ const RETRIED_STATUSES = new Set([502, 503, 504])
 
 export interface SubgraphTransportOptions {
   readonly name: string
+  /** The subgraph's replicas (one or more URLs). */
+  readonly urls: readonly string[]
+  /** How often a set-aside replica's health is checked (default 1 s). */
+  readonly healthCheckMs?: number
+  /** Told when a replica is set aside or comes back. */
+  readonly onReplicaChange?: (url: string, up: boolean) => void
   /** One attempt's budget (SUBGRAPH_TIMEOUT_MS). */
   readonly timeoutMs: number
   /** Retries of a query after the first attempt (SUBGRAPH_RETRIES); 0: none. */
@@ -56,6 +70,8 @@ export interface SendOptions {
 
 export interface TransportStats {
   readonly state: BreakerState
+  /** Replicas believed up now. */
+  readonly replicasUp: number
   readonly retries: number
   readonly opened: number
   /** Calls refused at once because the breaker was open. */
@@ -63,9 +79,17 @@ export interface TransportStats {
 }
 
 export interface SubgraphTransport {
-  /** `attempt` under the breaker, with a timeout per attempt, retried when `retryable` allows. */
-  send(attempt: (signal: AbortSignal) => Promise<Response>, options: SendOptions): Promise<Response>
+  /** `attempt` (to the replica at `url`) under the breaker, with a timeout per attempt, retried when `retryable` allows. */
+  send(attempt: (signal: AbortSignal, url: string) => Promise<Response>, options: SendOptions): Promise<Response>
   stats(): TransportStats
+  /** Stops the replicas' health checks. */
+  close(): void
+}
+
+/** The attempt never reached the subgraph: the connection was refused or never made. */
+const neverSent = (error: unknown): boolean => {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code
+  return typeof code === 'string' && ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)
 }
 
 export function createSubgraphTransport(options: SubgraphTransportOptions): SubgraphTransport {
@@ -78,26 +102,35 @@ export function createSubgraphTransport(options: SubgraphTransportOptions): Subg
     },
   })
   const budget = new RetryBudget()
+  const replicas = new ReplicaSet(options.urls, {
+    ...(options.healthCheckMs ? { healthCheckMs: options.healthCheckMs } : {}),
+    ...(options.onReplicaChange ? { onChange: options.onReplicaChange } : {}),
+  })
 
   const mayRetry = (send: SendOptions, attempt: number) => send.retryable && attempt <= options.maxRetries && budget.withdraw()
-  const backOff = async (attempt: number, signal: AbortSignal | undefined) => {
+  // a retry to a replica not tried yet goes at once; to one tried already, after a jittered pause
+  const backOff = async (attempt: number, tried: ReadonlySet<string>, signal: AbortSignal | undefined) => {
     counts.retries++
+    if (tried.size < replicas.urls.length) return
     await sleep(jitteredBackoff(attempt), undefined, signal ? { signal } : {})
   }
 
   return {
     async send(attempt, send) {
+      if (!breaker.tryAcquire()) {
+        counts.shortCircuited++
+        throw new CircuitOpenError(options.name, breaker.retryAfterMs())
+      }
       budget.deposit()
+      const tried = new Set<string>()
       for (let n = 1; ; n++) {
-        if (!breaker.tryAcquire()) {
-          counts.shortCircuited++
-          throw new CircuitOpenError(options.name, breaker.retryAfterMs())
-        }
+        const url = replicas.pick(tried)
+        tried.add(url)
         const timeout = AbortSignal.timeout(options.timeoutMs)
         const signal = send.signal ? AbortSignal.any([send.signal, timeout]) : timeout
         let response: Response
         try {
-          response = await attempt(signal)
+          response = await attempt(signal, url)
         } catch (error) {
           if (send.signal?.aborted && !timeout.aborted) {
             // the client's deadline or departure, not the subgraph's failure
@@ -108,26 +141,41 @@ export function createSubgraphTransport(options: SubgraphTransportOptions): Subg
             breaker.succeeded()
             throw error
           }
-          breaker.failed()
-          if (timeout.aborted) throw new SubgraphTimeoutError(options.name)
-          if (mayRetry(send, n)) {
-            await backOff(n, send.signal)
+          replicas.failed(url)
+          if (timeout.aborted) {
+            breaker.failed()
+            throw new SubgraphTimeoutError(options.name)
+          }
+          // a mutation goes to another replica only when this one never got it
+          const failOver = !send.retryable && neverSent(error) && tried.size < replicas.urls.length
+          if (failOver || mayRetry(send, n)) {
+            await backOff(n, tried, send.signal).catch((aborted: unknown) => {
+              breaker.released()
+              throw aborted
+            })
             continue
           }
+          breaker.failed()
           throw error
         }
         if (response.status >= 500) {
-          breaker.failed()
+          replicas.failed(url)
           if (RETRIED_STATUSES.has(response.status) && mayRetry(send, n)) {
-            await backOff(n, send.signal)
+            await backOff(n, tried, send.signal).catch((aborted: unknown) => {
+              breaker.released()
+              throw aborted
+            })
             continue
           }
+          breaker.failed()
           return response
         }
+        replicas.succeeded(url)
         breaker.succeeded()
         return response
       }
     },
-    stats: () => ({ state: breaker.state(), ...counts }),
+    stats: () => ({ state: breaker.state(), replicasUp: replicas.upCount(), ...counts }),
+    close: () => replicas.close(),
   }
 }

@@ -43,6 +43,13 @@ describe('loadConfig', () => {
     for (const bad of ['a.b', 'a>', '*', '1abc']) assert.throws(() => loadConfig({ NATS_NAMESPACE: bad }), /NATS_NAMESPACE must be/)
   })
 
+  it('takes several replica URLs per subgraph, the first as its routing URL', () => {
+    const config = loadConfig({ SUBGRAPH_INVENTORY_URL: 'http://inventory-a:4002/graphql, http://inventory-b:4002/graphql' })
+    assert.equal(config.subgraphUrls.inventory, 'http://inventory-a:4002/graphql')
+    assert.deepEqual(config.subgraphReplicaUrls.inventory, ['http://inventory-a:4002/graphql', 'http://inventory-b:4002/graphql'])
+    assert.throws(() => loadConfig({ SUBGRAPH_INVENTORY_URL: 'http://inventory-a:4002/graphql,ftp://b/graphql' }), /SUBGRAPH_INVENTORY_URL must use http: or https:/)
+  })
+
   it('takes routing URL overrides per subgraph', () => {
     assert.deepEqual(loadConfig({ SUBGRAPH_CATALOG_URL: 'http://catalog:8080/graphql' }).subgraphUrls, { catalog: 'http://catalog:8080/graphql' })
   })

@@ -16,6 +16,8 @@ export interface Config {
   readonly subgraphPorts: Readonly<Record<SubgraphName, number>>
   /** Explicit routing URL per subgraph; when absent the supergraph's routing URL is used. */
   readonly subgraphUrls: Readonly<Partial<Record<SubgraphName, string>>>
+  /** Every replica's URL where SUBGRAPH_<NAME>_URL lists several (comma-separated); `subgraphUrls` holds the first. */
+  readonly subgraphReplicaUrls: Readonly<Partial<Record<SubgraphName, readonly string[]>>>
   /** node-postgres when set, otherwise embedded PGlite in `dataDir`. */
   readonly databaseUrl: string | null
   readonly dataDir: string
@@ -161,8 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     problems.push(`${name} must be on or off (true or false), got '${raw}'`)
     return fallback
   }
-  const url = (name: string, protocols: readonly string[]): string | null => {
-    const raw = env[name]
+  const url = (name: string, protocols: readonly string[], value?: string): string | null => {
+    const raw = value ?? env[name]
     if (raw === undefined || raw === '') return null
     try {
       const parsed = new URL(raw)
@@ -201,9 +203,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     SUBGRAPH_NAMES.map((name) => [name, integer(`${name.toUpperCase()}_PORT`, SUBGRAPH_DEFAULT_PORTS[name], 0, 65535)]),
   ) as Record<SubgraphName, number>
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {}
+  const subgraphReplicaUrls: Partial<Record<SubgraphName, readonly string[]>> = {}
   for (const name of SUBGRAPH_NAMES) {
-    const value = url(`SUBGRAPH_${name.toUpperCase()}_URL`, ['http:', 'https:'])
-    if (value) subgraphUrls[name] = value
+    const variable = `SUBGRAPH_${name.toUpperCase()}_URL`
+    // one URL, or the replicas' URLs separated by commas
+    const values = (env[variable] ?? '').split(',').map((value) => value.trim()).filter(Boolean)
+    const valid = values.filter((value) => url(variable, ['http:', 'https:'], value) !== null)
+    if (valid.length > 0 && valid.length === values.length) {
+      subgraphUrls[name] = valid[0]!
+      subgraphReplicaUrls[name] = Object.freeze(valid)
+    }
   }
 
   const natsNamespace = env['NATS_NAMESPACE'] || 'commerce'
@@ -228,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     gatewayWorkers: env['GATEWAY_WORKERS'] === 'auto' ? availableParallelism() : integer('GATEWAY_WORKERS', 1, 1, 256),
     subgraphPorts: Object.freeze(subgraphPorts),
     subgraphUrls: Object.freeze(subgraphUrls),
+    subgraphReplicaUrls: Object.freeze(subgraphReplicaUrls),
     databaseUrl,
     dataDir: env['DATA_DIR'] || '.data/pglite',
     supergraphPath: env['SUPERGRAPH_PATH'] || 'supergraph.graphql',

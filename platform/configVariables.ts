@@ -10,7 +10,7 @@ export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; descri
     SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_PORT`, { default: String(SUBGRAPH_DEFAULT_PORTS[name]), description: `port of the ${name} subgraph` }]),
   ),
   ...Object.fromEntries(
-    SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, { default: '(from supergraph)', description: `routing URL override for ${name}, used by the gateway` }]),
+    SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_${name.toUpperCase()}_URL`, { default: '(from supergraph)', description: `routing URL override for ${name}, used by the gateway and the other subgraphs; several, comma-separated, for its replicas (the gateway spreads calls over them and sets aside one that fails until its /healthz answers)` }]),
   ),
   DATABASE_URL: { default: '(unset: embedded PGlite)', description: 'PostgreSQL connection string; switches storage to node-postgres' },
   DATA_DIR: { default: '.data/pglite', description: 'PGlite data directory (embedded mode)' },

@@ -1,9 +1,12 @@
 // A subgraph that fails, through the gateway: the rest of the data keeps coming, the breaker opens
 // so its fields fail at once, and closes by itself once the subgraph is back.
 import assert from 'node:assert/strict'
-import { describe, it } from 'node:test'
-import { eventually, metricValue } from '../platform/testing.ts'
-import { query, stackForTests, startStack } from './stack.ts'
+import { after, before, describe, it } from 'node:test'
+import type { FastifyInstance } from 'fastify'
+import { buildGatewayApp } from '../gateway/app.ts'
+import { eventually, metricValue, testConfig } from '../platform/testing.ts'
+import { inventory } from '../subgraphs/inventory/subgraph.ts'
+import { composedSupergraph, query, stackForTests, startStack, type Stack } from './stack.ts'
 
 const PRODUCT = `{ product(handle: "classic-tee-001") { title variants(first: 2) { nodes { sku inventoryItem { tracked } } } } }`
 
@@ -28,7 +31,9 @@ describe('a subgraph that goes down and comes back', () => {
       for (const variant of product.variants.nodes) assert.equal(variant.availableToSell, null)
     }
     assert.ok(listing.body.errors?.some((e) => e.extensions?.['serviceName'] === 'inventory'))
-    // each query tries three times: the breaker opens after five failures in a row
+    // the breaker opens after five failed calls in a row (each after its retries)
+    let failures = 2
+    while ((await inventoryError())?.extensions?.['code'] === 'SUBGRAPH_UNAVAILABLE') assert.ok(++failures <= 5, 'open after five failed calls')
     const started = performance.now()
     const open = await inventoryError()
     assert.equal(open?.extensions?.['code'], 'CIRCUIT_OPEN')
@@ -45,5 +50,48 @@ describe('a subgraph that goes down and comes back', () => {
     assert.ok(recoveryMs < 2000, `recovered in ${Math.round(recoveryMs)} ms`)
     const after = (await stack.gateway.inject({ method: 'GET', url: '/metrics' })).body
     assert.equal(metricValue(after, 'subgraph_circuit_state', { subgraph: 'inventory', state: 'closed' }), 1)
+  })
+})
+
+describe('two inventory replicas, one of them killed', () => {
+  let stack: Stack
+  let replica: FastifyInstance
+  let gateway: FastifyInstance
+  before(async () => {
+    stack = await startStack()
+    replica = await inventory.buildApp({ config: testConfig, db: stack.test.db, ...(stack.bus ? { bus: stack.bus } : {}) })
+    await replica.listen({ host: '127.0.0.1', port: 0 })
+    const address = replica.server.address() as { port: number }
+    // a gateway that knows both replicas: SUBGRAPH_INVENTORY_URL=<stack's>,<replica's>
+    gateway = await buildGatewayApp({
+      config: { ...stack.config, subgraphReplicaUrls: { inventory: [stack.urls.inventory, `http://127.0.0.1:${address.port}/graphql`] } },
+      supergraph: composedSupergraph(),
+    })
+    await gateway.ready()
+  })
+  after(async () => {
+    await gateway.close()
+    await replica.close()
+    await stack.close()
+  })
+
+  const ask = async () => {
+    const body = JSON.stringify({ query: PRODUCT.replace('inventoryItem { tracked }', 'inventoryItem { tracked } availableToSell') })
+    const response = await gateway.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: body })
+    return response.json() as { data?: { product: { variants: { nodes: { availableToSell: number | null }[] } } }; errors?: unknown[] }
+  }
+
+  it('answers every query in full, before and after one replica dies, and reports the gateway ready', async () => {
+    for (let i = 0; i < 4; i++) assert.equal((await ask()).errors, undefined)
+    await stack.stopSubgraph('inventory')
+    for (let i = 0; i < 10; i++) {
+      const answer = await ask()
+      assert.equal(answer.errors, undefined, JSON.stringify(answer.errors))
+      assert.ok(answer.data!.product.variants.nodes.every((v) => typeof v.availableToSell === 'number'))
+    }
+    const ready = await gateway.inject({ method: 'GET', url: '/readyz' })
+    assert.equal(ready.statusCode, 200, ready.body)
+    const metrics = (await gateway.inject({ method: 'GET', url: '/metrics' })).body
+    assert.equal(metricValue(metrics, 'subgraph_circuit_state', { subgraph: 'inventory', state: 'closed' }), 1)
   })
 })
