@@ -6,7 +6,7 @@ import { boundedLabel, countedElsewhere, gaugeOf, LATENCY_BUCKETS } from '../pla
 import type { GatewayContext } from './context.ts'
 import type { ResponseCache } from './responseCache.ts'
 import type { SubscriptionMetrics } from './subscriptions/metrics.ts'
-import type { SubgraphTransport } from './subgraphTransport.ts'
+import type { SubgraphTransport } from '../platform/subgraphTransport.ts'
 
 /** Operation names kept as labels; later ones count as `other`. */
 const MAX_OPERATION_NAMES = 500

@@ -5,7 +5,7 @@ import { readCappedResponse, ResponseTooLargeError } from '../platform/readCappe
 import { ANONYMOUS, signViewer, VIEWER_HEADER, type Viewer } from '../platform/viewer.ts'
 import type { GatewayContext } from './context.ts'
 import { fetchRecordOf } from './responseCache.ts'
-import { CircuitOpenError, createSubgraphTransport, SubgraphTimeoutError, type SubgraphTransport } from './subgraphTransport.ts'
+import { CircuitOpenError, createSubgraphTransport, SubgraphTimeoutError, type SubgraphTransport } from '../platform/subgraphTransport.ts'
 
 type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']>
 

@@ -1,3 +1,4 @@
+import { createSubgraphTransport, type SubgraphTransport } from './subgraphTransport.ts'
 import type { Viewer } from './viewer.ts'
 import { signViewer, VIEWER_HEADER } from './viewer.ts'
 
@@ -7,8 +8,10 @@ export interface SubgraphResponse<D> {
 }
 
 export interface SubgraphClientOptions {
-  /** Resolved per call: in tests the port is known only once the target listens. */
-  readonly url: () => string
+  /** The target subgraph's name (in errors and logs). */
+  readonly name: string
+  /** Its replicas' URLs, resolved per call: in tests the port is known only once the target listens. */
+  readonly urls: () => readonly string[]
   readonly signingSecret: string
   /** Who the calling service acts as (e.g. `service:orders` with the staff role). */
   readonly viewer: Viewer
@@ -18,22 +21,42 @@ export interface SubgraphClientOptions {
 /**
  * A service's synchronous call to another subgraph's public GraphQL API, signed like a gateway
  * request: the viewer, signed over the very body sent. Used for the one synchronous cross-domain
- * write, the stock reservation at checkout. Throws on transport failure or timeout; GraphQL
- * errors come back in `errors`.
+ * write, the stock reservation at checkout. It goes through a transport of its own
+ * (subgraphTransport.ts): a timeout, a circuit breaker, and the target's replicas, a call going to
+ * another replica only when the first refused the connection (a write is never sent twice).
+ * Throws on transport failure, timeout, an open breaker or a non-2xx answer; GraphQL errors come
+ * back in `errors`.
  */
 export function createSubgraphClient(options: SubgraphClientOptions) {
+  let transport: { readonly urls: string; readonly transport: SubgraphTransport } | null = null
+  const transportFor = (urls: readonly string[]): SubgraphTransport => {
+    const key = urls.join(',')
+    if (transport?.urls !== key) {
+      transport?.transport.close()
+      transport = { urls: key, transport: createSubgraphTransport({ name: options.name, urls, timeoutMs: options.timeoutMs, maxRetries: 0 }) }
+    }
+    return transport.transport
+  }
   return {
     async request<D>(query: string, variables: Record<string, unknown>): Promise<SubgraphResponse<D>> {
-      // serialized once: the signature covers these exact bytes
+      // serialized once: the signature covers these exact bytes (signed per attempt: it carries a time)
       const body = JSON.stringify({ query, variables })
-      const response = await fetch(options.url(), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(options.viewer, options.signingSecret, body) },
-        body,
-        signal: AbortSignal.timeout(options.timeoutMs),
-      })
-      if (!response.ok) throw new Error(`subgraph answered HTTP ${response.status}`)
+      const response = await transportFor(options.urls()).send(
+        (signal, url) =>
+          fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(options.viewer, options.signingSecret, body) },
+            body,
+            signal,
+          }),
+        { retryable: false },
+      )
+      if (!response.ok) throw new Error(`${options.name} answered HTTP ${response.status}`)
       return (await response.json()) as SubgraphResponse<D>
+    },
+    /** Stops the replicas' health checks. */
+    close(): void {
+      transport?.transport.close()
     },
   }
 }

@@ -54,8 +54,8 @@ interface ReservePayload {
 
 const unavailable = () => graphqlError('SUBGRAPH_UNAVAILABLE', 'inventory did not answer; retry with the same idempotency key')
 
-export function createInventoryClient(options: { url: () => string; signingSecret: string; timeoutMs: number }): InventoryClient {
-  const client = createSubgraphClient({ ...options, viewer: ORDERS_SERVICE_VIEWER })
+export function createInventoryClient(options: { urls: () => readonly string[]; signingSecret: string; timeoutMs: number }): InventoryClient {
+  const client = createSubgraphClient({ ...options, name: 'inventory', viewer: ORDERS_SERVICE_VIEWER })
 
   /** The payload of a mutation that answered; anything else is inventory not serving us. */
   async function call<D>(query: string, variables: Record<string, unknown>, field: string): Promise<D> {

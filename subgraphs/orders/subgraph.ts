@@ -32,7 +32,8 @@ export const orders = defineSubgraph<Context, Services>({
     const urlOf = deps.subgraphUrl ?? subgraphUrlFrom(deps.config)
     return {
       inventory: createInventoryClient({
-        url: () => urlOf('inventory'),
+        // every replica of SUBGRAPH_INVENTORY_URL when it lists several
+        urls: () => deps.config.subgraphReplicaUrls.inventory ?? [urlOf('inventory')],
         signingSecret: deps.config.viewerSigningSecret,
         timeoutMs: deps.config.subgraphTimeoutMs,
       }),

@@ -1,8 +1,10 @@
 /**
- * How the gateway's calls to one subgraph survive its failures: a timeout per attempt, retries
+ * How calls to one subgraph survive its failures (the gateway's, and a service's own calls to
+ * another, such as orders reserving stock in inventory): a timeout per attempt, retries
  * of queries only (a mutation is sent once, whatever happens), jittered and within a retry
- * budget, and a circuit breaker. Used by every call to the subgraph: the data source of query
- * plans and of the subscription path's entity fetches alike (one transport per subgraph).
+ * budget, and a circuit breaker. At the gateway, every call to the subgraph goes through one
+ * transport per subgraph: the data source of query plans and of the subscription path's entity
+ * fetches alike.
  *
  * With several replicas (`urls`), attempts go round-robin to those believed up, a replica that
  * fails an attempt is set aside until its health check passes (replicas.ts), and a retry goes to
@@ -18,9 +20,9 @@
  * spent).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { CircuitBreaker, type BreakerOptions, type BreakerState } from '../platform/circuitBreaker.ts'
-import { ResponseTooLargeError } from '../platform/readCappedResponse.ts'
-import { jitteredBackoff, RetryBudget } from '../platform/retryBudget.ts'
+import { CircuitBreaker, type BreakerOptions, type BreakerState } from './circuitBreaker.ts'
+import { ResponseTooLargeError } from './readCappedResponse.ts'
+import { jitteredBackoff, RetryBudget } from './retryBudget.ts'
 import { ReplicaSet } from './replicas.ts'
 
 /** The breaker is open: the subgraph is not called until `retryAfterMs` has passed (CIRCUIT_OPEN). */
