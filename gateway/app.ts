@@ -204,6 +204,11 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   })
   const hub = new SubscriptionHub({
     signingSecret: config.viewerSigningSecret,
+    // upstream WebSockets go to the replicas the subgraph's transport believes up
+    replicas: {
+      pick: (name, url) => transportFor(name, url).pickReplica(),
+      failed: (name, url, replica) => transportFor(name, url).replicaFailed(replica),
+    },
     logger: app.log,
     maxBufferedEvents: config.websocket.maxBufferedEvents,
     ...deps.subscriptionHub,

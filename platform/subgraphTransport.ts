@@ -84,6 +84,10 @@ export interface SubgraphTransport {
   /** `attempt` (to the replica at `url`) under the breaker, with a timeout per attempt, retried when `retryable` allows. */
   send(attempt: (signal: AbortSignal, url: string) => Promise<Response>, options: SendOptions): Promise<Response>
   stats(): TransportStats
+  /** A replica for a call made elsewhere (a subscription's WebSocket): the next one believed up. */
+  pickReplica(): string
+  /** That call failed at the transport level: set the replica aside until its health check passes. */
+  replicaFailed(url: string): void
   /** Stops the replicas' health checks. */
   close(): void
 }
@@ -178,6 +182,8 @@ export function createSubgraphTransport(options: SubgraphTransportOptions): Subg
       }
     },
     stats: () => ({ state: breaker.state(), replicasUp: replicas.upCount(), ...counts }),
+    pickReplica: () => replicas.pick(),
+    replicaFailed: (url) => replicas.failed(url),
     close: () => replicas.close(),
   }
 }

@@ -4,9 +4,11 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { buildGatewayApp } from '../gateway/app.ts'
+import { signToken } from '../gateway/auth.ts'
 import { eventually, metricValue, testConfig } from '../platform/testing.ts'
+import { collect, wsClient } from '../platform/wsTesting.ts'
 import { inventory } from '../subgraphs/inventory/subgraph.ts'
-import { composedSupergraph, query, stackForTests, startStack, type Stack } from './stack.ts'
+import { asStaff, composedSupergraph, query, stackForTests, startStack, type Stack } from './stack.ts'
 
 const PRODUCT = `{ product(handle: "classic-tee-001") { title variants(first: 2) { nodes { sku inventoryItem { tracked } } } } }`
 
@@ -80,6 +82,46 @@ describe('two inventory replicas, one of them killed', () => {
     const response = await gateway.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: body })
     return response.json() as { data?: { product: { variants: { nodes: { availableToSell: number | null }[] } } }; errors?: unknown[] }
   }
+
+  it("keeps a partner's stock subscription streaming when the replica it was on dies", async () => {
+    await gateway.listen({ host: '127.0.0.1', port: 0 })
+    const port = (gateway.server.address() as { port: number }).port
+    const token = await signToken({ sub: 'partner_replicas', roles: ['partner'], scopes: ['stock:read'] }, stack.config)
+    const client = wsClient(`ws://127.0.0.1:${port}/graphql`, { authorization: `Bearer ${token}` })
+    const sku = 'APP-0002-M'
+    const feed = collect(client, 'subscription ($skus: [String!]) { stockLevelChanged(filter: { skus: $skus }) { sku changes { name after } } }', { skus: [sku] })
+    let adjustments = 0
+    const adjust = async () => {
+      const { body } = await query(stack, 'mutation ($input: InventoryAdjustInput!) { inventoryAdjustQuantities(input: $input) { userErrors { code } } }', {
+        input: { idempotencyKey: `replicas-${process.pid}-${++adjustments}`, reason: 'CORRECTION', changes: [{ sku, locationId: 'loc_wh_east', name: 'AVAILABLE', delta: 1, changeFromQuantity: null }] },
+      }, asStaff)
+      assert.deepEqual(body.data?.['inventoryAdjustQuantities']?.userErrors, [])
+      await stack.flushEvents()
+    }
+    // the first event proves the upstream is connected, to one replica or the other
+    await eventually('the first event', async () => {
+      await adjust()
+      return feed.results.length > 0
+    }, 10_000)
+    const before = feed.results.length
+    await stack.stopSubgraph('inventory')
+    // adjusted through the replica that lives (the stack's gateway would call the dead one: ask the replica's own API through ours)
+    const ADJUST_BODY = (n: number) => JSON.stringify({
+      query: 'mutation ($input: InventoryAdjustInput!) { inventoryAdjustQuantities(input: $input) { userErrors { code } } }',
+      variables: { input: { idempotencyKey: `replicas-after-${process.pid}-${n}`, reason: 'CORRECTION', changes: [{ sku, locationId: 'loc_wh_east', name: 'AVAILABLE', delta: 1, changeFromQuantity: null }] } },
+    })
+    const staffToken = await signToken(asStaff, stack.config)
+    let n = 0
+    await eventually('an event after the replica died', async () => {
+      const response = await gateway.inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', authorization: `Bearer ${staffToken}` }, payload: ADJUST_BODY(++n) })
+      assert.deepEqual(response.json().data?.inventoryAdjustQuantities?.userErrors, [], response.body)
+      return feed.results.length > before
+    }, 20_000)
+    assert.ok(feed.results.every((r) => r.errors === undefined), JSON.stringify(feed.results.find((r) => r.errors)))
+    feed.stop()
+    await client.dispose()
+    await stack.startSubgraph('inventory')
+  })
 
   it('answers every query in full, before and after one replica dies, and reports the gateway ready', async () => {
     for (let i = 0; i < 4; i++) assert.equal((await ask()).errors, undefined)

@@ -10,7 +10,7 @@ import { preparePrimaryOperation, type PrimaryOperation } from './primaryOperati
 import type { SupergraphRuntime } from './runtime.ts'
 import { mergeOf, pipelineOf, SharedUpstreams, upstreamKeys } from './sharing.ts'
 import { UpstreamStream, type RetryOptions } from './upstream.ts'
-import { UpstreamClients } from './upstreamClients.ts'
+import { UpstreamClients, type UpstreamReplicas } from './upstreamClients.ts'
 import { visibilityOf } from './visibility.ts'
 import { graphqlError } from '../../platform/errors.ts'
 
@@ -30,6 +30,8 @@ export interface SubscriptionHubOptions {
   readonly maxPendingEvents?: number
   /** How upstream subscriptions reach subgraphs. Default: graphql-ws, the viewer signed with signingSecret. */
   readonly transport?: UpstreamTransport
+  /** With the default transport: which replica of a subgraph each (re)connection goes to. Default: its routing URL. */
+  readonly replicas?: UpstreamReplicas
   /** Time for backoff and the give-up window. Default: the system's. */
   readonly clock?: Clock
 }
@@ -63,7 +65,7 @@ export class SubscriptionHub {
   private closing = false
 
   constructor(private readonly options: SubscriptionHubOptions) {
-    this.ownClients = options.transport ? null : new UpstreamClients(options.signingSecret)
+    this.ownClients = options.transport ? null : new UpstreamClients(options.signingSecret, options.replicas)
     this.transport = options.transport ?? (this.ownClients as UpstreamClients)
     this.clock = options.clock ?? systemClock
   }

@@ -58,6 +58,8 @@ export interface SharedUpstream {
 
 /** One subscription sent to a subgraph. */
 export interface UpstreamRequest {
+  /** The subgraph's name (its replicas are chosen by it). */
+  readonly serviceName: string
   /** The subgraph's routing URL (http or https; the transport picks its WebSocket form). */
   readonly url: string
   readonly query: string

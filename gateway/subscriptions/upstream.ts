@@ -109,7 +109,7 @@ export class UpstreamStream {
         .catch((failure: unknown) => logger.error({ err: failure, service: this.target.serviceName }, 'upstream retry failed'))
     }
     this.unsubscribe = transport.subscribe(
-      { url: this.target.url, query: primary.query, operationName: primary.operationName, variables: primary.variablesFrom(this.cursor), viewer: this.target.viewer },
+      { serviceName: this.target.serviceName, url: this.target.url, query: primary.query, operationName: primary.operationName, variables: primary.variablesFrom(this.cursor), viewer: this.target.viewer },
       {
         next: (result) => {
           if (ended) return

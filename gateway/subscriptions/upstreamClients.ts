@@ -11,6 +11,12 @@ interface Connection {
   readonly sinks: Set<UpstreamSink>
 }
 
+/** Which replica of a subgraph a connection goes to, and that one failed (the subgraph's transport decides). */
+export interface UpstreamReplicas {
+  pick(serviceName: string, url: string): string
+  failed(serviceName: string, url: string, replica: string): void
+}
+
 /**
  * The gateway's upstream transport: graphql-ws connections to subgraphs, one per (subgraph URL,
  * visibility), shared by every upstream subscription with that visibility, opened lazily and
@@ -21,10 +27,13 @@ interface Connection {
 export class UpstreamClients implements UpstreamTransport {
   private readonly connections = new Map<string, Connection>()
 
-  constructor(private readonly signingSecret: string) {}
+  constructor(
+    private readonly signingSecret: string,
+    private readonly replicas?: UpstreamReplicas,
+  ) {}
 
   subscribe(request: UpstreamRequest, sink: UpstreamSink): () => void {
-    const connection = this.acquire(request.url, request.viewer)
+    const connection = this.acquire(request.serviceName, request.url, request.viewer)
     connection.sinks.add(sink)
     // graphql-ws completes a subscription after it is unsubscribed, and may report twice around a
     // close: the sink hears of nothing after the first end, as the transport contract says
@@ -67,12 +76,17 @@ export class UpstreamClients implements UpstreamTransport {
     await Promise.all(all.map(({ client }) => client.dispose()))
   }
 
-  private acquire(url: string, viewer: Viewer): Connection {
+  private acquire(serviceName: string, url: string, viewer: Viewer): Connection {
     const key = `${url}\u0000${JSON.stringify(viewer)}`
     const known = this.connections.get(key)
     if (known) return known
+    // the replica is chosen at every (re)connect: after one dies, the hub's resubscription lands on another
+    let replica = url
     const client = createClient({
-      url: url.replace(/^http/, 'ws'),
+      url: () => {
+        replica = this.replicas?.pick(serviceName, url) ?? url
+        return replica.replace(/^http/, 'ws')
+      },
       webSocketImpl: WebSocket,
       lazy: true,
       retryAttempts: 0,
@@ -81,6 +95,7 @@ export class UpstreamClients implements UpstreamTransport {
       connectionParams: () => ({ headers: { [VIEWER_HEADER]: signViewer(viewer, this.signingSecret, CONNECTION_INIT_BODY) } }),
     })
     const connection: Connection = { key, client, sinks: new Set() }
+    client.on('error', () => this.replicas?.failed(serviceName, url, replica))
     client.on('connected', () => {
       for (const sink of [...connection.sinks]) sink.connected()
     })
