@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
-import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface'
-import { parse, type OperationDefinitionNode } from 'graphql'
+import type { GatewayExecutionResult } from '@apollo/server-gateway-interface'
 import { ANONYMOUS } from '../platform/viewer.ts'
 import { customer } from '../platform/testing.ts'
+import { executorRequest } from './executorTesting.ts'
 import { mergingExecutor } from './mergeInFlight.ts'
 
 /** An executor whose runs the test finishes by hand, counting them. */
@@ -13,16 +12,7 @@ function heldExecutor() {
   return { executor: () => new Promise<GatewayExecutionResult>((resolve) => void runs.push(resolve)), runs }
 }
 
-const requestOf = (source: string, variables: Record<string, unknown>, viewer = ANONYMOUS) =>
-  ({
-    source,
-    queryHash: createHash('sha256').update(source).digest('hex'),
-    operationName: null,
-    operation: parse(source).definitions[0] as OperationDefinitionNode,
-    request: { query: source, variables },
-    schemaHash: 'schema-1',
-    context: { viewer },
-  }) as unknown as GatewayGraphQLRequestContext
+const requestOf = (source: string, variables: Record<string, unknown>, viewer = ANONYMOUS) => executorRequest(source, variables, viewer)
 
 describe('mergingExecutor', () => {
   it('runs identical queries in flight once and hands every request the result', async () => {

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { setImmediate as tick } from 'node:timers/promises'
 import type { GatewayExecutionResult, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface'
-import { parse, type OperationDefinitionNode } from 'graphql'
 import pino from 'pino'
 import type { Bus, TailSpec } from '../platform/bus.ts'
 import type { EventEnvelope } from '../platform/events.ts'
@@ -12,6 +10,7 @@ import { ANONYMOUS, type Viewer } from '../platform/viewer.ts'
 import { subjectOf } from '../platform/events.ts'
 import { CATALOG_AGGREGATES } from '../subgraphs/catalog/events.ts'
 import { INVENTORY_AGGREGATES } from '../subgraphs/inventory/events.ts'
+import { executorRequest } from './executorTesting.ts'
 import { createResponseCache, fetchRecordOf, LEVEL_CHANGED, PRICES_CHANGED, type FetchSeen } from './responseCache.ts'
 import type { GatewayContext } from './context.ts'
 
@@ -53,16 +52,7 @@ function scriptedExecutor(fetches: readonly FetchSeen[], result: GatewayExecutio
   return { executor, state }
 }
 
-const requestOf = (source: string, viewer: Viewer = ANONYMOUS, variables: Record<string, unknown> = {}) =>
-  ({
-    source,
-    queryHash: createHash('sha256').update(source).digest('hex'),
-    operationName: null,
-    operation: parse(source).definitions[0] as OperationDefinitionNode,
-    request: { query: source, variables },
-    schemaHash: 'schema-1',
-    context: { viewer },
-  }) as unknown as GatewayGraphQLRequestContext
+const requestOf = (source: string, viewer: Viewer = ANONYMOUS, variables: Record<string, unknown> = {}) => executorRequest(source, variables, viewer)
 
 const QUERY = '{ product(handle: "tee") { title } }'
 

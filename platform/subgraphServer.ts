@@ -155,12 +155,21 @@ function eventMetrics(registry: Registry, db: Database, schema: string): NonNull
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   })
-  const backlog = async () =>
-    (
-      await db.query<{ events: number; oldest: number | null }>(
-        `select count(*)::int as events, extract(epoch from now() - min(occurred_at))::float8 as oldest from ${schema}.outbox where published_at is null`,
-      )
-    ).rows[0]
+  // one read serves both outbox gauges of a scrape (they collect within the same moment)
+  let read: { at: number; rows: Promise<{ events: number; oldest: number | null } | undefined> } | null = null
+  const backlog = () => {
+    if (!read || Date.now() - read.at > 1000) {
+      read = {
+        at: Date.now(),
+        rows: db
+          .query<{ events: number; oldest: number | null }>(
+            `select count(*)::int as events, extract(epoch from now() - min(occurred_at))::float8 as oldest from ${schema}.outbox where published_at is null`,
+          )
+          .then((result) => result.rows[0]),
+      }
+    }
+    return read.rows
+  }
   gaugeOf(registry, { name: 'outbox_unpublished_events', help: 'Events committed to the outbox and not yet on the bus' }, async () => [[{}, (await backlog())?.events ?? 0]])
   gaugeOf(registry, { name: 'outbox_oldest_unpublished_seconds', help: 'Age of the oldest event not yet on the bus (0 when none waits): the relay\'s lag' }, async () => [
     [{}, Math.max(0, Number((await backlog())?.oldest ?? 0))],

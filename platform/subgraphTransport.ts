@@ -115,10 +115,16 @@ export function createSubgraphTransport(options: SubgraphTransportOptions): Subg
 
   const mayRetry = (send: SendOptions, attempt: number) => send.retryable && attempt <= options.maxRetries && budget.withdraw()
   // a retry to a replica not tried yet goes at once; to one tried already, after a jittered pause
+  // (a client that leaves during the pause is not the subgraph's failure)
   const backOff = async (attempt: number, tried: ReadonlySet<string>, signal: AbortSignal | undefined) => {
     counts.retries++
     if (tried.size < replicas.urls.length) return
-    await sleep(jitteredBackoff(attempt), undefined, signal ? { signal } : {})
+    try {
+      await sleep(jitteredBackoff(attempt), undefined, signal ? { signal } : {})
+    } catch (aborted) {
+      breaker.released()
+      throw aborted
+    }
   }
 
   return {
@@ -155,10 +161,7 @@ export function createSubgraphTransport(options: SubgraphTransportOptions): Subg
           // a mutation goes to another replica only when this one never got it
           const failOver = !send.retryable && neverSent(error) && tried.size < replicas.urls.length
           if (failOver || mayRetry(send, n)) {
-            await backOff(n, tried, send.signal).catch((aborted: unknown) => {
-              breaker.released()
-              throw aborted
-            })
+            await backOff(n, tried, send.signal)
             continue
           }
           breaker.failed()
@@ -167,10 +170,7 @@ export function createSubgraphTransport(options: SubgraphTransportOptions): Subg
         if (response.status >= 500) {
           replicas.failed(url)
           if (RETRIED_STATUSES.has(response.status) && mayRetry(send, n)) {
-            await backOff(n, tried, send.signal).catch((aborted: unknown) => {
-              breaker.released()
-              throw aborted
-            })
+            await backOff(n, tried, send.signal)
             continue
           }
           breaker.failed()
