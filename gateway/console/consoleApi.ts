@@ -1,0 +1,144 @@
+/**
+ * The operator console's JSON API (`/console/api/*`), as the gateway sends it and the browser
+ * bundle (ui/console/) reads it. Types only and no imports: the front-end build takes this file as
+ * it is.
+ */
+
+export interface ConsoleOverview {
+  /** When the gateway gathered it (RFC 3339). */
+  readonly generatedAt: string
+  readonly gateway: {
+    readonly nodeEnv: string
+    readonly uptimeSeconds: number
+    /** Open graphql-ws connections to this gateway replica. */
+    readonly connections: number
+  }
+  readonly supergraph: SupergraphState
+  readonly subgraphs: readonly SubgraphState[]
+  /** Over the last `windowSeconds`, busiest first. */
+  readonly operations: readonly OperationRate[]
+  readonly windowSeconds: number
+  /** Errors in GraphQL responses since the gateway started, by code. */
+  readonly errorsByCode: readonly CodeCount[]
+  readonly subscriptions: SubscriptionsState
+  readonly trustedDocuments: TrustedDocumentsState
+  /** Refusals at the edge (limits, rate limit, size, time) since the gateway started, by code. */
+  readonly edgeRefusals: readonly CodeCount[]
+}
+
+export interface SupergraphState {
+  /** The first 12 hex of the composed supergraph's sha256; null before it loaded. */
+  readonly version: string | null
+  readonly loadedAt: string | null
+  /** Loads after the first (the file changed and the new one was accepted). */
+  readonly reloads: number
+  readonly subgraphNames: readonly string[]
+}
+
+export interface SubgraphState {
+  readonly name: string
+  readonly status: 'up' | 'down'
+  readonly replicas: readonly ReplicaState[]
+  /** The gateway's circuit breaker to it; null before the gateway first called it. */
+  readonly circuit: 'closed' | 'half_open' | 'open' | null
+  /** The gateway's calls to it since start: how many, how many failed, their mean duration. */
+  readonly fetches: { readonly count: number; readonly errors: number; readonly meanMs: number | null }
+  /** From its `/metrics`; null when that did not answer. */
+  readonly events: SubgraphEvents | null
+}
+
+export interface ReplicaState {
+  /** host:port (never the path or credentials of the URL). */
+  readonly host: string
+  readonly up: boolean
+  /** Round trip of the signed `{ __typename }` probe; null when it failed. */
+  readonly probeMs: number | null
+}
+
+export interface SubgraphEvents {
+  /** Events committed to its outbox and not yet on the bus. */
+  readonly outboxBacklog: number
+  /** Age of the oldest of them: the relay's lag. */
+  readonly outboxOldestSeconds: number
+  /** Dead letters not replayed yet. */
+  readonly deadLetters: number
+  readonly consumers: readonly ConsumerState[]
+}
+
+export interface ConsumerState {
+  readonly consumer: string
+  readonly applied: number
+  readonly retries: number
+  readonly deadLettered: number
+  /** Mean time from an event's occurrence to its effect committed, since start; null before the first. */
+  readonly meanLagSeconds: number | null
+}
+
+export interface OperationRate {
+  readonly name: string
+  readonly type: string
+  readonly requests: number
+  readonly errors: number
+  readonly requestsPerSecond: number
+  readonly errorsPerSecond: number
+  readonly meanMs: number
+  /** Error codes of the window's failed requests. */
+  readonly errorCodes: readonly CodeCount[]
+}
+
+export interface CodeCount {
+  readonly code: string
+  readonly count: number
+}
+
+export interface SubscriptionsState {
+  /** Client subscriptions streaming now. */
+  readonly subscribers: number
+  /** Upstream subscriptions to subgraphs they share. */
+  readonly upstream: number
+  readonly byClient: readonly { readonly kind: string; readonly sub: string | null; readonly subscriptions: number }[]
+}
+
+export interface TrustedDocumentsState {
+  readonly mode: string
+  readonly operations: number
+  readonly known: number
+  readonly unknown: number
+  /** Requests refused: unknown id, free-form document in enforce mode, hash mismatch, malformed. */
+  readonly refused: number
+}
+
+export interface DeadLetterView {
+  readonly id: string
+  readonly consumer: string
+  readonly eventId: string
+  readonly eventType: string
+  readonly aggregate: string
+  readonly error: string
+  readonly attempts: number
+  readonly failedAt: string
+  readonly replayedAt: string | null
+}
+
+export interface ServiceDeadLetters {
+  readonly service: string
+  /** False when the subgraph did not answer (down, or it has no events); `error` says why. */
+  readonly available: boolean
+  readonly error?: string
+  readonly unreplayed: number
+  readonly deadLetters: readonly DeadLetterView[]
+}
+
+export interface DeadLettersAnswer {
+  readonly services: readonly ServiceDeadLetters[]
+}
+
+export interface ReplayAnswer {
+  readonly outcome: 'replayed' | 'already_replayed' | 'not_found'
+  readonly deadLetter: DeadLetterView | null
+}
+
+/** Every refusal of the console API and of GraphiQL's helpers: the gateway's usual error shape. */
+export interface ErrorAnswer {
+  readonly errors: readonly { readonly message: string; readonly extensions: { readonly code: string } }[]
+}

@@ -1,0 +1,81 @@
+import { DEAD_LETTERS_PATH, type DeadLetterCommand } from '../../platform/deadLetterAdmin.ts'
+import { ANONYMOUS, signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
+import { parseExposition, type Sample } from './prometheusText.ts'
+
+/**
+ * What the console asks of a subgraph, over HTTP only (the gateway never opens a subgraph's
+ * database): the signed `{ __typename }` probe `/readyz` sends, timed; its `/metrics`; and its
+ * staff-only dead-letter endpoint, with the staff viewer signed over the exact body like any
+ * `/graphql` call.
+ */
+
+const PROBE = JSON.stringify({ query: '{ __typename }' })
+
+export interface Probe {
+  readonly up: boolean
+  readonly ms: number | null
+}
+
+/** One replica answers the probe, and how long it took. */
+export async function probeReplica(url: string, signingSecret: string, timeoutMs: number): Promise<Probe> {
+  const started = performance.now()
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(ANONYMOUS, signingSecret, PROBE) },
+      body: PROBE,
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    const body = (await response.json()) as { data?: { __typename?: string } }
+    const up = response.ok && body.data?.__typename === 'Query'
+    return { up, ms: up ? performance.now() - started : null }
+  } catch {
+    return { up: false, ms: null }
+  }
+}
+
+/** A replica's Prometheus samples; null when `/metrics` does not answer. */
+export async function scrapeReplica(url: string, timeoutMs: number): Promise<Sample[] | null> {
+  try {
+    const response = await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(timeoutMs) })
+    return response.ok ? parseExposition(await response.text()) : null
+  } catch {
+    return null
+  }
+}
+
+/** Why a dead-letter call got no answer to use. */
+export class SubgraphCallError extends Error {
+  override readonly name = 'SubgraphCallError'
+  constructor(
+    message: string,
+    /** The subgraph answered, with this status (404: it serves no dead letters: it consumes no events). */
+    readonly status: number | null,
+  ) {
+    super(message)
+  }
+}
+
+/** Sends a dead-letter command to the first replica that answers (they share one database). */
+export async function deadLetterCall<T>(urls: readonly string[], command: DeadLetterCommand, viewer: Viewer, signingSecret: string, timeoutMs: number): Promise<T> {
+  const body = JSON.stringify(command)
+  let last: SubgraphCallError = new SubgraphCallError('no replica', null)
+  for (const url of urls) {
+    let response: Response
+    try {
+      response = await fetch(new URL(DEAD_LETTERS_PATH, url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(viewer, signingSecret, body) },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+    } catch (error) {
+      last = new SubgraphCallError(`did not answer (${error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'connection failed'})`, null)
+      continue
+    }
+    if (response.ok) return (await response.json()) as T
+    // an answer that is not a success is the subgraph's word: another replica would say the same
+    throw new SubgraphCallError(response.status === 404 ? 'serves no dead letters (it consumes no events)' : `answered ${response.status}`, response.status)
+  }
+  throw last
+}
