@@ -58,6 +58,8 @@ export interface Service {
   exited(): boolean
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
   stop(graceMs?: number): Promise<void>
+  /** SIGKILL (a crash on purpose, not reported as an exit by itself); resolves once it has exited. */
+  kill(): Promise<void>
 }
 
 const running = new Set<ChildProcess>()
@@ -117,6 +119,11 @@ export function startService(name: string, file: string, args: readonly string[]
       }, graceMs)
       await exit
       clearTimeout(timer)
+    },
+    async kill() {
+      stopping = true
+      if (exitCode === null) child.kill('SIGKILL')
+      await exit
     },
   }
 }

@@ -97,6 +97,23 @@ describe('runIdempotentSteps', () => {
     assert.deepEqual(outcome, { kind: 'executed', result: { reserved: 'reserved-1' } })
   })
 
+  it('renews its claim while a slow outside step runs, so no retry takes the key over from a live request', async () => {
+    const leaseLeft = async () =>
+      Number((await db.query<{ s: string }>(`select extract(epoch from locked_until - now())::text as s from steps_test.idempotency_keys where key = 'slow'`)).rows[0]?.s)
+    let during = 0
+    const outcome = await runIdempotentSteps(db, request('slow', {}), {
+      outside: async () => {
+        // past the first renewal (a third of the 10 s lease): the lease is back near its full length
+        await new Promise((resolve) => setTimeout(resolve, 4200))
+        during = await leaseLeft()
+        return 'slow'
+      },
+      inside: async () => ({ result: 'done', store: true }),
+    })
+    assert.deepEqual(outcome, { kind: 'executed', result: 'done' })
+    assert.ok(during > 8, `${during} s of lease left after 4.2 s`)
+  })
+
   it('compensates the outside step when the transaction fails, and frees the key', async () => {
     const compensated: string[] = []
     const steps = {

@@ -1,8 +1,16 @@
 import { createHash } from 'node:crypto'
 import type { Database, Queryable } from './db.ts'
 
-/** A claim not completed within this time belonged to a process that died before committing. */
-const LEASE_SECONDS = 60
+/**
+ * A claim is leased, and its holder renews the lease every third of it while the request runs:
+ * a claim whose lease ran out belonged to a process that died (or lost its database connection)
+ * before it could complete or release it, and the next request with the key takes it over. Short,
+ * so a client retrying after such a failure waits seconds, not a minute.
+ */
+const LEASE_SECONDS = 10
+const RENEW_EVERY_MS = (LEASE_SECONDS * 1000) / 3
+/** Pauses before each further attempt to free a claim whose release failed (a connection cut). */
+const RELEASE_RETRY_MS = [100, 400, 1500]
 
 export type IdempotencyOutcome<T> =
   | { readonly kind: 'executed'; readonly result: T }
@@ -90,7 +98,42 @@ export async function runIdempotentSteps<T, Outside>(
     if (reclaimed.rowCount === 0) return { kind: 'inFlight' }
   }
 
-  const release = () => db.query(`delete from ${table} where scope = $1 and key = $2 and state = 'in_flight'`, [request.scope, request.key])
+  const release = async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await db.query(`delete from ${table} where scope = $1 and key = $2 and state = 'in_flight'`, [request.scope, request.key])
+        return
+      } catch (error) {
+        // past the last retry the lease frees the key on its own
+        const pause = RELEASE_RETRY_MS[attempt]
+        if (pause === undefined) throw error
+        await new Promise((resolve) => setTimeout(resolve, pause))
+      }
+    }
+  }
+  // renewed while this request runs; a renewal that fails leaves the lease to run out
+  const renewal = setInterval(() => {
+    db.query(
+      `update ${table} set locked_until = now() + make_interval(secs => $3) where scope = $1 and key = $2 and state = 'in_flight'`,
+      [request.scope, request.key, LEASE_SECONDS],
+    ).catch(() => {})
+  }, RENEW_EVERY_MS)
+  renewal.unref()
+  try {
+    return await runClaimed(db, table, request, steps, release)
+  } finally {
+    clearInterval(renewal)
+  }
+}
+
+/** The steps of a request that holds its key's claim. */
+async function runClaimed<T, Outside>(
+  db: Database,
+  table: string,
+  request: IdempotentRequest,
+  steps: IdempotentSteps<T, Outside>,
+  release: () => Promise<void>,
+): Promise<IdempotencyOutcome<T>> {
   let outside: Outside
   try {
     outside = await steps.outside()

@@ -50,7 +50,20 @@ export async function openPgDatabase(connectionString: string, max: number): Pro
     driver: 'pg',
     ...queryable(pool),
     async transaction(fn) {
-      const client = await pool.connect()
+      // the pool listens for errors only on idle clients: a connection cut while this transaction
+      // holds it (a server restart, pg_terminate_backend) would otherwise be an unhandled 'error'
+      // event that ends the process; the next statement fails instead, and the client, no longer
+      // queryable, is dropped by the pool on release. The listener goes on in the pool's callback,
+      // not after an await: a new connection's ReadyForQuery and a termination can arrive in one
+      // packet, and the error is emitted before any promise continuation runs.
+      const onError = () => {}
+      const client = await new Promise<pg.PoolClient>((resolve, reject) =>
+        pool.connect((error, connected) => {
+          if (error || !connected) return reject(error ?? new Error('the pool gave no connection'))
+          connected.on('error', onError)
+          resolve(connected)
+        }),
+      )
       try {
         await client.query('begin')
         const result = await fn(queryable(client))
@@ -60,6 +73,7 @@ export async function openPgDatabase(connectionString: string, max: number): Pro
         await client.query('rollback').catch(() => {})
         throw error
       } finally {
+        client.off('error', onError)
         client.release()
       }
     },

@@ -71,6 +71,9 @@ async function reserveCart(inventory: InventoryClient, baseKey: string, snapshot
     const outcome = await inventory.reserve({ idempotencyKey: key, referenceDocumentUri: `gid://orders/Cart/${snapshot.cartId}`, lines })
     if (outcome.kind === 'reserved') {
       if (outcome.reservations.every((r) => r.status === 'ACTIVE')) return { kind: 'reserved', snapshot, reservations: outcome.reservations }
+      // a compensation that released only some of them (a release cut off): the rest still hold
+      // stock that the next key's reservations would hold a second time
+      await Promise.all(outcome.reservations.filter((r) => r.status === 'ACTIVE').map((r) => inventory.release(r.id, `release:${r.id}`)))
       key = `${baseKey}:${sha256(outcome.reservations.map((r) => r.id).join(','))}`
     } else if (outcome.userErrors.some((e) => e.code === 'IDEMPOTENCY_KEY_REUSED')) {
       key = `${baseKey}:${sha256(JSON.stringify(lines))}:${attempt}`
