@@ -36,7 +36,7 @@ const apiSchemaSdl = (): string =>
 
 // every custom scalar travels as a JSON string (Int64 too: GraphQL Int is only 32-bit)
 const clientScalars = Object.fromEntries(
-  ['Int64', 'Decimal', 'CurrencyCode', 'DateTime', 'URI'].map((scalar) => [scalar, { input: 'string', output: 'string' }]),
+  ['Int64', 'Decimal', 'CurrencyCode', 'DateTime', 'URI', 'Date'].map((scalar) => [scalar, { input: 'string', output: 'string' }]),
 )
 
 // the typed documents carry `__typename` where Apollo Client adds it (contracts/clientDocument.ts)
@@ -68,6 +68,7 @@ const config: CodegenConfig = {
             CurrencyCode: { input: 'string', output: 'string' },
             DateTime: { input: 'Date', output: 'Date | string' },
             URI: { input: 'string', output: 'string' },
+            Date: { input: 'string', output: 'string' },
           },
         },
       },

@@ -9,9 +9,10 @@ import { invoiceLinesByInvoiceIds, invoicesByIds, invoicesByOrderIds } from './s
 import { journalEntriesByIds, journalLinesByEntryIds } from './store/journalStore.ts'
 import { orderAccountsByIds } from './store/orderAccountStore.ts'
 import { paymentsByIds, paymentsByOrderIds } from './store/paymentStore.ts'
+import { reconciliationItemsByIds } from './store/reconciliationStore.ts'
 import { refundsByIds, refundsByOrderIds } from './store/refundStore.ts'
 import { settlementsByIds } from './store/settlementStore.ts'
-import { transactionsByPaymentIds, transactionsByRefundIds, unmatchedTransactionsBySettlementIds } from './store/transactionStore.ts'
+import { transactionsByIds, transactionsByPaymentIds, transactionsByRefundIds, unmatchedTransactionsBySettlementIds } from './store/transactionStore.ts'
 
 export type Loaders = ReturnType<typeof createLoaders>
 
@@ -27,6 +28,8 @@ export function createLoaders(db: Queryable, _viewer?: Viewer) {
     refund: rowLoader((ids) => refundsByIds(db, ids), (row) => row.id),
     journalEntry: rowLoader((ids) => journalEntriesByIds(db, ids), (row) => row.id),
     settlement: rowLoader((ids) => settlementsByIds(db, ids), (row) => row.id),
+    transaction: rowLoader((ids) => transactionsByIds(db, ids), (row) => row.id),
+    reconciliationItem: rowLoader((ids) => reconciliationItemsByIds(db, ids), (row) => row.id),
     paymentsOfOrder: childrenLoader((ids) => paymentsByOrderIds(db, ids), (row) => row.orderId),
     invoicesOfOrder: childrenLoader((ids) => invoicesByOrderIds(db, ids), (row) => row.orderId),
     refundsOfOrder: childrenLoader((ids) => refundsByOrderIds(db, ids), (row) => row.orderId),

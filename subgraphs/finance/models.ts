@@ -6,6 +6,7 @@
 import type { Money } from '../../platform/money.ts'
 import type { UserError } from '../../platform/userErrors.ts'
 import type { FinanceErrorCode } from './generated/resolvers.ts'
+import type { AccountTotalRow, PeriodTotals } from './store/reconciliationStore.ts'
 
 export type OrderStatus = 'OPEN' | 'CANCELLED' | 'CLOSED'
 
@@ -163,5 +164,48 @@ export interface RefundPayloadModel {
 }
 export interface InvoicePayloadModel {
   readonly invoiceId: string | null
+  readonly userErrors: readonly FinanceUserErrorModel[]
+}
+
+export type ReconciliationItemKind = 'MISSING_IN_SETTLEMENT' | 'MISSING_IN_LEDGER' | 'AMOUNT_MISMATCH' | 'DUPLICATE_LINE' | 'CURRENCY_MISMATCH'
+
+export interface ReconciliationItemRow {
+  readonly id: string
+  readonly fileId: string
+  readonly settlementId: string | null
+  /** YYYY-MM-DD */
+  readonly settlementDate: string
+  readonly kind: ReconciliationItemKind
+  readonly pspReference: string
+  readonly transactionId: string | null
+  readonly currency: string
+  readonly recordedAmount: string | null
+  readonly settledAmount: string | null
+  readonly settledCurrency: string | null
+  readonly reason: string
+  readonly status: 'OPEN' | 'RESOLVED'
+  readonly createdAt: Date
+  readonly resolvedAt: Date | null
+  readonly resolutionNote: string | null
+}
+
+/** A period's reconciliation, read in three statements when the report is asked for. */
+export interface ReconciliationReportModel {
+  readonly from: string
+  readonly to: string
+  readonly currency: string
+  readonly totals: PeriodTotals
+  readonly journal: readonly AccountTotalRow[]
+  readonly items: readonly ReconciliationItemRow[]
+}
+
+export interface SettlementImportPayloadModel {
+  readonly fileId: string | null
+  /** false when the file had been imported before: nothing was written */
+  readonly imported: boolean
+  readonly userErrors: readonly FinanceUserErrorModel[]
+}
+export interface ReconciliationItemPayloadModel {
+  readonly itemId: string | null
   readonly userErrors: readonly FinanceUserErrorModel[]
 }

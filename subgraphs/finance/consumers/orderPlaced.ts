@@ -26,9 +26,10 @@ async function taxRateOf(db: Queryable, countryCode: string): Promise<TaxRateRow
 
 /**
  * Outside the transaction: authorizes the order total with the PSP. A ProviderTimeoutError
- * propagates, and the platform redelivers the event; the retry uses the same key, so the PSP
- * answers what it did, never holding the money twice. The tax rate is checked first so that no
- * money is held for an order finance could not invoice.
+ * (after the provider's own retries) propagates, and the platform redelivers the event; a
+ * ProviderUnavailableError (the PSP is down) makes the event wait for it (orderEvents.ts). Every
+ * retry uses the same key, so the PSP answers what it did, never holding the money twice. The
+ * tax rate is checked first so that no money is held for an order finance could not invoice.
  */
 export async function prepareOrderPlaced(db: Database, provider: PaymentProvider, event: EventOf<OrdersEvents, 'OrderPlaced'>): Promise<ProviderResult> {
   const order = event.payload

@@ -11,7 +11,7 @@ import { viewerScope, type Viewer } from '../../../platform/viewer.ts'
 import type { MoneyInput } from '../generated/resolvers.ts'
 import { kit } from '../kit.ts'
 import type { FinanceUserErrorModel } from '../models.ts'
-import { ProviderTimeoutError, type PaymentProvider, type ProviderResult } from '../provider/paymentProvider.ts'
+import { ProviderTimeoutError, ProviderUnavailableError, type PaymentProvider, type ProviderResult } from '../provider/paymentProvider.ts'
 
 /** Refused before the transaction, by our checks or by the PSP. */
 export interface Refused {
@@ -96,9 +96,10 @@ function providerKeyOf(operation: string, viewer: Viewer, input: { readonly idem
 }
 
 /**
- * Calls the PSP: its reference, or its refusal as GATEWAY_DECLINED and its silence as
- * GATEWAY_TIMEOUT on `field`. Both are userErrors: nothing is written, the key is freed, and
- * retrying the same request is safe because the PSP key is the same.
+ * Calls the PSP: its reference, or its refusal as GATEWAY_DECLINED, its silence as
+ * GATEWAY_TIMEOUT and its outage (the breaker is open) as GATEWAY_UNAVAILABLE on `field`. All are
+ * userErrors: nothing is written, the key is freed, and retrying the same request is safe because
+ * the PSP key is the same.
  */
 async function askProvider(
   call: () => Promise<ProviderResult>,
@@ -110,6 +111,11 @@ async function askProvider(
     if (result.outcome === 'success') return { kind: 'answered', pspReference: result.pspReference }
     return refused(kit.userError('GATEWAY_DECLINED', field, `The payment provider declined the ${what}: ${result.message} (${result.code})`))
   } catch (error) {
+    if (error instanceof ProviderUnavailableError) {
+      const seconds = Math.max(1, Math.ceil(error.retryAfterMs / 1000))
+      const message = `The payment provider is unavailable; nothing was recorded for the ${what}: retry in ${seconds} s with the same idempotency key`
+      return refused(kit.userError('GATEWAY_UNAVAILABLE', field, message))
+    }
     if (!(error instanceof ProviderTimeoutError)) throw error
     const message = `The payment provider did not answer the ${what} in time; retry with the same idempotency key`
     return refused(kit.userError('GATEWAY_TIMEOUT', field, message))

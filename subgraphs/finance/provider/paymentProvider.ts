@@ -10,6 +10,11 @@ export interface ProviderRequest {
   /** Minor units. */
   readonly amount: bigint
   readonly currency: string
+  /**
+   * Aborted when the caller stops waiting (the per-call timeout of resilientProvider.ts): an
+   * adapter hands it to its HTTP client, so an abandoned request does not linger.
+   */
+  readonly signal?: AbortSignal
 }
 
 export interface AuthorizeRequest extends ProviderRequest {
@@ -29,13 +34,27 @@ export type ProviderResult =
   | { readonly outcome: 'declined'; readonly code: string; readonly message: string; readonly pspReference: string | null }
 
 /**
- * The PSP did not answer in time: whether it acted is unknown. Retry with the SAME idempotency
- * key (never a new one) to learn the outcome without moving money twice.
+ * The PSP did not answer in time (or, with a `cause`, at all: the connection failed): whether it
+ * acted is unknown. Retry with the SAME idempotency key (never a new one) to learn the outcome
+ * without moving money twice.
  */
 export class ProviderTimeoutError extends Error {
   override readonly name = 'ProviderTimeoutError'
-  constructor(readonly operation: string, readonly idempotencyKey: string) {
-    super(`The payment provider did not answer ${operation} (${idempotencyKey}) in time`)
+  constructor(readonly operation: string, readonly idempotencyKey: string, options?: { readonly cause?: unknown }) {
+    const why = options?.cause instanceof Error ? `: ${options.cause.message}` : ' in time'
+    super(`The payment provider did not answer ${operation} (${idempotencyKey})${why}`, options)
+  }
+}
+
+/**
+ * The PSP is taken as down (its circuit breaker is open): the call failed at once, or its last
+ * attempt failed and opened the breaker. Retry with the SAME idempotency key after
+ * `retryAfterMs`: the retry learns what an unanswered attempt did, without moving money twice.
+ */
+export class ProviderUnavailableError extends Error {
+  override readonly name = 'ProviderUnavailableError'
+  constructor(readonly operation: string, readonly retryAfterMs: number, options?: { readonly cause?: unknown }) {
+    super(`The payment provider is unavailable for ${operation}; retry in ${Math.ceil(retryAfterMs / 1000)} s`, options)
   }
 }
 

@@ -33,6 +33,34 @@ describe('the simulated payment provider', () => {
     await assert.rejects(createSimulatedProvider().authorize(authorize(TEST_TOKENS.TIMEOUT)), ProviderTimeoutError)
   })
 
+  it('stalls calls until recovered, then answers them; a stalled call whose signal aborts gives up', async () => {
+    const provider = createSimulatedProvider()
+    provider.faults.stall()
+    let answered = false
+    const stalled = provider.authorize(authorize(TEST_TOKENS.OK)).then((result) => ((answered = true), result))
+    const abandon = new AbortController()
+    const abandoned = provider.capture({ idempotencyKey: 'c', amount: 1n, currency: 'USD', authorizationReference: 'psp_auth_1', signal: abandon.signal })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    assert.equal(answered, false)
+    abandon.abort(new Error('gave up'))
+    await assert.rejects(abandoned, /gave up/)
+    provider.faults.recover()
+    assert.equal((await stalled).outcome, 'success')
+    assert.equal(provider.faults.calls, 2)
+  })
+
+  it('fails calls with a refused connection, for a number of calls or for a while', async () => {
+    const provider = createSimulatedProvider()
+    provider.faults.fail({ calls: 2 })
+    for (let i = 0; i < 2; i++) await assert.rejects(provider.authorize(authorize(TEST_TOKENS.OK)), (error) => (error as { code?: string }).code === 'ECONNREFUSED')
+    assert.equal((await provider.authorize(authorize(TEST_TOKENS.OK))).outcome, 'success')
+    provider.faults.fail({ forMs: 30 })
+    await assert.rejects(provider.void({ idempotencyKey: 'v', amount: 1n, currency: 'USD', authorizationReference: 'psp_auth_1' }), /ECONNREFUSED/)
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    assert.equal((await provider.void({ idempotencyKey: 'v', amount: 1n, currency: 'USD', authorizationReference: 'psp_auth_1' })).outcome, 'success')
+    assert.equal(provider.faults.calls, 5)
+  })
+
   it('captures, refunds and voids its own authorizations and declines anyone else\'s', async () => {
     const provider = createSimulatedProvider()
     const own = { idempotencyKey: 'k', amount: 100n, currency: 'USD', authorizationReference: 'psp_auth_0001' }

@@ -2,7 +2,9 @@ import { requireStaff } from '../../../platform/viewer.ts'
 import type { MutationResolvers } from '../generated/resolvers.ts'
 import { invoiceIssue } from '../mutations/invoiceIssue.ts'
 import { paymentCapture } from '../mutations/paymentCapture.ts'
+import { reconciliationItemResolve } from '../mutations/reconciliationItemResolve.ts'
 import { refundCreate } from '../mutations/refundCreate.ts'
+import { settlementImport } from '../mutations/settlementImport.ts'
 
 /** Money movements are back-office operations: staff only, checked before any key is claimed. */
 export const Mutation: MutationResolvers = {
@@ -17,5 +19,13 @@ export const Mutation: MutationResolvers = {
   invoiceIssue: (_root, { input }, ctx) => {
     requireStaff(ctx.viewer)
     return invoiceIssue(ctx, input)
+  },
+  settlementImport: (_root, { input }, ctx) => {
+    requireStaff(ctx.viewer)
+    return settlementImport(ctx, input)
+  },
+  reconciliationItemResolve: (_root, { input }, ctx) => {
+    requireStaff(ctx.viewer)
+    return reconciliationItemResolve(ctx, input)
   },
 }

@@ -18,6 +18,11 @@ const transactionsBy = (parent: 'payment_id' | 'refund_id') => async (db: Querya
 export const transactionsByPaymentIds = transactionsBy('payment_id')
 export const transactionsByRefundIds = transactionsBy('refund_id')
 
+export async function transactionsByIds(db: Queryable, ids: readonly string[]): Promise<TransactionRow[]> {
+  const { rows } = await db.query<TransactionRow>(`select ${COLUMNS} from finance.payment_transactions t where t.id = any($1::text[])`, [ids])
+  return rows
+}
+
 /** The transactions a PSP payout reported that did not agree with ours. */
 export async function unmatchedTransactionsBySettlementIds(
   db: Queryable,
