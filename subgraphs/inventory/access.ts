@@ -1,3 +1,4 @@
+import { forbidden, unauthenticated } from '../../platform/errors.ts'
 import { hasRole, isStaff, type Viewer } from '../../platform/viewer.ts'
 import type { ReservationModel } from './models.ts'
 
@@ -22,3 +23,14 @@ export const canSeeReservation = (viewer: Viewer, reservation: ReservationModel)
 
 /** The ledger is an internal audit trail. */
 export const canSeeLedger = (viewer: Viewer): boolean => isStaff(viewer)
+
+/**
+ * Demand forecasts and stock-out risk are planning data, not stock a shopper needs: staff, and
+ * partners holding `stock:read` at the location (as for the stock feed). Refused as an error rather
+ * than null, so a viewer can tell "not allowed" from "no such level".
+ */
+export function requireDemandAccess(viewer: Viewer, locationId: string): void {
+  if (viewer.sub === null) throw unauthenticated()
+  const allowed = (isStaff(viewer) || (hasRole(viewer, 'partner') && viewer.scopes.includes('stock:read'))) && canSeeLocation(viewer, locationId)
+  if (!allowed) throw forbidden(`Demand forecasts need the staff role, or the partner role with the 'stock:read' scope at location ${locationId}`)
+}

@@ -35,16 +35,45 @@ export interface AllocationFailed {
   readonly reason: string
 }
 
+/**
+ * A purchase order was placed with its supplier (staff approved its draft): its units are
+ * INCOMING at the destination from now on. Aggregate `Replenishment`, id = the replenishment's id.
+ */
+export interface PurchaseOrderPlaced {
+  readonly replenishmentId: string
+  readonly supplierId: string | null
+  readonly destinationLocationId: string
+  /** RFC 3339; null when unknown. */
+  readonly expectedAt: string | null
+  readonly lines: readonly { readonly sku: string; readonly quantity: number }[]
+}
+
+/**
+ * Units of a purchase order or transfer arrived at its destination (INCOMING → AVAILABLE).
+ * Aggregate `Replenishment`. `lines` are this delivery's units; `status` is the replenishment's
+ * after it (RECEIVED once every unit is in, else PARTIALLY_RECEIVED).
+ */
+export interface PurchaseOrderReceived {
+  readonly replenishmentId: string
+  readonly destinationLocationId: string
+  readonly lines: readonly { readonly sku: string; readonly quantity: number }[]
+  readonly status: 'RECEIVED' | 'PARTIALLY_RECEIVED'
+}
+
 /** Inventory's event map: type name → payload. Consumers import it as a type only. */
 export interface InventoryEvents {
   StockLevelChanged: StockLevelChanged
   AllocationFailed: AllocationFailed
+  PurchaseOrderPlaced: PurchaseOrderPlaced
+  PurchaseOrderReceived: PurchaseOrderReceived
 }
 
 /** The aggregate of each event: the third token of its subject (`commerce.inventory.InventoryLevel.StockLevelChanged`). */
 export const INVENTORY_AGGREGATES = {
   StockLevelChanged: 'InventoryLevel',
   AllocationFailed: 'Order',
+  PurchaseOrderPlaced: 'Replenishment',
+  PurchaseOrderReceived: 'Replenishment',
 } as const satisfies EventAggregates<InventoryEvents>
 
 export const levelAggregateId = (sku: string, locationId: string): string => `${sku}@${locationId}`

@@ -4,18 +4,29 @@ import { allEach, childrenLoader, perArguments, rowLoader, sharedLoader, type En
 import type { Connection } from '../../platform/pagination.ts'
 import { ANONYMOUS, type Viewer } from '../../platform/viewer.ts'
 import { canSeeLedger, canSeeLocation, canSeeReservation, visibleLocationIds } from './access.ts'
+import { demandStateOf } from './demand.ts'
 import type { InventoryLevelModel } from './models.ts'
 import { stockConnection, type StockPage } from './stockPage.ts'
 import { allocationsByLineItemIds } from './store/allocationStore.ts'
 import { itemsBySkus } from './store/itemStore.ts'
 import { adjustmentChangesByGroupIds, adjustmentGroupsByIds } from './store/ledgerStore.ts'
-import { availableToSellBySkus, levelsPerSku } from './store/levelStore.ts'
+import { demandByLevels } from './store/demandStore.ts'
+import { policiesByLevels } from './store/policyStore.ts'
+import { availableToSellBySkus, levelsByKeys, levelsPerSku, type LevelKey } from './store/levelStore.ts'
 import { locationsByIds } from './store/locationStore.ts'
-import { replenishmentLinesByIds, replenishmentsByIds } from './store/replenishmentStore.ts'
+import { draftsByLevels, replenishmentLinesByIds, replenishmentsByIds } from './store/replenishmentStore.ts'
 import { references } from './cache.ts'
 import { reservationsByIds } from './store/reservationStore.ts'
 
 export type Loaders = ReturnType<typeof createLoaders>
+
+/** The loader key of a level: (sku, location) as JSON, since either may hold any character. */
+export const levelLoaderKey = (sku: string, locationId: string): string => JSON.stringify([sku, locationId])
+const levelKeysOf = (keys: readonly string[]): LevelKey[] =>
+  keys.map((key) => {
+    const [sku, locationId] = JSON.parse(key) as [string, string]
+    return { sku, locationId }
+  })
 
 /**
  * Created once per request. Stock sums, stock pages, locations and items read through the shared
@@ -52,6 +63,14 @@ export function createLoaders(db: Queryable, viewer: Viewer = ANONYMOUS, cache: 
     adjustmentGroup: rowLoader(async (ids) => (canSeeLedger(viewer) ? adjustmentGroupsByIds(db, ids) : []), (g) => g.id),
     adjustmentChanges: childrenLoader((ids) => adjustmentChangesByGroupIds(db, ids), (c) => c.groupId),
     replenishment: rowLoader((ids) => replenishmentsByIds(db, ids), (r) => r.id),
+    /** Keyed by `levelLoaderKey`; callers check access (requireDemandAccess) before loading. */
+    level: rowLoader((keys) => levelsByKeys(db, levelKeysOf(keys)), (l) => levelLoaderKey(l.sku, l.locationId)),
+    demand: rowLoader(
+      async (keys) => (await demandByLevels(db, levelKeysOf(keys))).map((row) => ({ key: levelLoaderKey(row.sku, row.locationId), state: demandStateOf(row) })),
+      (d) => d.key,
+    ),
+    policy: rowLoader((keys) => policiesByLevels(db, levelKeysOf(keys)), (p) => levelLoaderKey(p.sku, p.locationId)),
+    drafts: childrenLoader((keys) => draftsByLevels(db, levelKeysOf(keys)), (d) => levelLoaderKey(d.sku, d.locationId)),
     replenishmentLines: childrenLoader((ids) => replenishmentLinesByIds(db, ids), (l) => l.replenishmentId),
     allocations: childrenLoader(
       async (ids) => (await allocationsByLineItemIds(db, ids)).filter((a) => canSeeLocation(viewer, a.locationId)),

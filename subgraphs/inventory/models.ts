@@ -88,6 +88,31 @@ export interface ReplenishmentLineModel {
   readonly receivedQuantity: number
 }
 
+/** A level's replenishment policy (forecast/replenishment.ts); every policy suggests, for now. */
+export interface ReplenishmentPolicyModel {
+  readonly sku: string
+  readonly locationId: string
+  readonly supplierId: string
+  readonly leadTimeDays: number
+  readonly reviewPeriodDays: number
+  readonly serviceLevel: number
+  readonly minimumOrderQuantity: number
+  readonly packSize: number
+  readonly updatedAt: Date
+}
+
+/** What replenishmentPolicySet stores for replay: the level's key; the resolver loads the policy. */
+export interface PolicyPayloadModel {
+  readonly level: { readonly sku: string; readonly locationId: string } | null
+  readonly userErrors: readonly InventoryUserErrorModel[]
+}
+
+/** What the purchase order mutations store for replay: the id; the resolver loads its current state. */
+export interface ReplenishmentPayloadModel {
+  readonly replenishmentId: string | null
+  readonly userErrors: readonly InventoryUserErrorModel[]
+}
+
 /** A catalog-owned variant as this subgraph knows it: only its key. */
 export interface ProductVariantRef {
   readonly sku: string

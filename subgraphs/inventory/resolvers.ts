@@ -1,12 +1,13 @@
 import { scalarResolvers } from '../../platform/scalars.ts'
 import type { Resolvers } from './generated/resolvers.ts'
 import { InventoryAdjustmentGroup, InventoryChange } from './resolvers/adjustmentGroup.ts'
+import { DemandForecast } from './resolvers/demandForecast.ts'
 import { InventoryItem } from './resolvers/inventoryItem.ts'
 import { InventoryLevel } from './resolvers/inventoryLevel.ts'
 import { Allocation, LineItem } from './resolvers/lineItem.ts'
 import { Location } from './resolvers/location.ts'
 import { Mutation } from './resolvers/mutation.ts'
-import { InventoryAdjustPayload, InventoryReservePayload } from './resolvers/payloads.ts'
+import { InventoryAdjustPayload, InventoryReservePayload, ReplenishmentPayload, ReplenishmentPolicySetPayload } from './resolvers/payloads.ts'
 import { ProductVariant } from './resolvers/productVariant.ts'
 import { Query } from './resolvers/query.ts'
 import { Replenishment, ReplenishmentLine } from './resolvers/replenishment.ts'
@@ -22,6 +23,7 @@ export const resolvers: Resolvers = {
   Location,
   InventoryItem,
   InventoryLevel,
+  DemandForecast,
   ProductVariant,
   Reservation,
   LineItem,
@@ -32,4 +34,6 @@ export const resolvers: Resolvers = {
   InventoryChange,
   InventoryAdjustPayload,
   InventoryReservePayload,
+  ReplenishmentPolicySetPayload,
+  ReplenishmentPayload,
 }

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { buildWorld } from '../../seed/world.ts'
-import { seedInventory } from './seed.ts'
+import { demandStateOf } from './demand.ts'
+import { demandOf, seedInventory } from './seed.ts'
+import { demandByLevels } from './store/demandStore.ts'
 import { inventoryDatabaseForSuite } from './testSupport.ts'
 
 const world = buildWorld()
@@ -51,6 +53,17 @@ describe('inventory seed', () => {
        where l.reserved <> coalesce(r.held, 0)`,
     )
     assert.deepEqual(rows, [])
+  })
+
+  it('books the demo orders\' demand per level, with a model fitted on it, and a cancellation day on each allocation', async () => {
+    const expected = demandOf(world)
+    assert.equal(await count('demand'), expected.length)
+    assert.ok(expected.some((d) => d.state.model.kind !== 'NONE'))
+    const rows = await demandByLevels(t.db, expected.map(({ sku, locationId }) => ({ sku, locationId })))
+    const stored = new Map(rows.map((r) => [`${r.sku}@${r.locationId}`, demandStateOf(r)]))
+    for (const d of expected) assert.deepEqual(stored.get(`${d.sku}@${d.locationId}`), JSON.parse(JSON.stringify(d.state)))
+    const { rows: undated } = await t.db.query(`select 1 from inventory.allocations where demand_day is null`)
+    assert.deepEqual(undated, [])
   })
 
   it('does nothing without reset when data is there, and rewrites the store with reset, quickly', async () => {

@@ -1,6 +1,10 @@
 import type { Database } from '../../platform/db.ts'
 import { buildWorld, WORLD_EPOCH, type World } from '../../seed/world.ts'
+import { dayOfInstant, type DemandState } from './demand.ts'
+import { chooseModel } from './forecast/chooseModel.ts'
+import { emptySeries, recordDemandEvent } from './forecast/series.ts'
 import { insertAllocations } from './store/allocationStore.ts'
+import { saveDemand } from './store/demandStore.ts'
 import { insertItems } from './store/itemStore.ts'
 import { insertLevels } from './store/levelStore.ts'
 import { insertLocations } from './store/locationStore.ts'
@@ -60,6 +64,31 @@ export function replenishmentsOf(world: World): SeedReplenishment[] {
   return replenishments
 }
 
+/**
+ * The demand the world's orders imply, as the order-events consumer would have booked it: each
+ * order line's units on the day it was placed, at the location it was committed; a cancelled
+ * order nets to nothing, so it is left out. One model per level, fitted through the day before
+ * WORLD_EPOCH, so the demo store forecasts from its own order history.
+ */
+export function demandOf(world: World): { sku: string; locationId: string; state: DemandState }[] {
+  const perLevel = new Map<string, { sku: string; locationId: string; events: { day: number; quantity: number }[] }>()
+  for (const order of world.orders) {
+    if (order.status === 'CANCELLED') continue
+    for (const line of order.lineItems) {
+      const key = `${line.sku}\u0000${line.locationId}`
+      const level = perLevel.get(key) ?? { sku: line.sku, locationId: line.locationId, events: [] }
+      level.events.push({ day: dayOfInstant(order.placedAt), quantity: line.quantity })
+      perLevel.set(key, level)
+    }
+  }
+  const through = dayOfInstant(WORLD_EPOCH) - 1
+  return [...perLevel.values()].map(({ sku, locationId, events }) => {
+    const series = events.reduce((s, e) => recordDemandEvent(s, { kind: 'ORDER', ...e }), emptySeries())
+    const { model, holdout } = chooseModel(series, through)
+    return { sku, locationId, state: { series, model, holdout, lastObservedDay: Math.max(...events.map((e) => e.day)) } }
+  })
+}
+
 /** Writes inventory's part of the demo store, in one transaction, with one statement per table. */
 export async function seedInventory(db: Database, { reset }: { reset: boolean }): Promise<void> {
   const world = buildWorld()
@@ -71,11 +100,15 @@ export async function seedInventory(db: Database, { reset }: { reset: boolean })
     await insertLevels(tx, world.stockLevels, WORLD_EPOCH)
     const createdAt = new Date(WORLD_EPOCH.getTime() - DAY)
     await insertDatedReservations(tx, world.reservations.map((r) => ({ ...r, createdAt })))
-    const lines = world.orders.flatMap((o) => o.lineItems)
     await insertAllocations(
       tx,
-      lines.map((l) => ({ lineItemId: l.id, sku: l.sku, locationId: l.locationId, quantity: l.quantity, fulfilledQuantity: l.fulfilledQuantity })),
+      world.orders.flatMap((o) =>
+        o.lineItems.map((l) => ({
+          lineItemId: l.id, sku: l.sku, locationId: l.locationId, quantity: l.quantity, fulfilledQuantity: l.fulfilledQuantity, demandDay: dayOfInstant(o.placedAt),
+        })),
+      ),
     )
     await insertReplenishments(tx, replenishmentsOf(world))
+    await saveDemand(tx, demandOf(world))
   })
 }

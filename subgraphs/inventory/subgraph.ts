@@ -25,7 +25,7 @@ interface Services {
   stockFeed: StockFeed | null
 }
 
-/** Locations, items, levels, reservations and the ledger; consumes order events, publishes StockLevelChanged and AllocationFailed. */
+/** Locations, items, levels, reservations, the ledger, demand and replenishment; consumes order events, publishes StockLevelChanged, AllocationFailed, PurchaseOrderPlaced and PurchaseOrderReceived. */
 export const inventory = defineSubgraph<Context, Services>({
   name: kit.name,
   folder: new URL('./', import.meta.url),

@@ -63,6 +63,8 @@ export type InventoryAdjustmentReason =
   | 'OTHER'
   /** Units were used for a promotion. */
   | 'PROMOTION'
+  /** A purchase order was approved (its units entered INCOMING) or cancelled while ordered (its open units left INCOMING). */
+  | 'PURCHASE_ORDER'
   /** Units went into or came out of quality control. */
   | 'QUALITY_CONTROL'
   /** Units were received from a supplier or a transfer. */

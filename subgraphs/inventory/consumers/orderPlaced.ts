@@ -5,6 +5,7 @@ import { insertAllocations } from '../store/allocationStore.ts'
 import { applyLevelChanges, applyLevelChangesOrThrow, type LevelChange } from '../store/levelChangeStore.ts'
 import { claimOrderDocumentUnless } from '../store/orderDocumentStore.ts'
 import { consumeReservations } from '../store/reservationStore.ts'
+import type { DemandBooking } from './recordDemand.ts'
 import { ORDER_EVENTS_ACTOR, orderUri, releaseHolds } from './releaseHolds.ts'
 
 const levelKey = (sku: string, locationId: string) => `${sku}\u0000${locationId}`
@@ -15,12 +16,15 @@ const levelKey = (sku: string, locationId: string) => `${sku}\u0000${locationId}
  * arrived takes its units from AVAILABLE instead. When AVAILABLE cannot cover such a line, nothing
  * is committed: the order's remaining holds are released and `AllocationFailed` tells orders to
  * cancel it.
+ *
+ * Returns the demand the order adds where its units were committed, on `day` (the day it was
+ * placed); none when nothing was committed. The allocations remember the day, for a cancellation.
  */
-export async function applyOrderPlaced(tx: Queryable, order: OrderPlaced): Promise<void> {
-  if (order.lines.length === 0) return
+export async function applyOrderPlaced(tx: Queryable, order: OrderPlaced, day: number): Promise<DemandBooking[]> {
+  if (order.lines.length === 0) return []
   // 'superseded': its cancellation got here first (this event was dead-lettered and replayed): the
   // cancellation already released the holds, and a cancelled order must not commit stock
-  if ((await claimOrderDocumentUnless(tx, 'ORDER_PLACED', order.orderId, order.orderId, 'ORDER_CANCELLED')) !== 'claimed') return
+  if ((await claimOrderDocumentUnless(tx, 'ORDER_PLACED', order.orderId, order.orderId, 'ORDER_CANCELLED')) !== 'claimed') return []
   const uri = orderUri(order.orderId)
   const { lines } = order
 
@@ -35,13 +39,13 @@ export async function applyOrderPlaced(tx: Queryable, order: OrderPlaced): Promi
   const applied = await applyLevelChanges(tx, { reason: 'ORDER_PLACED', referenceDocumentUri: uri, actor: ORDER_EVENTS_ACTOR, changes })
   if (applied.kind === 'applied') {
     await point.release()
-    await insertAllocations(tx, lines.map((l) => ({ lineItemId: l.lineItemId, sku: l.sku, locationId: l.locationId, quantity: l.quantity })))
+    await insertAllocations(tx, lines.map((l) => ({ lineItemId: l.lineItemId, sku: l.sku, locationId: l.locationId, quantity: l.quantity, demandDay: day })))
     // a hold that did not match its line (another quantity) was not consumed: it is not needed now
     const leftovers = await releaseHolds(tx, lines.filter((l) => !consumed.has(l.reservationId)).map((l) => l.reservationId))
     if (leftovers.length > 0) {
       await applyLevelChangesOrThrow(tx, { reason: 'RESERVATION', referenceDocumentUri: uri, actor: ORDER_EVENTS_ACTOR, changes: leftovers })
     }
-    return
+    return lines.map((l): DemandBooking => ({ sku: l.sku, locationId: l.locationId, kind: 'ORDER', quantity: l.quantity, day }))
   }
 
   await point.rollback()
@@ -62,6 +66,7 @@ export async function applyOrderPlaced(tx: Queryable, order: OrderPlaced): Promi
       reason: 'INSUFFICIENT_AVAILABLE',
     },
   })
+  return []
 }
 
 const failedLine = (line: OrderLinePayload) => ({ lineItemId: line.lineItemId, sku: line.sku, quantity: line.quantity })

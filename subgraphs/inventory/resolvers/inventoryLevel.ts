@@ -1,5 +1,8 @@
 import type { InventoryLevelResolvers, InventoryQuantityName } from '../generated/resolvers.ts'
+import { requireDemandAccess } from '../access.ts'
+import { levelLoaderKey } from '../loaders.ts'
 import { itemOf, locationOf } from '../references.ts'
+import { levelOutlook } from './demandForecast.ts'
 import { ALL_QUANTITY_NAMES, ON_HAND_PARTS, type Quantities } from '../models.ts'
 
 /** ON_HAND is derived: every state physically at the location; INCOMING has not arrived yet. */
@@ -15,4 +18,13 @@ export const InventoryLevel: InventoryLevelResolvers = {
   quantities: (level, { names }) => (names ?? ALL_QUANTITY_NAMES).map((name) => ({ name, quantity: quantityOf(level.quantities, name) })),
   version: (level) => level.version,
   updatedAt: (level) => level.updatedAt,
+  forecast: (level, { days }, ctx) => levelOutlook(ctx, level.sku, level.locationId, days),
+  replenishmentPolicy: (level, _args, ctx) => {
+    requireDemandAccess(ctx.viewer, level.locationId)
+    return ctx.loaders.policy.load(levelLoaderKey(level.sku, level.locationId))
+  },
+  replenishmentDrafts: (level, _args, ctx) => {
+    requireDemandAccess(ctx.viewer, level.locationId)
+    return ctx.loaders.drafts.load(levelLoaderKey(level.sku, level.locationId))
+  },
 }

@@ -10,6 +10,10 @@ import { requireBoundedList } from '../mutations/limits.ts'
 import { moveQuantities } from '../mutations/moveQuantities.ts'
 import { releaseReservation } from '../mutations/releaseReservation.ts'
 import { failedReservation, reserve } from '../mutations/reserve.ts'
+import { failedReplenishment, purchaseOrderApprove } from '../mutations/purchaseOrderApprove.ts'
+import { purchaseOrderCancel } from '../mutations/purchaseOrderCancel.ts'
+import { purchaseOrderReceive } from '../mutations/purchaseOrderReceive.ts'
+import { failedPolicy, setReplenishmentPolicy } from '../mutations/setReplenishmentPolicy.ts'
 import type { Context } from '../subgraph.ts'
 
 /** Every inventory mutation is staff-only, idempotent per key, all-or-nothing in one transaction. */
@@ -33,6 +37,36 @@ export const Mutation: MutationResolvers = {
       (tx) => releaseReservation(tx, id, ctx.viewer.sub),
     )
   },
+
+  replenishmentPolicySet: (_parent, { input }, ctx) => {
+    requireStaff(ctx.viewer)
+    const { idempotencyKey, ...rest } = input
+    return kit.runMutation(ctx, { operation: 'replenishmentPolicySet', idempotencyKey, input: rest, failed: failedPolicy }, (tx) => setReplenishmentPolicy(tx, rest))
+  },
+
+  purchaseOrderApprove: (_parent, { id, idempotencyKey }, ctx) => {
+    requireStaff(ctx.viewer)
+    return kit.runMutation(
+      ctx,
+      { operation: 'purchaseOrderApprove', idempotencyKey, keyField: ['idempotencyKey'], input: { id }, failed: failedReplenishment },
+      (tx) => purchaseOrderApprove(tx, id, ctx.viewer.sub),
+    )
+  },
+
+  purchaseOrderCancel: (_parent, { id, idempotencyKey }, ctx) => {
+    requireStaff(ctx.viewer)
+    return kit.runMutation(
+      ctx,
+      { operation: 'purchaseOrderCancel', idempotencyKey, keyField: ['idempotencyKey'], input: { id }, failed: failedReplenishment },
+      (tx) => purchaseOrderCancel(tx, id, ctx.viewer.sub),
+    )
+  },
+
+  purchaseOrderReceive: (_parent, { input }, ctx) =>
+    inputMutation(ctx, 'purchaseOrderReceive', input, 'lines', failedReplenishment, (tx) => {
+      const { idempotencyKey: _key, ...rest } = input
+      return purchaseOrderReceive(tx, rest, ctx.viewer.sub)
+    }),
 }
 
 /**

@@ -11,14 +11,19 @@ export async function allocationsByLineItemIds(db: Queryable, lineItemIds: reado
   return rows
 }
 
-/** An allocation as written: new ones have shipped nothing; the demo store's may have shipped some. */
+/**
+ * An allocation as written: new ones have shipped nothing; the demo store's may have shipped some.
+ * `demandDay`: the day its order counts as demand on, where a cancellation takes it back.
+ */
 export interface NewAllocation extends AllocationModel {
   readonly fulfilledQuantity?: number
+  readonly demandDay?: number
 }
 
 export async function insertAllocations(tx: Queryable, allocations: readonly NewAllocation[]): Promise<void> {
   await insertRows(tx, 'inventory.allocations', allocations, {
     lineItemId: 'text', sku: 'text', locationId: 'text', quantity: 'int', fulfilledQuantity: ['int', (a) => a.fulfilledQuantity ?? 0],
+    demandDay: ['int', (a) => a.demandDay ?? null],
   })
 }
 
@@ -45,14 +50,15 @@ export async function fulfillAllocations(
  * Takes the unshipped units off the line items' allocations (the allocation goes when nothing of it
  * shipped, else shrinks to what shipped) and returns how many units each gave up. The rows are
  * locked and changed in one statement, so a second cancellation finds nothing left to give back.
+ * `demandDay` is the allocation's (null for one written without it).
  */
 export async function cancelAllocations(
   tx: Queryable,
   lineItemIds: readonly string[],
-): Promise<{ lineItemId: string; sku: string; locationId: string; units: number }[]> {
-  const { rows } = await tx.query<{ line_item_id: string; sku: string; location_id: string; units: number }>(
+): Promise<{ lineItemId: string; sku: string; locationId: string; units: number; demandDay: number | null }[]> {
+  const { rows } = await tx.query<{ line_item_id: string; sku: string; location_id: string; units: number; demand_day: number | null }>(
     `with unshipped as (
-       select a.line_item_id, a.sku, a.location_id, a.quantity - a.fulfilled_quantity as units, a.fulfilled_quantity
+       select a.line_item_id, a.sku, a.location_id, a.quantity - a.fulfilled_quantity as units, a.fulfilled_quantity, a.demand_day
        from inventory.allocations a
        where a.line_item_id = any($1::text[]) and a.quantity > a.fulfilled_quantity
        for update
@@ -63,8 +69,8 @@ export async function cancelAllocations(
        update inventory.allocations a set quantity = o.fulfilled_quantity from unshipped o
        where a.line_item_id = o.line_item_id and a.location_id = o.location_id and o.fulfilled_quantity > 0
      )
-     select line_item_id, sku, location_id, units from unshipped order by line_item_id, location_id`,
+     select line_item_id, sku, location_id, units, demand_day from unshipped order by line_item_id, location_id`,
     [lineItemIds],
   )
-  return rows.map((row) => ({ lineItemId: row.line_item_id, sku: row.sku, locationId: row.location_id, units: row.units }))
+  return rows.map((row) => ({ lineItemId: row.line_item_id, sku: row.sku, locationId: row.location_id, units: row.units, demandDay: row.demand_day }))
 }

@@ -148,6 +148,17 @@ export async function lockLevels(db: Queryable, keys: readonly LevelKey[]): Prom
   return rows.map(toLevel)
 }
 
+/** The levels of these (sku, location) pairs that exist, unlocked. */
+export async function levelsByKeys(db: Queryable, keys: readonly LevelKey[]): Promise<InventoryLevelModel[]> {
+  if (keys.length === 0) return []
+  const { rows } = await db.query<LevelRow>(
+    `select ${LEVEL_COLUMNS} from inventory.inventory_levels l
+     where (l.sku, l.location_id) in (select * from unnest($1::text[], $2::text[]))`,
+    [keys.map((k) => k.sku), keys.map((k) => k.locationId)],
+  )
+  return rows.map(toLevel)
+}
+
 /** Which of these (sku, location) pairs have a level, without reading or locking quantities. */
 export async function existingLevelKeys(db: Queryable, keys: readonly LevelKey[]): Promise<LevelKey[]> {
   if (keys.length === 0) return []

@@ -2,7 +2,7 @@ import type { Queryable } from '../../../platform/db.ts'
 
 const TABLES = [
   'adjustment_changes', 'adjustment_groups', 'reservations', 'allocations', 'replenishment_lines', 'replenishments',
-  'inventory_levels', 'inventory_items', 'locations', 'idempotency_keys', 'applied_order_documents',
+  'inventory_levels', 'inventory_items', 'locations', 'idempotency_keys', 'applied_order_documents', 'demand',
 ].map((t) => `inventory.${t}`)
 
 export async function inventoryIsEmpty(db: Queryable): Promise<boolean> {

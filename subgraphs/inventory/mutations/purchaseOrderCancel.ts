@@ -1,0 +1,39 @@
+import type { Queryable } from '../../../platform/db.ts'
+import { kit } from '../kit.ts'
+import type { ReplenishmentPayloadModel } from '../models.ts'
+import { applyLevelChanges } from '../store/levelChangeStore.ts'
+import { lockReplenishment, setReplenishmentStatus } from '../store/replenishmentStore.ts'
+import { failedReplenishment, replenishmentUri, unknownReplenishment } from './purchaseOrderApprove.ts'
+
+/**
+ * DRAFT, ORDERED or PARTIALLY_RECEIVED → CANCELLED: nothing more arrives, so the units not received
+ * leave INCOMING (a draft never entered it). Cancelling a CANCELLED one again changes nothing.
+ */
+export async function purchaseOrderCancel(tx: Queryable, id: string, actor: string | null): Promise<ReplenishmentPayloadModel> {
+  const found = await lockReplenishment(tx, id)
+  if (!found) return unknownReplenishment(id)
+  const { replenishment, lines } = found
+  switch (replenishment.status) {
+    case 'CANCELLED':
+      return { replenishmentId: id, userErrors: [] }
+    case 'RECEIVED':
+    case 'IN_TRANSIT':
+      return failedReplenishment([kit.userError('REPLENISHMENT_NOT_CANCELLABLE', ['id'], `Replenishment ${id} is ${replenishment.status} and cannot be cancelled`)])
+    case 'DRAFT':
+    case 'ORDERED':
+    case 'PARTIALLY_RECEIVED':
+      break
+  }
+  await setReplenishmentStatus(tx, id, 'CANCELLED')
+  if (replenishment.status === 'DRAFT') return { replenishmentId: id, userErrors: [] }
+  const changes = lines
+    .filter((l) => l.quantity > l.receivedQuantity)
+    .map((l) => ({ sku: l.sku, locationId: replenishment.destinationLocationId, name: 'INCOMING' as const, delta: l.receivedQuantity - l.quantity }))
+  if (changes.length === 0) return { replenishmentId: id, userErrors: [] }
+  const applied = await applyLevelChanges(tx, { reason: 'PURCHASE_ORDER', referenceDocumentUri: replenishmentUri(id), actor, changes })
+  if (applied.kind === 'rejected') {
+    // INCOMING was adjusted below the open units by hand: staff correct it first
+    return failedReplenishment([kit.userError('INSUFFICIENT_AVAILABLE', ['id'], `INCOMING at ${replenishment.destinationLocationId} is below the order's open units`)])
+  }
+  return { replenishmentId: id, userErrors: [] }
+}
