@@ -7,7 +7,9 @@
  * The primary replaces a worker that dies (and gives up, exiting 1, when workers keep dying within
  * seconds of starting: a configuration or code fault a restart will not fix). SIGTERM or SIGINT
  * reaches every worker, each drains as a lone process would (readiness fails, in-flight requests
- * finish, sockets close with 1001), and the primary exits once all have, or after `maxDrainMs`.
+ * finish, sockets close with 1001), and the primary exits once all have: 0 when every worker
+ * drained clean, 1 when one did not (it exited 1, or was still running after `maxDrainMs` and
+ * was killed).
  */
 import cluster, { type Worker } from 'node:cluster'
 import type { FastifyBaseLogger } from 'fastify'
@@ -42,6 +44,8 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
   cluster.on('listening', (worker) => listening.add(worker))
   let earlyDeaths = 0
   let stopping = false
+  let stoppingSince = 0
+  let drainedClean = true
 
   const fork = () => {
     const worker = cluster.fork()
@@ -51,7 +55,14 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
     const lived = Date.now() - (forkedAt.get(worker) ?? 0)
     forkedAt.delete(worker)
     if (stopping) {
-      if (forkedAt.size === 0) process.exit(0)
+      // a worker stopped by the signal before it listened had served nothing: nothing was lost
+      if (code !== 0 && listening.has(worker)) drainedClean = false
+      if (forkedAt.size === 0) {
+        const durationMs = Date.now() - stoppingSince
+        if (drainedClean) logger.info({ durationMs }, 'every worker drained')
+        else logger.error({ durationMs }, 'a worker did not drain clean')
+        process.exit(drainedClean ? 0 : 1)
+      }
       return
     }
     earlyDeaths = lived < EARLY_DEATH_MS ? earlyDeaths + 1 : 0
@@ -70,6 +81,7 @@ export async function runClustered(options: ClusterOptions): Promise<void> {
       process.exit(1)
     }
     stopping = true
+    stoppingSince = Date.now()
     logger.info({ signal, workers: forkedAt.size }, 'draining workers')
     if (forkedAt.size === 0) process.exit(0)
     for (const worker of forkedAt.keys()) {

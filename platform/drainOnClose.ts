@@ -1,4 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { timedPhase } from './shutdown.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Requests received and not yet answered (drainOnClose); a shutdown that runs out of time logs it. */
+    readonly inFlightRequests?: number
+  }
+}
 
 /**
  * A graceful close that cannot be held open by a connection that carries nothing. Node's HTTP
@@ -10,6 +18,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
  */
 export function drainOnClose(app: FastifyInstance, options: { readonly maxWaitMs: number }): void {
   const inFlight = new Set<FastifyRequest>()
+  app.decorate('inFlightRequests', { getter: () => inFlight.size })
   app.addHook('onRequest', async (request) => {
     inFlight.add(request)
   })
@@ -19,8 +28,13 @@ export function drainOnClose(app: FastifyInstance, options: { readonly maxWaitMs
   app.addHook('onResponse', settled)
   app.addHook('onRequestAbort', settled)
   app.addHook('preClose', async () => {
-    const deadline = Date.now() + options.maxWaitMs
-    while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    const waiting = inFlight.size
+    await timedPhase(app.log, 'requests in flight', async () => {
+      const deadline = Date.now() + options.maxWaitMs
+      while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+      if (inFlight.size > 0) app.log.warn({ waiting, unanswered: inFlight.size, maxWaitMs: options.maxWaitMs }, 'requests still in flight after the wait; closing their connections')
+      else if (waiting > 0) app.log.info({ answered: waiting }, 'requests in flight answered')
+    })
     app.server.closeAllConnections()
   })
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Bus, ConsumerHandle, ConsumerSpec, TailSpec } from './bus.ts'
 import { subjectMatches, subjectOf, type EventEnvelope } from './events.ts'
 
@@ -9,9 +10,14 @@ interface Pending {
 
 interface Consumer {
   readonly spec: ConsumerSpec
+  /** Events not yet acked; while `draining`, the first is the one in the handler's hands. */
   readonly queue: Pending[]
   draining: boolean
   stopped: boolean
+  /** Cuts a retry's wait short when the consumer stops. */
+  readonly stopping: AbortController
+  /** Told when the drain loop ends (a stop waits for the event in hand). */
+  readonly whenIdle: (() => void)[]
 }
 
 /**
@@ -33,20 +39,34 @@ export function createInProcessBus(): Bus {
     try {
       while (!consumer.stopped && consumer.queue.length > 0) {
         const head = consumer.queue[0] as Pending
-        let attempt = 0
-        for (;;) {
-          attempt++
+        let acked = false
+        for (let attempt = 1; ; attempt++) {
           const outcome = await deliver(consumer, head.event, attempt)
-          if (outcome.acked || consumer.stopped) break
-          await new Promise((resolve) => setTimeout(resolve, outcome.delayMs))
+          acked = outcome.acked
+          if (acked || consumer.stopped) break
+          await sleep(outcome.delayMs, undefined, { signal: consumer.stopping.signal }).catch(() => {})
+          if (consumer.stopped) break
         }
-        if (consumer.stopped) break
+        // an event handled to the end before a stop counts as delivered: its effect committed
         consumer.queue.shift()
-        head.settled(true)
+        head.settled(acked)
       }
     } finally {
       consumer.draining = false
+      for (const resolve of consumer.whenIdle.splice(0)) resolve()
     }
+  }
+
+  /**
+   * Takes no other event: those waiting fail their publishers (their outbox rows stay
+   * unpublished, delivered again after a restart), and the one in hand, if any, is handled to
+   * the end, its ack settling its publisher as usual. A retry's wait is cut short.
+   */
+  const stop = async (consumer: Consumer) => {
+    consumer.stopped = true
+    consumer.stopping.abort()
+    for (const pending of consumer.queue.splice(consumer.draining ? 1 : 0)) pending.settled(false)
+    if (consumer.draining) await new Promise<void>((resolve) => consumer.whenIdle.push(resolve))
   }
 
   const deliver = (consumer: Consumer, event: EventEnvelope, attempt: number) =>
@@ -94,14 +114,12 @@ export function createInProcessBus(): Bus {
       if (delivered.includes(false)) throw new Error(`a consumer stopped before it acked event ${event.id}`)
     },
     async consume(spec): Promise<ConsumerHandle> {
-      const consumer: Consumer = { spec, queue: [], draining: false, stopped: false }
+      const consumer: Consumer = { spec, queue: [], draining: false, stopped: false, stopping: new AbortController(), whenIdle: [] }
       consumers.add(consumer)
       return {
         async stop() {
-          consumer.stopped = true
           consumers.delete(consumer)
-          // fail publishers waiting on this consumer: their outbox rows stay unpublished
-          for (const pending of consumer.queue.splice(0)) pending.settled(false)
+          await stop(consumer)
         },
       }
     },
@@ -123,12 +141,10 @@ export function createInProcessBus(): Bus {
     },
     async close() {
       closed = true
-      for (const consumer of consumers) {
-        consumer.stopped = true
-        for (const pending of consumer.queue.splice(0)) pending.settled(false)
-      }
+      const stopping = [...consumers].map(stop)
       consumers.clear()
       tails.clear()
+      await Promise.all(stopping)
     },
   }
 }

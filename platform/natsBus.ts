@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager, type JsMsg, type StreamConfig } from '@nats-io/jetstream'
 import { connect } from '@nats-io/transport-node'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Bus, ConsumerHandle, ConsumerSpec, TailSpec } from './bus.ts'
 import { SUBGRAPH_NAMES } from './subgraphRegistry.ts'
@@ -23,9 +24,17 @@ const ACK_WAIT_MS = 30_000
  * Hands one message to the consumer until it acks: a nak waits its delay here (telling the server
  * the message is still being worked on) and delivers again, so the aggregate's later events wait.
  * `attempt` continues from the server's delivery count, which survives a crash.
+ *
+ * Once the consumer stops (`stopping` aborted) a message not yet handed over, or waiting for a
+ * retry, goes back to the server (a nak, with what is left of the delay) for another replica or
+ * the next start; one in the handler's hands is finished and acked first.
  */
-async function deliverUntilSettled(spec: ConsumerSpec, event: EventEnvelope, message: JsMsg): Promise<void> {
+async function deliverUntilSettled(spec: ConsumerSpec, event: EventEnvelope, message: JsMsg, stopping: AbortSignal): Promise<void> {
   for (let attempt = message.info.deliveryCount; ; attempt++) {
+    if (stopping.aborted) {
+      message.nak()
+      return
+    }
     let outcome: { acked: true } | { acked: false; delayMs: number } | null = null
     await spec.onDelivery({
       event,
@@ -42,8 +51,12 @@ async function deliverUntilSettled(spec: ConsumerSpec, event: EventEnvelope, mes
     if (settled?.acked) return
     const delay = settled ? settled.delayMs : 1000
     for (let waited = 0; waited < delay; waited += 5000) {
+      if (stopping.aborted) {
+        message.nak(delay - waited)
+        return
+      }
       message.working()
-      await new Promise((resolve) => setTimeout(resolve, Math.min(5000, delay - waited)))
+      await sleep(Math.min(5000, delay - waited), undefined, { signal: stopping }).catch(() => {})
     }
   }
 }
@@ -79,6 +92,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
     return stream.name
   }
   const running = new Set<{ close(): Promise<void | Error> }>()
+  // one per consume(): closing the bus stops every consumer as its own stop() would
+  const consumersStopping = new Set<AbortController>()
   const durables: { stream: string; durable: string }[] = []
 
   return {
@@ -92,6 +107,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       for (const pattern of spec.subjects) byStream.set(streamFor(pattern), [...(byStream.get(streamFor(pattern)) ?? []), toNats(pattern)])
       const loops: Promise<void>[] = []
       const handles: { close(): Promise<void | Error> }[] = []
+      const stopping = new AbortController()
+      consumersStopping.add(stopping)
       for (const [stream, subjects] of byStream) {
         const durable = `${spec.name}-${stream}`.replace(/[^A-Za-z0-9_-]/g, '_')
         const config = {
@@ -116,6 +133,11 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
             const chains = new Map<string, Promise<void>>()
             const inFlight = new Set<Promise<void>>()
             for await (const message of messages) {
+              // pulled before the stop, handed over after it: back to the server at once
+              if (stopping.signal.aborted) {
+                message.nak()
+                continue
+              }
               let event: EventEnvelope
               try {
                 const parsed: unknown = JSON.parse(decoder.decode(message.data))
@@ -128,7 +150,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
               }
               const key = `${event.aggregateType}\u0000${event.aggregateId}`
               const handled: Promise<void> = (chains.get(key) ?? Promise.resolve())
-                .then(() => deliverUntilSettled(spec, event, message))
+                .then(() => deliverUntilSettled(spec, event, message, stopping.signal))
                 .catch((error: unknown) => options.logger.error({ err: error, consumer: spec.name, eventId: event.id }, 'delivery failed'))
                 .finally(() => {
                   if (chains.get(key) === handled) chains.delete(key)
@@ -143,7 +165,9 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         )
       }
       return {
+        // no message is taken after this; those in the handler's hands are finished and acked
         async stop() {
+          stopping.abort()
           for (const handle of handles) {
             await handle.close()
             running.delete(handle)
@@ -166,7 +190,10 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
         // one subject goes as `filter_subject` (servers before 2.10 know no `filter_subjects`)
         const filter = subjects.length === 1 ? (subjects[0] as string) : subjects
         const consumer = await js.consumers.get(stream, { filter_subjects: filter, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: state.last_seq + 1 })
-        const messages = await consumer.consume()
+        // pulls of 5 s (heartbeats every 2.5 s) rather than 30: after a NATS restart the client
+        // notices the lost consumer and re-creates it within seconds, not half a minute (a tail
+        // feeds partners' live stock streams and the caches' invalidations)
+        const messages = await consumer.consume({ expires: 5000 })
         handles.push(messages)
         running.add(messages)
         void (async () => {
@@ -205,6 +232,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
       await js.publish(subject, encoder.encode(JSON.stringify({ consumer, error, event })), { msgID: `${consumer}:${event.id}` })
     },
     async close() {
+      for (const stopping of consumersStopping) stopping.abort()
       for (const handle of running) await handle.close()
       running.clear()
       await nc.drain()

@@ -24,6 +24,7 @@ import type { TrustedDocuments } from '../trustedDocuments.ts'
 import type { SubscriptionHub } from './hub.ts'
 import type { SupergraphRuntime } from './runtime.ts'
 import { graphqlError, type ErrorCode } from '../../platform/errors.ts'
+import { timedPhase } from '../../platform/shutdown.ts'
 
 /** The scope a token needs to open a socket (partners subscribe to the stock feed with it). */
 export const SOCKET_SCOPE = 'stock:read'
@@ -243,12 +244,14 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
 
   app.addHook('preClose', async () => {
     draining = true
-    const deadline = Date.now() + config.shutdownDrainMs
-    while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
-    // sockets first, with 1001 (a close, not a completion: clients reconnect and resume), then
-    // the upstream subscriptions they held
-    await server.dispose()
-    await hub.close()
+    await timedPhase(app.log, 'sockets', async () => {
+      const deadline = Date.now() + config.shutdownDrainMs
+      while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
+      // sockets first, with 1001 (a close, not a completion: clients reconnect and resume), then
+      // the upstream subscriptions they held
+      await server.dispose()
+      await hub.close()
+    })
   })
 
   return {
