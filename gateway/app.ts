@@ -1,8 +1,11 @@
 import { ApolloGateway, type SupergraphManager } from '@apollo/gateway'
+import { loggerOptions } from '../platform/logging.ts'
+import { activeSpan, traceRequests } from '../platform/tracing.ts'
+import { viewerKind, type Viewer } from '../platform/viewer.ts'
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server'
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
 import { fastifyApolloHandler } from '@as-integrations/fastify'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Bus } from '../platform/bus.ts'
 import type { Config } from '../platform/config.ts'
 import type { SubgraphName } from '../platform/subgraphRegistry.ts'
@@ -21,6 +24,7 @@ import { clientKeyOf, createRateLimiter } from './rateLimit/rateLimiter.ts'
 import { createAnomalyDetector } from './anomaly/anomalyDetector.ts'
 import { withLimitCode } from './limits/tokenLimit.ts'
 import { checkReadiness, type ServiceEndpoint } from './readiness.ts'
+import { serveReadiness } from '../platform/readiness.ts'
 import { mergingExecutor } from './mergeInFlight.ts'
 import { gatewayMetrics, type GatewayMetrics } from './metrics.ts'
 import { serveMetrics } from '../platform/metrics.ts'
@@ -36,6 +40,8 @@ import { SubscriptionHub, type SubscriptionHubOptions } from './subscriptions/hu
 import { subgraphsOf } from './subscriptions/apolloAdapter.ts'
 import { buildSupergraphRuntime, type SupergraphRuntime } from './subscriptions/runtime.ts'
 import { serveGraphQLOverWebSocket } from './subscriptions/socket.ts'
+import { createOperatorConsole } from './console/operatorConsole.ts'
+import { serveUi } from './ui/serveUi.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -66,19 +72,21 @@ export interface GatewayDeps {
 
 /**
  * The gateway: Fastify + @apollo/server + @apollo/gateway at `/graphql`, `/healthz` (the process
- * is alive), `/readyz` (every subgraph of the current supergraph answers) and
+ * is alive), `/readyz` (every subgraph of the current supergraph answers; 503 `draining` once
+ * the shutdown began) and
  * `/metrics/trusted-documents` (known, unknown and refused operation counts). Never listens.
  */
 export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const { config } = deps
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel, name: 'gateway' } }),
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config, 'gateway') }),
     bodyLimit: 1024 * 1024,
     // a connection silent for longer than any request may take is closed: idle ones cannot pile up
     connectionTimeout: config.requestTimeoutMs + 15_000,
     // X-Forwarded-For names the client only when the peer is a proxy we run
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
   }) as unknown as FastifyInstance
+  traceRequests(app, 'gateway')
   app.setErrorHandler(graphqlErrorHandler)
   app.setNotFoundHandler(methodNotAllowed('/graphql', ['GET', 'POST', 'OPTIONS']))
   const refusals: Record<string, number> = {}
@@ -144,12 +152,17 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       onDeduplicated: () => void sharedFetches++,
       onFetched: (seconds, outcome) => metrics?.fetched(name, seconds, outcome),
     })
+  // @apollo/gateway otherwise reports usage to Apollo's servers every hour, probing cloud
+  // metadata addresses first: this gateway calls nothing but its subgraphs
+  process.env['APOLLO_TELEMETRY_DISABLED'] = 'true'
   const gateway = new ApolloGateway({
     // @authenticated / @requiresScopes are enforced here (the edge plugin), so Apollo may load them
     supergraphSdl: withEnforcedSecurityFeatures(deps.supergraph ?? supergraphFromFile(config.supergraphPath, app.log)),
     logger: app.log,
     buildService: ({ name, url }) => dataSourceFor(name, routingUrl(name, url ?? '')),
   })
+  // before Apollo starts: the console sees the first supergraph load and counts every operation
+  const operatorConsole = createOperatorConsole({ config, gateway })
   // the subscription path plans with the same supergraph, rebuilt whenever it changes
   let runtime: SupergraphRuntime | null = null
   const guard = createOperationGuard(config)
@@ -253,7 +266,18 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       // after the edge plugin: the status follows the errors it leaves
       graphqlHttpPlugin(),
       metrics.plugin,
-      ...(config.nodeEnv === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+      {
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ contextValue, operationName, operation }) {
+              contextValue.nameOperation?.(operationName ?? null, operation?.operation ?? null)
+            },
+          }
+        },
+      },
+      operatorConsole.plugin,
+      // Apollo's landing page loads its sandbox from the internet: browsers get the gateway's own GraphiQL (gateway/ui/)
+      ApolloServerPluginLandingPageDisabled(),
       ...(deps.apolloPlugins ?? []),
     ],
   })
@@ -264,11 +288,10 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     method: ['GET', 'POST', 'OPTIONS'],
     preHandler: [refuseSimplePosts, refuseUnacceptable, ...(trustedDocuments ? [trustedDocuments.preHandler] : [])],
     handler: fastifyApolloHandler(apollo, {
-      context: async (request) => ({
-        viewer: await viewerFromAuthorization(request.headers.authorization, config),
-        signal: AbortSignal.timeout(config.requestTimeoutMs),
-        clientIp: request.ip,
-      }),
+      context: async (request, reply) => {
+        const viewer = await viewerFromAuthorization(request.headers.authorization, config)
+        return { viewer, signal: AbortSignal.timeout(config.requestTimeoutMs), clientIp: request.ip, nameOperation: describeRequest(request, reply, viewer) }
+      },
     }),
   })
   // registered after the socket server: its preClose drains the sockets first
@@ -292,9 +315,12 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     viewerOf: (authorization) => viewerFromAuthorization(authorization, config).catch(() => null),
   })
   app.get('/metrics/trusted-documents', async () => trustedDocuments?.stats() ?? { mode: 'off' })
-  app.get('/readyz', async (_request, reply) => {
+  // GraphiQL at /graphiql (browsers opening /graphql land there) and the staff console at /console
+  serveUi(app, { config, trustedDocuments, operatorConsole })
+  // 503 `draining` once the process's shutdown begins (platform/readiness.ts)
+  serveReadiness(app, async () => {
     const readiness = await checkReadiness(services, config.viewerSigningSecret)
-    return reply.code(readiness.ready ? 200 : 503).send({ status: readiness.ready ? 'ready' : 'unavailable', services: readiness.services })
+    return { ready: readiness.ready, details: { services: readiness.services } }
   })
   app.addHook('onClose', async () => {
     trustedDocuments?.close()
@@ -317,5 +343,23 @@ export async function buildGatewayAppOrExit(deps: GatewayDeps, beforeExit: () =>
     console.error(`gateway not started: ${error instanceof Error ? error.message : String(error)}`)
     await beforeExit()
     process.exit(1)
+  }
+}
+
+/**
+ * The request's log lines (its "request completed" too) and its server span name the viewer,
+ * its kind and subject (never its token), and, once Apollo has resolved it, the operation.
+ */
+function describeRequest(request: FastifyRequest, reply: FastifyReply, viewer: Viewer): NonNullable<GatewayContext['nameOperation']> {
+  const kind = viewerKind(viewer)
+  const span = activeSpan()
+  span?.setAttributes({ 'commerce.viewer.kind': kind, ...(viewer.sub ? { 'enduser.id': viewer.sub } : {}) })
+  request.log = request.log.child({ viewer: { kind, sub: viewer.sub } })
+  reply.log = request.log
+  return (name, type) => {
+    request.log = request.log.child({ operationName: name })
+    reply.log = request.log
+    if (span && name) span.setAttribute('graphql.operation.name', name)
+    if (span && type) span.setAttribute('graphql.operation.type', type)
   }
 }

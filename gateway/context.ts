@@ -10,4 +10,6 @@ export interface GatewayContext {
   readonly signal?: AbortSignal
   /** The client's address (from `X-Forwarded-For` only behind TRUSTED_PROXIES): an anonymous viewer's rate limit key. */
   readonly clientIp?: string
+  /** Names the operation, once resolved, in the request's log lines and its span. */
+  readonly nameOperation?: (name: string | null, type: string | null) => void
 }

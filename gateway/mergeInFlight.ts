@@ -12,7 +12,7 @@ import type { GatewayContext } from './context.ts'
 export function mergingExecutor(executor: GatewayExecutor, options: { readonly onMerged?: () => void } = {}): GatewayExecutor {
   const inFlight = new Map<string, ReturnType<GatewayExecutor>>()
   return (requestContext) => {
-    if (requestContext.operation.operation !== 'query') return executor(requestContext)
+    if (requestContext.operation?.operation !== 'query') return executor(requestContext)
     const key = keyOf(requestContext)
     if (key === null) return executor(requestContext)
     const running = inFlight.get(key)

@@ -213,7 +213,7 @@ export async function createResponseCache(options: ResponseCacheOptions): Promis
   return {
     wrap: (executor) => async (requestContext) => {
       const context = requestContext.context as unknown as RecordingContext
-      if (broken || requestContext.operation.operation !== 'query' || !context.viewer || isStaff(context.viewer)) return executor(requestContext)
+      if (broken || requestContext.operation?.operation !== 'query' || !context.viewer || isStaff(context.viewer)) return executor(requestContext)
       const key = keyOf(requestContext, context.viewer)
       if (key === null) return executor(requestContext)
       const found = (await quietly(() => storage.storage.get(key))) as Entry | undefined

@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource } from '@apollo/gateway'
+import { injectTraceHeaders } from '../platform/tracing.ts'
 import { GraphQLError } from 'graphql'
 import type { ErrorCode } from '../platform/errors.ts'
 import { readCappedResponse, ResponseTooLargeError } from '../platform/readCappedResponse.ts'
@@ -113,7 +114,7 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Re
     try {
       const response = await fetch(url, {
         method: init.method,
-        headers: { ...init.headers, [VIEWER_HEADER]: signViewer(viewer, options.signingSecret, init.body) },
+        headers: injectTraceHeaders({ ...init.headers, [VIEWER_HEADER]: signViewer(viewer, options.signingSecret, init.body) }),
         body: init.body,
         signal,
       })

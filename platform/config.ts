@@ -31,8 +31,14 @@ export interface Config {
   readonly subgraphTimeoutMs: number
   /** Retries of a query fetch after a connection failure or a 502/503/504 (never mutations, never after a timeout). */
   readonly subgraphRetries: number
-  /** How long a subgraph's circuit breaker stays open before a probe. */
+  /** How long a circuit breaker (a subgraph's, the payment provider's) stays open before a probe. */
   readonly circuitOpenMs: number
+  /** One attempt's budget at the payment provider (then a retry, with the same idempotency key). */
+  readonly paymentProviderTimeoutMs: number
+  /** Attempts after the first of a payment provider call that timed out or failed to connect. */
+  readonly paymentProviderRetries: number
+  /** Where incidents (an integration's circuit breaker opened, then closed) are POSTed; null: recorded only. */
+  readonly incidentWebhookUrl: string | null
   readonly seedOnStart: boolean
   readonly reservationTtlSeconds: number
   /** NATS JetStream when set, otherwise the in-process bus. */
@@ -41,6 +47,8 @@ export interface Config {
   readonly natsNamespace: string
   readonly eventMaxDeliveries: number
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** OpenTelemetry traces over OTLP/HTTP (null endpoint: tracing off, at no cost). */
+  readonly tracing: Readonly<TracingConfig>
   /** What the gateway does with operations that are not in a client manifest. */
   readonly trustedDocuments: TrustedDocumentsMode
   /** Staff may send free-form documents even in `enforce` mode. */
@@ -59,6 +67,10 @@ export interface Config {
   }>
   /** On SIGTERM: how long open sockets may keep streaming before they are closed with 1001. */
   readonly shutdownDrainMs: number
+  /** On SIGTERM: how long `/readyz` fails while everything else is still served, before the listener closes. */
+  readonly shutdownReadinessDelayMs: number
+  /** On SIGTERM: the bound of the whole shutdown; past it, what is still open is logged and the process exits 1. */
+  readonly shutdownTimeoutMs: number
   /** JWKS (RS256/ES256 keys) at `file://` or `https://`; tokens may then be signed by its keys. */
   readonly jwksUrl: string | null
   /** Longest lifetime (`exp` - `iat`, or `exp` - now without `iat`) a token may claim, in seconds. */
@@ -85,6 +97,14 @@ export interface Config {
   readonly cache: Readonly<CacheConfig>
   /** Identical queries in flight share one execution at the gateway, and identical subgraph fetches one call. */
   readonly deduplication: boolean
+}
+
+export interface TracingConfig {
+  /** The collector: a base URL (`/v1/traces` appended) or, with `tracesUrl`, the traces URL itself. */
+  readonly endpoint: string | null
+  readonly tracesUrl: boolean
+  /** `OTEL_SERVICE_NAME`: names a process that runs one service (default: the service's own name). */
+  readonly serviceName: string | null
 }
 
 export interface CacheConfig {
@@ -250,12 +270,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     subgraphTimeoutMs: integer('SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000),
     subgraphRetries: integer('SUBGRAPH_RETRIES', 2, 0, 5),
     circuitOpenMs: integer('CIRCUIT_OPEN_MS', 5000, 100, 600_000),
+    paymentProviderTimeoutMs: integer('PAYMENT_PROVIDER_TIMEOUT_MS', 10_000, 1, 600_000),
+    paymentProviderRetries: integer('PAYMENT_PROVIDER_RETRIES', 2, 0, 10),
+    incidentWebhookUrl: url('INCIDENT_WEBHOOK_URL', ['https:', 'http:']),
     seedOnStart: boolean('SEED_ON_START', databaseUrl === null),
     reservationTtlSeconds: integer('RESERVATION_TTL_SECONDS', 900, 1, 7 * 24 * 3600),
     natsUrl: url('NATS_URL', ['nats:', 'tls:']),
     natsNamespace,
     eventMaxDeliveries: integer('EVENT_MAX_DELIVERIES', 5, 1, 100),
     logLevel: logLevel as Config['logLevel'],
+    tracing: Object.freeze(tracingConfig(env, url)),
     trustedDocuments: trustedDocuments as TrustedDocumentsMode,
     trustedDocumentsAllowStaff: boolean('TRUSTED_DOCUMENTS_ALLOW_STAFF', false),
     trustedDocumentsDir: env['TRUSTED_DOCUMENTS_DIR'] || 'operations',
@@ -268,6 +292,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       connectionInitTimeoutMs: integer('WS_CONNECTION_INIT_TIMEOUT_MS', 5000, 100, 600_000),
     }),
     shutdownDrainMs: integer('SHUTDOWN_DRAIN_MS', 5000, 0, 600_000),
+    // in production, time for load balancers to see /readyz fail (a few of their probe periods)
+    // before the listener closes; elsewhere nothing routes by readiness, and Ctrl-C should be quick
+    shutdownReadinessDelayMs: integer('SHUTDOWN_READINESS_DELAY_MS', production ? 5000 : 0, 0, 600_000),
+    // under Kubernetes' default grace period (30 s), so the process says what was open before a SIGKILL
+    shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 25_000, 100, 3_600_000),
     jwksUrl,
     maxTokenLifetimeSeconds: integer('AUTH_MAX_TOKEN_LIFETIME', 86_400, 60, 365 * 86_400),
     clockSkewSeconds: integer('AUTH_CLOCK_SKEW_SECONDS', 30, 0, 600),
@@ -315,6 +344,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     }),
     deduplication: boolean('DEDUPLICATION', true),
   }
+  if (config.shutdownTimeoutMs <= config.shutdownReadinessDelayMs) {
+    problems.push(`SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs}) must be longer than SHUTDOWN_READINESS_DELAY_MS (${config.shutdownReadinessDelayMs})`)
+  }
   if (problems.length > 0) {
     throw new ConfigError(problems)
   }
@@ -327,5 +359,17 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n- ${problems.join('\n- ')}`)
     this.name = 'ConfigError'
     this.problems = problems
+  }
+}
+
+/** The standard OTEL_* variables this project reads itself (the SDK reads the others). */
+function tracingConfig(env: NodeJS.ProcessEnv, url: (name: string, protocols: readonly string[]) => string | null): TracingConfig {
+  const disabled = (env['OTEL_SDK_DISABLED'] ?? '').toLowerCase() === 'true'
+  const tracesEndpoint = url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:'])
+  const endpoint = url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'])
+  return {
+    endpoint: disabled ? null : (tracesEndpoint ?? endpoint),
+    tracesUrl: tracesEndpoint !== null,
+    serviceName: env['OTEL_SERVICE_NAME'] || null,
   }
 }

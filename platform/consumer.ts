@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import { contextFrom, inService, SpanKind, traced, tracingEnabled } from './tracing.ts'
 import type { Bus, ConsumerHandle, Delivery, TailSpec } from './bus.ts'
 import type { SubgraphName } from './subgraphRegistry.ts'
 import type { Database, Queryable } from './db.ts'
@@ -57,9 +58,26 @@ export interface ConsumerOptions {
 /**
  * How one delivery ended: `applied` (its effect committed), `duplicate` (applied before: a
  * redelivery), `skipped` (a type the consumer has no use for), `retry` (failed, redelivered
- * later), `dead_lettered` (failed for the last time).
+ * later), `deferred` (a dependency is down: redelivered later, not counted as a failure),
+ * `dead_lettered` (failed for the last time).
  */
-export type ConsumerOutcome = 'applied' | 'duplicate' | 'skipped' | 'retry' | 'dead_lettered'
+export type ConsumerOutcome = 'applied' | 'duplicate' | 'skipped' | 'retry' | 'deferred' | 'dead_lettered'
+
+/**
+ * Thrown by a handler when the event cannot be handled yet through no fault of its own: a
+ * dependency is known to be down (a payment provider whose circuit breaker is open). The event is
+ * redelivered after `retryAfterMs`, and the delivery does not count towards `maxDeliveries`, so
+ * an outage, however long, dead-letters nothing.
+ */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError'
+  constructor(message: string, readonly retryAfterMs: number, options?: { readonly cause?: unknown }) {
+    super(message, options)
+  }
+}
+
+/** The longest a deferred event waits before its next delivery, whatever the handler asked. */
+const MAX_DEFERRAL_MS = 60_000
 
 export const defaultBackoff = (attempt: number): number => Math.min(5000, 100 * 2 ** (attempt - 1))
 
@@ -78,6 +96,9 @@ export async function startConsumer<Events = Record<string, unknown>, Type exten
   const backoff = options.backoffMs ?? defaultBackoff
 
   const handled = handler.types ? new Set<string>(handler.types) : null
+  // per event in hand, its deliveries deferred by RetryLaterError: the buses count every delivery
+  // in `attempt`, and these are not failures (forgotten once the event is acked or dead-lettered)
+  const deferrals = new Map<string, number>()
 
   const alreadyApplied = async (event: EventEnvelope) =>
     (await db.query(`select 1 from ${schema}.processed_events where consumer = $1 and event_id = $2`, [handler.name, event.id])).rowCount > 0
@@ -109,10 +130,20 @@ export async function startConsumer<Events = Record<string, unknown>, Type exten
         })
       }
       await delivery.ack()
+      deferrals.delete(event.id)
       outcome(event, applied ? 'applied' : 'duplicate')
     } catch (error) {
+      if (error instanceof RetryLaterError) {
+        deferrals.set(event.id, (deferrals.get(event.id) ?? 0) + 1)
+        logger.info({ consumer: handler.name, eventId: event.id, retryAfterMs: error.retryAfterMs, reason: error.message }, 'event deferred')
+        outcome(event, 'deferred')
+        await delivery.nak(Math.min(MAX_DEFERRAL_MS, Math.max(1, error.retryAfterMs)))
+        return
+      }
       const message = error instanceof Error ? error.message : String(error)
-      if (delivery.attempt >= maxDeliveries) {
+      const failures = delivery.attempt - (deferrals.get(event.id) ?? 0)
+      if (failures >= maxDeliveries) {
+        deferrals.delete(event.id)
         logger.error({ err: error, consumer: handler.name, eventId: event.id, type: event.type }, 'event dead-lettered')
         try {
           await db.query(
@@ -128,12 +159,22 @@ export async function startConsumer<Events = Record<string, unknown>, Type exten
         }
         return
       }
-      logger.warn({ err: error, consumer: handler.name, eventId: event.id, attempt: delivery.attempt }, 'event handling failed; will retry')
+      logger.warn({ err: error, consumer: handler.name, eventId: event.id, attempt: failures }, 'event handling failed; will retry')
       outcome(event, 'retry')
-      await delivery.nak(backoff(delivery.attempt))
+      await delivery.nak(backoff(failures))
     }
   }
-  return bus.consume({ name: handler.name, subjects: handler.subjects, onDelivery })
+  // a CONSUMER span per delivery, in the trace of the work that appended the event
+  const tracedDelivery = (delivery: Delivery) =>
+    traced(`consume ${delivery.event.type}`, {
+      kind: SpanKind.CONSUMER,
+      parent: inService(schema, contextFrom(delivery.event.traceContext)),
+      attributes: {
+        'messaging.system': 'nats', 'messaging.operation.type': 'process', 'messaging.consumer.group.name': handler.name,
+        'messaging.message.id': delivery.event.id, 'commerce.event.type': delivery.event.type, 'commerce.delivery.attempt': delivery.attempt,
+      },
+    }, () => onDelivery(delivery))
+  return bus.consume({ name: handler.name, subjects: handler.subjects, onDelivery: tracingEnabled() ? tracedDelivery : onDelivery })
 }
 
 /** A tail (bus.ts TailSpec) whose events are typed by their publisher's map, like EventHandler's. */

@@ -5,6 +5,11 @@
  * back in key order, as DataLoader requires.
  */
 import DataLoader from 'dataloader'
+import { traced } from './tracing.ts'
+
+/** A span for one batch of a loader (its SQL nests under it): named after the batch fetch. */
+const batchSpan = <T>(fetch: { readonly name: string }, size: number, run: () => Promise<T>): Promise<T> =>
+  traced(fetch.name ? `dataloader batch ${fetch.name}` : 'dataloader batch', { onlyInTrace: true, attributes: { 'commerce.batch.size': size } }, run)
 
 /** Sees every row a batch loaded (to prime another loader with it). */
 export type OnLoaded<R> = (row: R) => void
@@ -28,11 +33,13 @@ export function rowLoader<R>(
   keyOf: (row: R) => string,
   onLoaded?: OnLoaded<R>,
 ): DataLoader<string, R | null> {
-  return new DataLoader(async (keys) => {
-    const rows = await fetch(keys)
-    if (onLoaded) rows.forEach(onLoaded)
-    return oneEach(keys, rows, keyOf)
-  })
+  return new DataLoader((keys) =>
+    batchSpan(fetch, keys.length, async () => {
+      const rows = await fetch(keys)
+      if (onLoaded) rows.forEach(onLoaded)
+      return oneEach(keys, rows, keyOf)
+    }),
+  )
 }
 
 /** A loader of the children of each parent key (empty when none), in the order the fetch sorts them. */
@@ -41,11 +48,13 @@ export function childrenLoader<R>(
   parentOf: (row: R) => string,
   onLoaded?: OnLoaded<R>,
 ): DataLoader<string, R[]> {
-  return new DataLoader(async (parents) => {
-    const rows = await fetch(parents)
-    if (onLoaded) rows.forEach(onLoaded)
-    return allEach(parents, rows, parentOf)
-  })
+  return new DataLoader((parents) =>
+    batchSpan(fetch, parents.length, async () => {
+      const rows = await fetch(parents)
+      if (onLoaded) rows.forEach(onLoaded)
+      return allEach(parents, rows, parentOf)
+    }),
+  )
 }
 
 /**

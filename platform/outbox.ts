@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { SubgraphName } from './subgraphRegistry.ts'
 import type { Queryable } from './db.ts'
 import type { EventEnvelope, EventOf, EventTypeOf } from './events.ts'
+import { traceCarrier, traced } from './tracing.ts'
 
 /**
  * What each event of a service's map is about: the aggregate whose sequence numbers it, and the
@@ -37,11 +38,14 @@ export type EventPublisher<Events> = <Type extends EventTypeOf<Events>>(tx: Quer
  * does). The NOTIFY is delivered at commit and wakes the relay at once.
  */
 export function eventPublisher<Events>(source: SubgraphName, aggregates: EventAggregates<Events>): EventPublisher<Events> {
-  return async <Type extends EventTypeOf<Events>>(tx: Queryable, event: NewEventOf<Events, Type>) => {
+  const append = async <Type extends EventTypeOf<Events>>(tx: Queryable, event: NewEventOf<Events, Type>) => {
     const aggregateType = aggregates[event.type]
     const id = randomUUID()
     const occurredAt = new Date().toISOString()
-    const traceContext = event.traceContext ?? {}
+    // the work appending the event is its cause: consumers continue its trace (the given context
+    // is kept when no trace is active, e.g. tracing off)
+    const active = traceCarrier()
+    const traceContext = Object.keys(active).length > 0 ? active : (event.traceContext ?? {})
     // one round trip: the aggregate's next sequence (its row lock orders the aggregate's writers),
     // the outbox row numbered with it, and the NOTIFY that wakes the relay at commit
     const { rows } = await tx.query<{ sequence: string }>(
@@ -73,6 +77,8 @@ export function eventPublisher<Events>(source: SubgraphName, aggregates: EventAg
     else PUBLISHED_IN.set(tx, [envelope])
     return envelope
   }
+  return <Type extends EventTypeOf<Events>>(tx: Queryable, event: NewEventOf<Events, Type>) =>
+    traced(`outbox append ${event.type}`, { onlyInTrace: true, attributes: { 'commerce.event.type': event.type, 'commerce.event.source': source } }, () => append(tx, event))
 }
 
 /** The events each open transaction has appended, for what runs once it commits (cache invalidation). */

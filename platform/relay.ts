@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { contextFrom, inService, SpanKind, traced } from './tracing.ts'
 import type { FastifyBaseLogger } from 'fastify'
 import type { Bus } from './bus.ts'
 import type { Database } from './db.ts'
@@ -139,7 +140,14 @@ export function startRelay(options: RelayOptions): Relay {
     try {
       for (const row of rows) {
         if (stopped) break
-        await bus.publish(toEnvelope(row), { dedupeId: `${schema}:${row.position}` })
+        const envelope = toEnvelope(row)
+        // a PRODUCER span in the event's own trace (the request or consumer that appended it)
+        await traced(`publish ${envelope.type}`, {
+          kind: SpanKind.PRODUCER,
+          parent: inService(schema, contextFrom(envelope.traceContext)),
+          onlyInTrace: true,
+          attributes: { 'messaging.system': 'nats', 'messaging.operation.type': 'send', 'messaging.message.id': envelope.id, 'commerce.event.type': envelope.type },
+        }, () => bus.publish(envelope, { dedupeId: `${schema}:${row.position}` }))
         published.push(row.position)
       }
     } finally {

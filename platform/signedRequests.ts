@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Config } from './config.ts'
-import { CONNECTION_INIT_BODY, openViewerHeader, signedFor, VIEWER_HEADER, verifyViewer, type OpenedViewerHeader, type Viewer } from './viewer.ts'
+import { CONNECTION_INIT_BODY, openViewerHeader, signedFor, VIEWER_HEADER, verifyViewer, viewerKind, type OpenedViewerHeader, type Viewer } from './viewer.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -70,6 +70,9 @@ export function authenticateSignedRequests(app: FastifyInstance, options: { read
     if (!header || !request.rawBody || !signedFor(header, request.rawBody)) return unauthenticated(reply)
     if (request.malformedBody) return reply.code(400).send(refusal('BAD_REQUEST', 'The request body is not valid JSON'))
     request.viewer = header.viewer
+    // the request's lines (its "request completed" too) say who asked, never with what credential
+    request.log = request.log.child({ viewer: { kind: viewerKind(header.viewer), sub: header.viewer.sub } })
+    reply.log = request.log
     return undefined
   })
 }

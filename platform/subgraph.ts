@@ -13,6 +13,7 @@ import type { Database } from './db.ts'
 import mercuriusCache from 'mercurius-cache'
 import { cacheKeyPrefix, createSharedCache, type SharedCache } from './cache.ts'
 import { countedElsewhere } from './metrics.ts'
+import { tracedDatabase } from './tracedDatabase.ts'
 import { subjectMatches, subjectOf, type EventEnvelope } from './events.ts'
 
 export interface SubgraphDeps {
@@ -125,7 +126,9 @@ export function defineSubgraph<Context, Services, Deps extends SubgraphDeps = Su
     name: spec.name,
     migrationsDir: fileURLToPath(new URL('./migrations/', spec.folder)),
     seed: spec.seed,
-    async buildApp(deps: Deps) {
+    async buildApp(given: Deps) {
+      // every statement of this subgraph's work is a span of its trace (when tracing is on)
+      const deps: Deps = { ...given, db: tracedDatabase(given.db) }
       const typeDefs = parse(readFileSync(new URL('./schema.graphql', spec.folder), 'utf8'))
       const schema = buildSubgraphSchema({ typeDefs, resolvers: spec.resolvers as never })
       const services = spec.services(deps)

@@ -1,4 +1,5 @@
 import { createSubgraphTransport, type SubgraphTransport } from './subgraphTransport.ts'
+import { injectTraceHeaders } from './tracing.ts'
 import type { Viewer } from './viewer.ts'
 import { signViewer, VIEWER_HEADER } from './viewer.ts'
 
@@ -45,7 +46,7 @@ export function createSubgraphClient(options: SubgraphClientOptions) {
         (signal, url) =>
           fetch(url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(options.viewer, options.signingSecret, body) },
+            headers: injectTraceHeaders({ 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(options.viewer, options.signingSecret, body) }),
             body,
             signal,
           }),

@@ -1,4 +1,6 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
+import { loggerOptions } from './logging.ts'
+import { activeSpan, traceRequests } from './tracing.ts'
 import mercurius from 'mercurius'
 import { GraphQLError, parse, type GraphQLFormattedError, type GraphQLSchema } from 'graphql'
 import type { Bus, ConsumerHandle } from './bus.ts'
@@ -12,10 +14,13 @@ import { startRelay, type Relay } from './relay.ts'
 import { ERROR_CODES } from './errors.ts'
 import { enforceDeadlines, withDeadline } from './requestDeadline.ts'
 import { drainOnClose } from './drainOnClose.ts'
+import { serveReadiness } from './readiness.ts'
+import { timedPhase } from './shutdown.ts'
 import { httpRefusalOf } from './httpErrors.ts'
 import { createSubgraphGuard, type SubgraphGuard } from './limits/subgraphGuard.ts'
 import { limitResponseSize } from './responseSizeLimit.ts'
 import { authenticateSignedRequests, viewerFromConnectionParams } from './signedRequests.ts'
+import { serveDeadLetterAdmin } from './deadLetterAdmin.ts'
 import type { Viewer } from './viewer.ts'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
@@ -69,17 +74,20 @@ export interface SubgraphAppOptions<Context> {
  */
 export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Context>): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger } : { logger: { level: options.config.logLevel, name: options.name } }),
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: loggerOptions(options.config, options.name) }),
     bodyLimit: 1024 * 1024,
     // a connection silent for this long is closed (nothing legitimate waits longer: resolvers stop
     // at SUBGRAPH_TIMEOUT_MS), so idle connections cannot pile up
     connectionTimeout: options.config.subgraphTimeoutMs + 15_000,
   }) as unknown as FastifyInstance
+  traceRequests(app, options.name)
   authenticateSignedRequests(app, { path: '/graphql', config: options.config })
   limitResponseSize(app, { path: '/graphql', maxBytes: options.config.maxResponseBytes })
   enforceDeadlines(options.schema)
 
   app.get('/healthz', async () => ({ status: 'ok', service: options.name }))
+  // ready until the process's shutdown begins (platform/shutdown.ts)
+  serveReadiness(app)
   const registry = serveMetrics(app, options.name)
 
   await app.register(mercurius, {
@@ -102,8 +110,14 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
   // this service's own depth and cost limits, whoever signed the call
   const guard = createSubgraphGuard(options.schema, options.config)
   app.graphql.addHook('preExecution', async (_schema, document, context, variables) => {
-    const body = (context as { reply?: { request: { body?: unknown } } }).reply?.request.body as { operationName?: unknown } | undefined
-    const refused = guard(document, typeof body?.operationName === 'string' ? body.operationName : undefined, variables)
+    const reply = (context as { reply?: FastifyReply }).reply
+    const body = reply?.request.body as { operationName?: unknown } | undefined
+    const operationName = typeof body?.operationName === 'string' ? body.operationName : undefined
+    if (operationName) {
+      activeSpan()?.setAttribute('graphql.operation.name', operationName)
+      if (reply) reply.log = reply.request.log = reply.request.log.child({ operationName })
+    }
+    const refused = guard(document, operationName, variables)
     if (refused) throw refused
   })
 
@@ -113,6 +127,8 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
 
   if (options.events) {
     const { bus, db, handlers, maxDeliveries } = options.events
+    // staff list and replay this subgraph's dead letters here (the operator console, through the gateway)
+    serveDeadLetterAdmin(app, { schema: options.name, db, config: options.config })
     const consumerOptions = { db, bus, schema: options.name, logger: app.log, ...(maxDeliveries ? { maxDeliveries } : {}), onOutcome: eventMetrics(registry, db, options.name) }
     const consumers: ConsumerHandle[] = []
     for (const handler of handlers) consumers.push(await startConsumer(consumerOptions, handler))
@@ -122,8 +138,9 @@ export async function buildSubgraphApp<Context>(options: SubgraphAppOptions<Cont
       relay = startRelay({ db, bus, schema: options.name, logger: app.log, retentionMs: options.config.eventLogRetentionHours * 3600_000 })
     })
     app.addHook('onClose', async () => {
-      await relay?.stop()
-      for (const consumer of consumers) await consumer.stop()
+      // the relay gives up its lease (a replica takes over at once); consumers finish and ack the event in hand
+      await timedPhase(app.log, 'relay', async () => relay?.stop())
+      await timedPhase(app.log, 'consumers', () => Promise.all(consumers.map((consumer) => consumer.stop())))
     })
   }
   if (options.onClose) {

@@ -19,6 +19,7 @@
  * was going away); never a timeout (the subgraph may still be running it, and the deadline is
  * spent).
  */
+import { SpanKind, traced } from './tracing.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from './circuitBreaker.ts'
 import { ResponseTooLargeError } from './readCappedResponse.ts'
@@ -142,7 +143,16 @@ export function createSubgraphTransport(options: SubgraphTransportOptions): Subg
         const signal = send.signal ? AbortSignal.any([send.signal, timeout]) : timeout
         let response: Response
         try {
-          response = await attempt(signal, url)
+          // a CLIENT span per attempt (callers put its context in the request's headers)
+          response = await traced(`POST ${options.name}`, {
+            kind: SpanKind.CLIENT,
+            onlyInTrace: true,
+            attributes: { 'http.request.method': 'POST', 'server.address': new URL(url).host, 'commerce.subgraph': options.name, 'commerce.attempt': n },
+          }, async (span) => {
+            const answered = await attempt(signal, url)
+            span?.setAttribute('http.response.status_code', answered.status)
+            return answered
+          })
         } catch (error) {
           if (send.signal?.aborted && !timeout.aborted) {
             // the client's deadline or departure, not the subgraph's failure

@@ -49,6 +49,10 @@ export function requireSubject(viewer: Viewer): string {
 /** A stable key for per-viewer state (idempotency keys): the subject, or 'anonymous'. */
 export const viewerScope = (viewer: Viewer): string => viewer.sub ?? 'anonymous'
 
+/** What kind of viewer this is, for logs and traces: its strongest role, or anonymous. */
+export const viewerKind = (viewer: Viewer): Role | 'anonymous' =>
+  isStaff(viewer) ? 'staff' : hasRole(viewer, 'partner') ? 'partner' : hasRole(viewer, 'customer') ? 'customer' : 'anonymous'
+
 // ── The forwarded viewer ─────────────────────────────────────────────────────────────────────
 // The gateway forwards the viewer it verified to subgraphs in one header, HMAC-signed with a
 // secret only the gateway and the subgraphs hold. The signature also covers a SHA-256 digest of

@@ -236,6 +236,15 @@ describe('the gateway response cache', () => {
     assert.ok((await cacheStats()).hits >= 1)
   })
 
+  it('answers an operationName that names no operation as the client\'s error, not a crash of the cache or the merge', async () => {
+    const response = await stack.gateway.inject({
+      method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      payload: { query: 'query A { __typename }', operationName: 'B' },
+    })
+    assert.equal(response.statusCode, 400, response.body)
+    assert.deepEqual(response.json().errors.map((e: { extensions: { code: string } }) => e.extensions.code), ['GRAPHQL_VALIDATION_FAILED'])
+  })
+
   it('shows new stock and a new price once their events are applied (the bound is the bus lag)', async () => {
     const { sku } = takeVariant()
     const level = onlineLevelOf(sku)

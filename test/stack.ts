@@ -4,7 +4,7 @@
  * database handle counts its SQL statements, so tests can bound the cost of a request.
  */
 import type { SupergraphManager } from '@apollo/gateway'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { after, before } from 'node:test'
 import { signToken, type TokenClaims } from '../gateway/auth.ts'
 import { buildGatewayApp, type GatewayDeps } from '../gateway/app.ts'
@@ -65,6 +65,8 @@ export interface StackOptions {
   readonly subscriptionHub?: GatewayDeps['subscriptionHub']
   /** The gateway's clock for rate limits and the anomaly detector (a test that drives time). */
   readonly clock?: GatewayDeps['clock']
+  /** Every service logs here (a child per service); default: each its own, at testConfig's level. */
+  readonly logger?: FastifyBaseLogger
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -86,7 +88,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const definition = SUBGRAPHS.find((s) => s.name === name)
     if (!definition) throw new Error(`no subgraph ${name}`)
     databases[name] ??= countingDatabase(test.db)
-    return definition.buildApp({ config: { ...testConfig, ...options.subgraphConfig }, db: databases[name], ...(bus ? { bus } : {}), subgraphUrl: (target) => urls[target] })
+    return definition.buildApp({
+      config: { ...testConfig, ...options.subgraphConfig }, db: databases[name], ...(bus ? { bus } : {}), subgraphUrl: (target) => urls[target],
+      ...(options.logger ? { logger: options.logger.child({ name }) } : {}),
+    })
   }
   const calls = Object.fromEntries(SUBGRAPHS.map((s) => [s.name, 0])) as Record<SubgraphName, number>
   const start = async (name: SubgraphName, app?: FastifyInstance) => {
@@ -114,6 +119,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.subscriptionHub ? { subscriptionHub: options.subscriptionHub } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(bus ? { bus } : {}),
+    ...(options.logger ? { logger: options.logger.child({ name: 'gateway' }) } : {}),
   })
   await gateway.ready()
 

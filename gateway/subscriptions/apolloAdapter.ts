@@ -7,6 +7,7 @@
  */
 import { operationFromDocument, Supergraph, type Schema } from '@apollo/federation-internals'
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway'
+import { contextFrom, inService, traced } from '../../platform/tracing.ts'
 import { QueryPlanner, type FetchNode, type QueryPlan, type SubscriptionNode } from '@apollo/query-planner'
 import type { FastifyBaseLogger } from 'fastify'
 import { OperationTypeNode, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql'
@@ -116,6 +117,10 @@ export async function executeSubscriptionEvent(
     overallCachePolicy: { replace() {}, restrict() {}, policyIfCacheable: () => null },
   }
   const { perEvent, operationContext, supergraphSchema, apiSchemaInternal } = planned.apollo
-  const executed = await executeQueryPlan(perEvent, serviceMap, requestContext as never, operationContext, supergraphSchema, apiSchemaInternal)
+  // each event is a trace of its own: its entity fetches (and their subgraphs' work) nest under it
+  const executed = await traced('subscription event', {
+    parent: inService('gateway', contextFrom(undefined)),
+    ...(request.operationName ? { attributes: { 'graphql.operation.name': request.operationName, 'graphql.operation.type': 'subscription' } } : {}),
+  }, () => executeQueryPlan(perEvent, serviceMap, requestContext as never, operationContext, supergraphSchema, apiSchemaInternal))
   return { data: executed.data ?? null, ...(executed.errors?.length ? { errors: executed.errors } : {}) }
 }

@@ -12,6 +12,7 @@ import { mergeOf, pipelineOf, SharedUpstreams, upstreamKeys } from './sharing.ts
 import { UpstreamStream, type RetryOptions } from './upstream.ts'
 import { UpstreamClients, type UpstreamReplicas } from './upstreamClients.ts'
 import { visibilityOf } from './visibility.ts'
+import { SubscribersByClient, type ClientSubscriptions } from './subscribersByClient.ts'
 import { graphqlError } from '../../platform/errors.ts'
 
 // bench/subscriptions.ts reads the metrics' shape from here, where it always was
@@ -58,6 +59,7 @@ const systemClock: Clock = {
 export class SubscriptionHub {
   private readonly upstreams = new SharedUpstreams()
   private readonly counters = new SubscriptionCounters()
+  private readonly byClient = new SubscribersByClient()
   private readonly transport: UpstreamTransport
   /** The graphql-ws connections when the hub made them itself: they close with it. */
   private readonly ownClients: UpstreamClients | null
@@ -74,6 +76,11 @@ export class SubscriptionHub {
     return this.counters.snapshot()
   }
 
+  /** Client subscriptions open now, per viewer (the operator console's partners). */
+  subscribersByClient(): ClientSubscriptions[] {
+    return this.byClient.snapshot()
+  }
+
   /** Starts a client subscription, or returns the errors that stop it from starting. */
   subscribe(runtime: SupergraphRuntime, request: SubscribeRequest): AsyncIterableIterator<ExecutionResult> | ExecutionResult {
     let planned: PlannedSubscription | null
@@ -88,7 +95,7 @@ export class SubscriptionHub {
     const visibility = visibilityOf(request.viewer)
     const keys = upstreamKeys(serviceName, visibility, primary)
     const upstream = this.upstreams.get(keys.upstreamKey) ?? this.open(keys, runtime, serviceName, visibility, primary)
-    return upstream.audience.join(pipelineOf(request, primary, planned), request.onSlowConsumer)
+    return this.byClient.track(request.viewer, upstream.audience.join(pipelineOf(request, primary, planned), request.onSlowConsumer))
   }
 
   /** Ends every subscription (the socket layer closes the sockets). */
