@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   RESPONSE_TOO_LARGE: 'the response would exceed MAX_RESPONSE_BYTES; ask for less (smaller pages, fewer fields)',
   REQUEST_TIMEOUT: 'the request did not finish within its deadline (REQUEST_TIMEOUT_MS at the gateway, SUBGRAPH_TIMEOUT_MS in a subgraph)',
   PAYLOAD_TOO_LARGE: 'the request body is larger than the gateway accepts',
+  SERVICE_UNAVAILABLE: 'a service lost its database for a moment (a connection cut, a failover, a restart): retry, a mutation with the same idempotency key (it may have committed; the key replays it)',
   SUBGRAPH_UNAVAILABLE: 'a subgraph did not answer (refused, cut, or a 5xx after the retries a query may have); the rest of the data is returned and `serviceName` names it',
   SUBGRAPH_TIMEOUT: 'a subgraph did not answer within SUBGRAPH_TIMEOUT_MS; the rest of the data is returned and `serviceName` names it',
   CIRCUIT_OPEN: 'a subgraph has been failing, so the gateway does not call it for a moment (`extensions.retryAfter` seconds); the rest of the data is returned and `serviceName` names it',

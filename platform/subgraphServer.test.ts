@@ -34,6 +34,24 @@ function slowDatabase(db: Database, ms: number): Database {
   }
 }
 
+/** The real database, whose statements fail as PostgreSQL's do when the connection goes (pg_terminate_backend). */
+function cutDatabase(db: Database, failure: () => Error): Database {
+  return {
+    driver: db.driver,
+    query: async () => {
+      throw failure()
+    },
+    exec: async () => {
+      throw failure()
+    },
+    transaction: async () => {
+      throw failure()
+    },
+    listen: (channel, onNotify) => db.listen(channel, onNotify),
+    close: () => db.close(),
+  }
+}
+
 describe('a subgraph app (catalog and inventory, on one database)', () => {
   let test: TestDatabase
   const apps: FastifyInstance[] = []
@@ -140,6 +158,27 @@ describe('a subgraph app (catalog and inventory, on one database)', () => {
       const fits = await execute(small, PRODUCT, { id: 'prod_0001' }, staff())
       assert.equal(fits.errors, undefined)
       assert.equal(fits.data?.['product'].id, 'prod_0001')
+    })
+  })
+
+  describe('a database that goes away', () => {
+    it('answers SERVICE_UNAVAILABLE (retry), not INTERNAL_SERVER_ERROR, for a terminated or unreachable connection', async () => {
+      const failures: (() => Error)[] = [
+        () => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+        () => Object.assign(new Error('connection failure'), { code: '08006' }),
+        () => new Error('Connection terminated unexpectedly'),
+        () => new Error('timeout exceeded when trying to connect'),
+      ]
+      for (const failure of failures) {
+        const cut = await catalogWith({}, cutDatabase(test.db, failure))
+        const answer = await execute(cut, PRODUCT, { id: 'prod_0002' }, staff())
+        assert.equal(answer.statusCode, 200)
+        assert.deepEqual(answer.errors?.map((e) => e.extensions?.['code']), ['SERVICE_UNAVAILABLE'], failure().message)
+        assert.doesNotMatch(JSON.stringify(answer.errors), /administrator|terminated|08006|57P01/)
+      }
+      // any other failure stays an internal error, logged
+      const broken = await catalogWith({}, cutDatabase(test.db, () => Object.assign(new Error('relation "x" does not exist'), { code: '42P01' })))
+      assert.deepEqual((await execute(broken, PRODUCT, { id: 'prod_0002' }, staff())).errors?.map((e) => e.extensions?.['code']), ['INTERNAL_SERVER_ERROR'])
     })
   })
 

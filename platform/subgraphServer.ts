@@ -280,8 +280,25 @@ function sanitize(error: GraphQLError, log: FastifyBaseLogger): GraphQLFormatted
     log.debug({ err: error.originalError, path: error.path }, 'argument with a character PostgreSQL cannot hold')
     return { message: 'A text argument holds a character this service cannot store (such as NUL)', ...base, extensions: { code: 'BAD_USER_INPUT' } }
   }
+  if (databaseUnreachable(error.originalError)) {
+    log.warn({ err: error.originalError, path: error.path }, 'database unreachable')
+    return { message: 'The service lost its database for a moment; retry (a mutation with the same idempotency key)', ...base, extensions: { code: 'SERVICE_UNAVAILABLE' } }
+  }
   log.error({ err: error.originalError, path: error.path }, 'unexpected resolver error')
   return { message: 'Internal server error', ...base, extensions: { code: 'INTERNAL_SERVER_ERROR' } }
+}
+
+/**
+ * The database went away under a statement: PostgreSQL's connection exceptions (class 08),
+ * operator intervention (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now,
+ * e.g. pg_terminate_backend or a failover), too many connections (53300), node-postgres's own
+ * messages for a socket that closed or a pool that could not connect in time, and socket errors.
+ * A client can do something about these: retry.
+ */
+export function databaseUnreachable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  if (typeof code === 'string' && (code.startsWith('08') || ['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code))) return true
+  return typeof message === 'string' && /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/.test(message)
 }
 
 /**
