@@ -1,38 +1,15 @@
 import { DEAD_LETTERS_PATH, type DeadLetterCommand } from '../../platform/deadLetterAdmin.ts'
-import { ANONYMOUS, signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
+import { signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
 import { parseExposition, type Sample } from './prometheusText.ts'
 
 /**
  * What the console asks of a subgraph, over HTTP only (the gateway never opens a subgraph's
- * database): the signed `{ __typename }` probe `/readyz` sends, timed; its `/metrics`; and its
+ * database): the `/readyz` probe, timed (readiness.ts); its `/metrics`; and its
  * staff-only dead-letter endpoint, with the staff viewer signed over the exact body like any
  * `/graphql` call.
  */
 
-const PROBE = JSON.stringify({ query: '{ __typename }' })
-
-export interface Probe {
-  readonly up: boolean
-  readonly ms: number | null
-}
-
-/** One replica answers the probe, and how long it took. */
-export async function probeReplica(url: string, signingSecret: string, timeoutMs: number): Promise<Probe> {
-  const started = performance.now()
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(ANONYMOUS, signingSecret, PROBE) },
-      body: PROBE,
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    const body = (await response.json()) as { data?: { __typename?: string } }
-    const up = response.ok && body.data?.__typename === 'Query'
-    return { up, ms: up ? performance.now() - started : null }
-  } catch {
-    return { up: false, ms: null }
-  }
-}
+export { probeReplica, type Probe } from '../readiness.ts'
 
 /** A replica's Prometheus samples; null when `/metrics` does not answer. */
 export async function scrapeReplica(url: string, timeoutMs: number): Promise<Sample[] | null> {
