@@ -24,6 +24,7 @@ import { serveDeadLetterAdmin } from './deadLetterAdmin.ts'
 import type { Viewer } from './viewer.ts'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer } from 'ws'
+import { logSocketErrors } from './socketErrors.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -250,6 +251,7 @@ function serveSubscriptions<Context>(app: FastifyInstance, options: SubgraphAppO
     },
     wss,
   )
+  logSocketErrors(wss, app.log)
   // sockets first (1001, Going away), so the HTTP server can close
   app.addHook('preClose', async () => {
     await server.dispose()

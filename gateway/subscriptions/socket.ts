@@ -25,6 +25,7 @@ import type { SubscriptionHub } from './hub.ts'
 import type { SupergraphRuntime } from './runtime.ts'
 import { graphqlError, type ErrorCode } from '../../platform/errors.ts'
 import { timedPhase } from '../../platform/shutdown.ts'
+import { logSocketErrors } from '../../platform/socketErrors.ts'
 
 /** The scope a token needs to open a socket (partners subscribe to the stock feed with it). */
 export const SOCKET_SCOPE = 'stock:read'
@@ -241,6 +242,7 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
     },
     wss,
   )
+  logSocketErrors(wss, app.log)
 
   app.addHook('preClose', async () => {
     draining = true

@@ -102,12 +102,22 @@ describe('graphql-ws at the gateway (attack suite)', () => {
 
   it('closes with 1009 a message over WS_MAX_MESSAGE_BYTES, before and after connection_init', async () => {
     stack.resetCounters()
-    const early = await open()
-    early.send({ type: 'connection_init', payload: { authorization: 'x'.repeat(WEBSOCKET.maxMessageBytes) } })
-    await closes(early, 1009)
-    const late = await acknowledged()
-    late.send({ id: '1', type: 'subscribe', payload: { query: FEED('APP-0001-S'), variables: { pad: 'p'.repeat(WEBSOCKET.maxMessageBytes) } } })
-    await closes(late, 1009)
+    // a client's oversized frame is the client's error: a log line, not a stack trace on stderr
+    const printed: unknown[][] = []
+    const consoleError = console.error
+    console.error = (...args: unknown[]) => void printed.push(args)
+    try {
+      const early = await open()
+      early.send({ type: 'connection_init', payload: { authorization: 'x'.repeat(WEBSOCKET.maxMessageBytes) } })
+      await closes(early, 1009)
+      const late = await acknowledged()
+      late.send({ id: '1', type: 'subscribe', payload: { query: FEED('APP-0001-S'), variables: { pad: 'p'.repeat(WEBSOCKET.maxMessageBytes) } } })
+      await closes(late, 1009)
+    } finally {
+      console.error = consoleError
+    }
+    assert.deepEqual(printed, [])
+    await assertAlive(stack)
   })
 
   it('closes with 4429 a client flooding more than WS_MAX_MESSAGES_PER_SECOND messages', async () => {
