@@ -18,7 +18,13 @@ export interface NatsBusOptions {
 const nanos = (ms: number) => ms * 1_000_000
 /** Unacked deliveries per consumer: the parallelism across aggregates. */
 const MAX_IN_FLIGHT = 64
-const ACK_WAIT_MS = 30_000
+/**
+ * How long the server waits for an ack before it delivers a message again, to this or another
+ * replica: the time a consumer that died with messages in hand holds them up. Every message
+ * pulled and not yet settled (in the handler, queued behind its aggregate, waiting to retry) is
+ * marked in progress every third of it, so a live consumer keeps them however long they take.
+ */
+const ACK_WAIT_MS = 10_000
 
 /**
  * Hands one message to the consumer until it acks: a nak waits its delay here (telling the server
@@ -132,6 +138,11 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
             // events of different aggregates are handled concurrently.
             const chains = new Map<string, Promise<void>>()
             const inFlight = new Set<Promise<void>>()
+            const inHand = new Set<JsMsg>()
+            const heartbeat = setInterval(() => {
+              for (const message of inHand) message.working()
+            }, ACK_WAIT_MS / 3)
+            heartbeat.unref()
             for await (const message of messages) {
               // pulled before the stop, handed over after it: back to the server at once
               if (stopping.signal.aborted) {
@@ -149,10 +160,12 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
                 continue
               }
               const key = `${event.aggregateType}\u0000${event.aggregateId}`
+              inHand.add(message)
               const handled: Promise<void> = (chains.get(key) ?? Promise.resolve())
                 .then(() => deliverUntilSettled(spec, event, message, stopping.signal))
                 .catch((error: unknown) => options.logger.error({ err: error, consumer: spec.name, eventId: event.id }, 'delivery failed'))
                 .finally(() => {
+                  inHand.delete(message)
                   if (chains.get(key) === handled) chains.delete(key)
                   inFlight.delete(handled)
                 })
@@ -161,6 +174,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<Bus> {
               if (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight)
             }
             await Promise.all(inFlight)
+            clearInterval(heartbeat)
           })().catch((error: unknown) => options.logger.error({ err: error, consumer: spec.name }, 'consumer loop ended')),
         )
       }
