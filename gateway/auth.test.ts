@@ -342,3 +342,20 @@ describe('an http:// JWKS', () => {
     await rejects(`Bearer ${token}`, /^Token signing keys are unavailable$/, { ...testConfig, jwksUrl: 'http://127.0.0.1:9/jwks.json' })
   })
 })
+
+describe('HS256 tokens verified once a minute at most', () => {
+  it('refuses a token it accepted a moment before once it expires, as if never seen', async (t) => {
+    freezeClock(t)
+    const token = await hs256({ iat: now(), exp: now() + 5 })
+    assert.equal(await accepts(token), 's')
+    assert.equal(await accepts(token), 's')
+    t.mock.timers.tick((5 + skew + 1) * 1000)
+    await rejects(`Bearer ${token}`, /expired/)
+  })
+
+  it('verifies again with the secret of the configuration asking: another secret refuses it', async () => {
+    const token = await hs256({ iat: now(), exp: now() + 600 })
+    assert.equal(await accepts(token), 's')
+    await rejects(`Bearer ${token}`, BAD_SECRET, { ...testConfig, jwtSecret: 'y'.repeat(40) })
+  })
+})
