@@ -124,7 +124,7 @@ async function runGateway(input: GatewayInput): Promise<void> {
   const config = {
     ...testConfig,
     subgraphUrls: input.subgraphUrls,
-    websocket: { maxSubscriptions: 100, maxMessageBytes: 65_536, maxMessagesPerSecond: 1000, maxBufferedEvents: 10_000, connectionInitTimeoutMs: 10_000 },
+    websocket: { maxSubscriptions: 100, maxMessageBytes: 65_536, maxMessagesPerSecond: 1000, maxBufferedEvents: 10_000, connectionInitTimeoutMs: 10_000, maxConnectionsPerClient: 1_000_000 },
   }
   const app = await buildGatewayApp({ config, supergraph: composedSupergraph() })
   const port = await listenLocal(app)

@@ -23,16 +23,20 @@ describe('the client operations', () => {
     })
   }
 
-  it('storefront covers listing, product page, search, cart, checkout and my orders; partner stock and order status', () => {
+  it('storefront covers categories, listing with stock badges, product page, search, cart, checkout and my orders; partner stock and order status', () => {
     const names = (client: string) => (JSON.parse(readFileSync(join('operations', client, 'manifest.json'), 'utf8')) as { operations: { name: string; type: string }[] }).operations.map((o) => `${o.type} ${o.name}`)
     assert.deepEqual(names('storefront'), [
       'mutation CartLinesAdd',
       'query CartView',
+      'query Categories',
+      'query CategoryListing',
       'mutation CheckoutComplete',
       'query MyOrders',
+      'query OrderOutcome',
       'query ProductListing',
       'query ProductPage',
       'query SearchProducts',
+      'subscription StockBadges',
     ])
     assert.deepEqual(names('partner'), ['query OrderStatus', 'subscription StockChanges', 'query StockLevels'])
   })

@@ -13,6 +13,7 @@ import { viewerFromAuthorization } from './auth.ts'
 import type { GatewayContext } from './context.ts'
 import { formatGatewayError } from './formatError.ts'
 import { serveEdgeAdmin } from './admin/edgeAdmin.ts'
+import { servePartnerFeeds } from './partnerFeeds.ts'
 import { withEnforcedSecurityFeatures } from '../contracts/securityFeatures.ts'
 import { drainOnClose } from '../platform/drainOnClose.ts'
 import { graphqlErrorHandler, methodNotAllowed } from '../platform/httpErrors.ts'
@@ -314,6 +315,8 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     rateLimiter,
     viewerOf: (authorization) => viewerFromAuthorization(authorization, config).catch(() => null),
   })
+  // partners' stock snapshots and shipment confirmations, handed to inventory (its body limit is this route's own)
+  await servePartnerFeeds(app, { config, inventoryUrls: () => services.find((service) => service.name === 'inventory')?.urls ?? [] })
   app.get('/metrics/trusted-documents', async () => trustedDocuments?.stats() ?? { mode: 'off' })
   // GraphiQL at /graphiql (browsers opening /graphql land there) and the staff console at /console
   serveUi(app, { config, trustedDocuments, operatorConsole })

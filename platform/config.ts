@@ -39,6 +39,18 @@ export interface Config {
   readonly paymentProviderRetries: number
   /** Where incidents (an integration's circuit breaker opened, then closed) are POSTed; null: recorded only. */
   readonly incidentWebhookUrl: string | null
+  /** Inventory's supplier (AUTO replenishment): its base URL; null: none (`npm start` starts the built-in one in development). */
+  readonly supplierUrl: string | null
+  /** Sent as `x-supplier-key` to the supplier, and required by the built-in one when set; null: none. */
+  readonly supplierApiKey: string | null
+  /** Where `npm start` runs the built-in supplier when SUPPLIER_URL is unset (development only). */
+  readonly supplierPort: number
+  /** One attempt's budget at the supplier (then a retry, with the same idempotency key). */
+  readonly supplierTimeoutMs: number
+  /** Attempts after the first of one placement that timed out or failed to connect. */
+  readonly supplierRetries: number
+  /** Placements (each with its retries) of an order the supplier never answers before it is PLACEMENT_FAILED. */
+  readonly supplierPlacementAttempts: number
   readonly seedOnStart: boolean
   readonly reservationTtlSeconds: number
   /** NATS JetStream when set, otherwise the in-process bus. */
@@ -64,6 +76,7 @@ export interface Config {
     maxMessagesPerSecond: number
     maxBufferedEvents: number
     connectionInitTimeoutMs: number
+    maxConnectionsPerClient: number
   }>
   /** On SIGTERM: how long open sockets may keep streaming before they are closed with 1001. */
   readonly shutdownDrainMs: number
@@ -71,6 +84,8 @@ export interface Config {
   readonly shutdownReadinessDelayMs: number
   /** On SIGTERM: the bound of the whole shutdown; past it, what is still open is logged and the process exits 1. */
   readonly shutdownTimeoutMs: number
+  /** Largest partner feed file (`POST /partner/feeds/<kind>`), in bytes: the gateway's body limit on that route, and the subgraph's. */
+  readonly partnerFeedMaxBytes: number
   /** JWKS (RS256/ES256 keys) at `file://` or `https://`; tokens may then be signed by its keys. */
   readonly jwksUrl: string | null
   /** Longest lifetime (`exp` - `iat`, or `exp` - now without `iat`) a token may claim, in seconds. */
@@ -273,6 +288,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     paymentProviderTimeoutMs: integer('PAYMENT_PROVIDER_TIMEOUT_MS', 10_000, 1, 600_000),
     paymentProviderRetries: integer('PAYMENT_PROVIDER_RETRIES', 2, 0, 10),
     incidentWebhookUrl: url('INCIDENT_WEBHOOK_URL', ['https:', 'http:']),
+    supplierUrl: url('SUPPLIER_URL', ['https:', 'http:']),
+    supplierApiKey: env['SUPPLIER_API_KEY'] || null,
+    supplierPort: integer('SUPPLIER_PORT', 4090, 0, 65535),
+    supplierTimeoutMs: integer('SUPPLIER_TIMEOUT_MS', 5000, 1, 600_000),
+    supplierRetries: integer('SUPPLIER_RETRIES', 2, 0, 10),
+    supplierPlacementAttempts: integer('SUPPLIER_PLACEMENT_ATTEMPTS', 10, 1, 1000),
     seedOnStart: boolean('SEED_ON_START', databaseUrl === null),
     reservationTtlSeconds: integer('RESERVATION_TTL_SECONDS', 900, 1, 7 * 24 * 3600),
     natsUrl: url('NATS_URL', ['nats:', 'tls:']),
@@ -290,6 +311,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       maxMessagesPerSecond: integer('WS_MAX_MESSAGES_PER_SECOND', 50, 1, 100_000),
       maxBufferedEvents: integer('WS_MAX_BUFFERED_EVENTS', 1000, 1, 1_000_000),
       connectionInitTimeoutMs: integer('WS_CONNECTION_INIT_TIMEOUT_MS', 5000, 100, 600_000),
+      maxConnectionsPerClient: integer('WS_MAX_CONNECTIONS_PER_CLIENT', 50, 1, 1_000_000),
     }),
     shutdownDrainMs: integer('SHUTDOWN_DRAIN_MS', 5000, 0, 600_000),
     // in production, time for load balancers to see /readyz fail (a few of their probe periods)
@@ -297,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     shutdownReadinessDelayMs: integer('SHUTDOWN_READINESS_DELAY_MS', production ? 5000 : 0, 0, 600_000),
     // under Kubernetes' default grace period (30 s), so the process says what was open before a SIGKILL
     shutdownTimeoutMs: integer('SHUTDOWN_TIMEOUT_MS', 25_000, 100, 3_600_000),
+    partnerFeedMaxBytes: integer('PARTNER_FEED_MAX_BYTES', 10 * 1024 * 1024, 1024, 256 * 1024 * 1024),
     jwksUrl,
     maxTokenLifetimeSeconds: integer('AUTH_MAX_TOKEN_LIFETIME', 86_400, 60, 365 * 86_400),
     clockSkewSeconds: integer('AUTH_CLOCK_SKEW_SECONDS', 30, 0, 600),

@@ -19,8 +19,11 @@ declare module 'fastify' {
 export function drainOnClose(app: FastifyInstance, options: { readonly maxWaitMs: number }): void {
   const inFlight = new Set<FastifyRequest>()
   app.decorate('inFlightRequests', { getter: () => inFlight.size })
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     inFlight.add(request)
+    // a response whose connection closed before it finished (a client gone mid-answer, through
+    // a proxy that aborted it) gets neither onResponse nor onRequestAbort: 'close' comes either way
+    reply.raw.once('close', () => inFlight.delete(request))
   })
   const settled = async (request: FastifyRequest) => {
     inFlight.delete(request)

@@ -19,6 +19,7 @@ import { createNatsBus, deleteNatsNamespace } from '../platform/natsBus.ts'
 import { lateHandle } from '../platform/testHooks.ts'
 import { openTestDatabase, testConfig, type TestDatabase } from '../platform/testing.ts'
 import { SUBGRAPHS } from '../subgraphs/registry.ts'
+import { createBuiltinSupplier, type BuiltinSupplier } from '../subgraphs/inventory/suppliers/builtinSupplier.ts'
 
 export interface Stack {
   readonly gateway: FastifyInstance
@@ -28,6 +29,8 @@ export interface Stack {
   readonly config: Readonly<Config>
   readonly test: TestDatabase
   readonly bus: Bus | undefined
+  /** The built-in deterministic supplier inventory places AUTO purchase orders with (real HTTP on 127.0.0.1). */
+  readonly supplier: BuiltinSupplier
   /** Waits until every subgraph's outbox is published (and, on the in-process bus, consumed). */
   flushEvents(): Promise<void>
   /** Stops one subgraph (to see the gateway degrade); `startSubgraph` brings it back on the same port. */
@@ -84,12 +87,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     options.bus === false
       ? undefined
       : (options.bus ?? (natsUrl ? await createNatsBus({ servers: natsUrl, logger: pino({ level: 'silent' }), namespace }) : createInProcessBus()))
+  // a short supplier timeout, so a late answer (twice the timeout) costs a test about a second
+  const supplierTimeoutMs = options.subgraphConfig?.supplierTimeoutMs ?? 500
+  const supplier = createBuiltinSupplier({ lateDelayMs: 2 * supplierTimeoutMs })
+  const supplierUrl = await supplier.listen('127.0.0.1', 0)
   const build = async (name: SubgraphName) => {
     const definition = SUBGRAPHS.find((s) => s.name === name)
     if (!definition) throw new Error(`no subgraph ${name}`)
     databases[name] ??= countingDatabase(test.db)
     return definition.buildApp({
-      config: { ...testConfig, ...options.subgraphConfig }, db: databases[name], ...(bus ? { bus } : {}), subgraphUrl: (target) => urls[target],
+      config: { ...testConfig, supplierUrl, supplierTimeoutMs, ...options.subgraphConfig }, db: databases[name], ...(bus ? { bus } : {}), subgraphUrl: (target) => urls[target],
       ...(options.logger ? { logger: options.logger.child({ name }) } : {}),
     })
   }
@@ -131,6 +138,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     test,
     bus,
+    supplier,
     flushEvents: async () => {
       // a consumer's effect may append events of its own: go round until every outbox is empty
       // and the bus has nothing unacked, twice in a row (JetStream delivers asynchronously)
@@ -174,6 +182,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const attempt = async (close: () => Promise<unknown>) => close().catch((error: unknown) => void failures.push(error))
       await attempt(() => gateway.close())
       for (const app of Object.values(subgraphs)) await attempt(() => app.close())
+      await attempt(() => supplier.close())
       if (ownBus) {
         await attempt(async () => bus?.close())
         if (natsUrl) await attempt(() => deleteNatsNamespace(natsUrl, namespace))

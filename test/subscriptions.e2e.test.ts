@@ -76,7 +76,7 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
 
   before(async () => {
     stack = await startStack({
-      gatewayConfig: { websocket: { maxSubscriptions: 5, maxMessageBytes: 4096, maxMessagesPerSecond: 20, maxBufferedEvents: 3, connectionInitTimeoutMs: 300 } },
+      gatewayConfig: { websocket: { maxSubscriptions: 5, maxMessageBytes: 4096, maxMessagesPerSecond: 20, maxBufferedEvents: 3, connectionInitTimeoutMs: 300, maxConnectionsPerClient: 50 } },
       // a tiny allowance, so that a replay outruns the per-event executions and the upstream pauses
       subscriptionHub: { maxPendingEvents: 2 },
     })
@@ -389,18 +389,31 @@ describe('stock subscriptions through the gateway (graphql-ws)', () => {
       raw.send(subscribe('1'))
       assert.equal((await raw.closed).code, 4401)
     })
-    it('closes with 4403 without a token, with a bad token, a customer token or a partner without stock:read', async () => {
-      const tokens = [
-        null,
-        'not.a.jwt',
-        await signToken(PARTNER, { ...stack.config, jwtSecret: 'another-secret-that-is-long-enough-0000' }),
-        await signToken(asCustomer('c_1001'), stack.config),
-        await signToken({ ...PARTNER, scopes: [] }, stack.config),
-      ]
+    it('closes with 4403 a token that does not verify', async () => {
+      const tokens = ['not.a.jwt', await signToken(PARTNER, { ...stack.config, jwtSecret: 'another-secret-that-is-long-enough-0000' })]
       for (const token of tokens) {
         const raw = await openRawSocket(url)
         raw.send(init(token))
-        assert.equal((await raw.closed).code, 4403, `token ${token?.slice(0, 12)}`)
+        assert.equal((await raw.closed).code, 4403, `token ${token.slice(0, 12)}`)
+      }
+    })
+    it('acknowledges anonymous, customer and scope-less partner connections, and refuses them the stock feed', async () => {
+      const viewers: [string | null, string][] = [
+        [null, 'UNAUTHENTICATED'],
+        [await signToken(asCustomer('c_1001'), stack.config), 'FORBIDDEN'],
+        [await signToken({ ...PARTNER, scopes: [] }, stack.config), 'FORBIDDEN'],
+      ]
+      for (const [token, code] of viewers) {
+        const raw = await openRawSocket(url)
+        raw.send(init(token))
+        assert.equal((await raw.nextMessage())['type'], 'connection_ack')
+        raw.send(subscribe('1'))
+        // refused by the gateway (an error message) or by inventory (a next without data)
+        const refusal = await raw.nextMessage()
+        const errors = (refusal['type'] === 'error' ? refusal['payload'] : refusal['payload']?.errors) as { extensions?: { code?: string } }[] | undefined
+        assert.ok(refusal['type'] === 'error' || (refusal['type'] === 'next' && refusal['payload']?.data === null), JSON.stringify(refusal))
+        assert.equal(errors?.[0]?.extensions?.code, code, `token ${token?.slice(0, 12)}`)
+        raw.close()
       }
     })
     it('closes the connection with 4403 when its token expires', async () => {

@@ -8,11 +8,13 @@ import {
   type ExecutionResult,
   type GraphQLFormattedError,
 } from 'graphql'
+import proxyAddr from '@fastify/proxy-addr'
 import { CloseCode } from 'graphql-ws'
 import { useServer } from 'graphql-ws/use/ws'
 import { WebSocketServer, type WebSocket } from 'ws'
+import type { IncomingMessage } from 'node:http'
 import type { Config } from '../../platform/config.ts'
-import { hasRole, isStaff, type Viewer } from '../../platform/viewer.ts'
+import { isStaff, type Viewer } from '../../platform/viewer.ts'
 import { credentialsFromAuthorization, type AuthConfig } from '../auth.ts'
 import type { GatewayContext } from '../context.ts'
 import { formatGatewayError } from '../formatError.ts'
@@ -27,9 +29,6 @@ import { graphqlError, type ErrorCode } from '../../platform/errors.ts'
 import { timedPhase } from '../../platform/shutdown.ts'
 import { logSocketErrors } from '../../platform/socketErrors.ts'
 
-/** The scope a token needs to open a socket (partners subscribe to the stock feed with it). */
-export const SOCKET_SCOPE = 'stock:read'
-
 /** Close codes beyond graphql-ws's own (4400, 4401, 4403, 4408, 4409, 4429, 4500) and ws's 1009. */
 export const SocketCloseCode = {
   /** Going away: the gateway is shutting down; reconnect (elsewhere) with your cursor. */
@@ -42,7 +41,7 @@ export const SocketCloseCode = {
 
 export interface SocketServerOptions {
   readonly app: FastifyInstance
-  readonly config: Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience' | 'websocket' | 'shutdownDrainMs' | 'nodeEnv'> & AuthConfig
+  readonly config: Pick<Config, 'jwtSecret' | 'jwtIssuer' | 'jwtAudience' | 'websocket' | 'shutdownDrainMs' | 'nodeEnv' | 'trustedProxies'> & AuthConfig
   readonly runtime: () => SupergraphRuntime | null
   readonly hub: SubscriptionHub
   readonly apollo: ApolloServer<GatewayContext>
@@ -60,6 +59,8 @@ export interface SocketServer {
 
 interface ConnectionState {
   viewer: Viewer
+  /** The client's address (as HTTP's request.ip): anonymous viewers are rate limited by it. */
+  clientIp: string | undefined
 }
 
 /** The operation a subscribe message resolved to, carried from onSubscribe to execute/subscribe. */
@@ -68,14 +69,15 @@ interface SocketOperation extends GatewayContext {
   readonly socket: WebSocket
 }
 
-const canOpenSocket = (viewer: Viewer): boolean => (isStaff(viewer) || hasRole(viewer, 'partner')) && viewer.scopes.includes(SOCKET_SCOPE)
-
 const codedError = (message: string, code: ErrorCode) => graphqlError(code, message)
 
 /**
  * GraphQL over WebSocket (`graphql-transport-ws`) on the gateway's `/graphql`, beside HTTP on the
- * same port. The token travels in `connection_init` (`{ authorization: 'Bearer …' }`); a
- * connection without a partner or staff token holding `stock:read` is closed with 4403.
+ * same port. The token travels in `connection_init` (`{ authorization: 'Bearer …' }`); without
+ * one the connection is an anonymous shopper's, which may run what anonymous viewers may over HTTP
+ * (the storefront's `availableToSellChanged`, not the partners' stock feed, refused per operation
+ * by its `@requiresScopes`). A credential that does not verify is closed with 4403, never taken
+ * for anonymous.
  * Subscriptions run through the SubscriptionHub; queries and mutations through Apollo Server's
  * own pipeline (the same plans, plugins and error formatting as HTTP). Operations named by id
  * follow the trusted documents policy. Per connection: a cap on open operations and on message
@@ -104,7 +106,12 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
 
   // registered before graphql-ws's own listener: counts every message, whatever its type
   const socketViewers = new WeakMap<WebSocket, Viewer>()
-  wss.on('connection', (socket: WebSocket) => {
+  const socketIps = new WeakMap<WebSocket, string | undefined>()
+  const openPerClient = new Map<string, number>()
+  // X-Forwarded-For names the client only when the peer is a proxy we run (as Fastify's trustProxy)
+  const trusted = proxyAddr.compile([...config.trustedProxies])
+  wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+    socketIps.set(socket, request.socket.remoteAddress === undefined ? undefined : proxyAddr(request, trusted))
     let windowStart = Date.now()
     let inWindow = 0
     socket.on('message', () => {
@@ -120,7 +127,7 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
       // every message after connection_init spends the viewer's budget too (the same bucket as HTTP)
       const viewer = socketViewers.get(socket)
       if (viewer && options.rateLimiter) {
-        options.rateLimiter.charge(clientKeyOf(viewer, undefined), costRoleOf(viewer), 0).catch(() => {
+        options.rateLimiter.charge(clientKeyOf(viewer, socketIps.get(socket)), costRoleOf(viewer), 0).catch(() => {
           socket.close(SocketCloseCode.TooManyRequests, 'Rate limit exceeded: the budget of this token is spent; reconnect later with your cursor')
         })
       }
@@ -135,15 +142,31 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         // `{ authorization }` as Apollo Client sends it; `{ headers: { authorization } }` as some clients nest it
         const headers = (params['headers'] ?? {}) as Record<string, unknown>
         const authorization = params['authorization'] ?? params['Authorization'] ?? headers['authorization'] ?? headers['Authorization']
+        // no credential: an anonymous shopper; one that is empty or not a string is refused
+        if (authorization !== undefined && (typeof authorization !== 'string' || authorization.trim() === '')) return false
         let viewer: Viewer
         let expiresAt: number | null
         try {
-          ;({ viewer, expiresAt } = await credentialsFromAuthorization(typeof authorization === 'string' ? authorization : undefined, config))
+          ;({ viewer, expiresAt } = await credentialsFromAuthorization(authorization, config))
         } catch {
           return false
         }
-        if (!canOpenSocket(viewer)) return false
-        states.set(ctx, { viewer })
+        const clientIp = socketIps.get(ctx.extra.socket)
+        // sockets open at once per client (a token's subject, else the address): anonymous
+        // shoppers may connect, so one client must not hold thousands
+        const client = clientKeyOf(viewer, clientIp)
+        const open = openPerClient.get(client) ?? 0
+        if (open >= limits.maxConnectionsPerClient) {
+          ctx.extra.socket.close(SocketCloseCode.TooManyRequests, `Too many connections: at most ${limits.maxConnectionsPerClient} open at once per client`)
+          return false
+        }
+        openPerClient.set(client, open + 1)
+        ctx.extra.socket.once('close', () => {
+          const left = (openPerClient.get(client) ?? 1) - 1
+          if (left > 0) openPerClient.set(client, left)
+          else openPerClient.delete(client)
+        })
+        states.set(ctx, { viewer, clientIp })
         socketViewers.set(ctx.extra.socket, viewer)
         // a token is checked once, at connect: the connection ends when it expires, so an expired
         // or rotated-out credential cannot keep streaming (clients reconnect with a fresh one)
@@ -197,12 +220,12 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
             const authorization = options.guard.authorize(runtime.apiSchema, document, operation, state.viewer)
             if (authorization.kind === 'refused') return [deniedError(authorization.denied)]
             if (authorization.kind === 'filtered' && authorization.denied[0]) return [deniedError(authorization.denied[0])]
-            await options.rateLimiter?.charge(clientKeyOf(state.viewer, undefined), admission.role, admission.measures.cost)
+            await options.rateLimiter?.charge(clientKeyOf(state.viewer, state.clientIp), admission.role, admission.measures.cost)
           } catch (error) {
             return [error as GraphQLError]
           }
         }
-        const contextValue: SocketOperation = { viewer: state.viewer, query, socket }
+        const contextValue: SocketOperation = { viewer: state.viewer, query, socket, ...(state.clientIp === undefined ? {} : { clientIp: state.clientIp }) }
         return {
           schema: runtime.apiSchema,
           document,
@@ -212,10 +235,10 @@ export function serveGraphQLOverWebSocket(options: SocketServerOptions): SocketS
         } satisfies ExecutionArgs
       },
       execute: (async (args: ExecutionArgs) => {
-        const { viewer, query } = args.contextValue as SocketOperation
+        const { viewer, query, clientIp } = args.contextValue as SocketOperation
         const response = await apollo.executeOperation(
           { query, variables: (args.variableValues ?? {}) as Record<string, unknown>, ...(args.operationName ? { operationName: args.operationName } : {}) },
-          { contextValue: { viewer } },
+          { contextValue: { viewer, ...(clientIp === undefined ? {} : { clientIp }) } },
         )
         if (response.body.kind !== 'single') return { errors: [codedError('Incremental delivery is not supported over graphql-ws', 'BAD_REQUEST')] }
         return response.body.singleResult as unknown as ExecutionResult

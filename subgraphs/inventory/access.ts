@@ -34,3 +34,17 @@ export function requireDemandAccess(viewer: Viewer, locationId: string): void {
   const allowed = (isStaff(viewer) || (hasRole(viewer, 'partner') && viewer.scopes.includes('stock:read'))) && canSeeLocation(viewer, locationId)
   if (!allowed) throw forbidden(`Demand forecasts need the staff role, or the partner role with the 'stock:read' scope at location ${locationId}`)
 }
+
+/**
+ * Partner feeds: staff read every partner's files and mappings; a partner holding `feeds:write`
+ * reads its own (its token's subject is its partner id). Anyone else is refused.
+ */
+export function requireFeedReader(viewer: Viewer): void {
+  if (viewer.sub === null) throw unauthenticated()
+  if (!isStaff(viewer) && !(hasRole(viewer, 'partner') && viewer.scopes.includes('feeds:write'))) {
+    throw forbidden("Partner feeds need the staff role, or the partner role with the 'feeds:write' scope")
+  }
+}
+
+/** Whether the viewer (a feed reader) may see this partner's files: staff, or the partner itself. */
+export const canSeePartnerFeeds = (viewer: Viewer, partnerId: string): boolean => isStaff(viewer) || viewer.sub === partnerId

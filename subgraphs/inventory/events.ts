@@ -36,14 +36,36 @@ export interface AllocationFailed {
 }
 
 /**
- * A purchase order was placed with its supplier (staff approved its draft): its units are
- * INCOMING at the destination from now on. Aggregate `Replenishment`, id = the replenishment's id.
+ * A purchase order was placed with its supplier (staff approved its draft, or the supplier
+ * acknowledged an AUTO order): its units are INCOMING at the destination from now on. Aggregate
+ * `Replenishment`, id = the replenishment's id.
  */
 export interface PurchaseOrderPlaced {
   readonly replenishmentId: string
   readonly supplierId: string | null
   readonly destinationLocationId: string
-  /** RFC 3339; null when unknown. */
+  /** RFC 3339; null when unknown. AUTO: the date the supplier promised. */
+  readonly expectedAt: string | null
+  /** The units ordered: for an AUTO order, what the supplier accepted. */
+  readonly lines: readonly { readonly sku: string; readonly quantity: number }[]
+  /** AUTO only: the supplier's reference for the order. */
+  readonly supplierReference?: string
+  /** AUTO only: the units asked of the supplier, when it accepted fewer of some line. */
+  readonly requestedLines?: readonly { readonly sku: string; readonly quantity: number }[]
+}
+
+/**
+ * An AUTO purchase order was recorded for a need and is to be placed with its supplier (or placed
+ * again, after staff retried it): the placement consumer sends it, under `idempotencyKey`.
+ * Nothing is INCOMING yet. Aggregate `Replenishment`.
+ */
+export interface PurchaseOrderSubmitted {
+  readonly replenishmentId: string
+  readonly supplierId: string
+  readonly destinationLocationId: string
+  /** The key the supplier knows this placement by. */
+  readonly idempotencyKey: string
+  /** RFC 3339: when the policy's lead time would bring the units; null when unknown. */
   readonly expectedAt: string | null
   readonly lines: readonly { readonly sku: string; readonly quantity: number }[]
 }
@@ -66,6 +88,7 @@ export interface InventoryEvents {
   AllocationFailed: AllocationFailed
   PurchaseOrderPlaced: PurchaseOrderPlaced
   PurchaseOrderReceived: PurchaseOrderReceived
+  PurchaseOrderSubmitted: PurchaseOrderSubmitted
 }
 
 /** The aggregate of each event: the third token of its subject (`commerce.inventory.InventoryLevel.StockLevelChanged`). */
@@ -74,6 +97,7 @@ export const INVENTORY_AGGREGATES = {
   AllocationFailed: 'Order',
   PurchaseOrderPlaced: 'Replenishment',
   PurchaseOrderReceived: 'Replenishment',
+  PurchaseOrderSubmitted: 'Replenishment',
 } as const satisfies EventAggregates<InventoryEvents>
 
 export const levelAggregateId = (sku: string, locationId: string): string => `${sku}@${locationId}`

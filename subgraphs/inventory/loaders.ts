@@ -14,7 +14,11 @@ import { demandByLevels } from './store/demandStore.ts'
 import { policiesByLevels } from './store/policyStore.ts'
 import { availableToSellBySkus, levelsByKeys, levelsPerSku, type LevelKey } from './store/levelStore.ts'
 import { locationsByIds } from './store/locationStore.ts'
-import { draftsByLevels, replenishmentLinesByIds, replenishmentsByIds } from './store/replenishmentStore.ts'
+import { draftsByLevels, placementsByIds, purchaseOrdersByLevels, replenishmentLinesByIds, replenishmentsByIds } from './store/replenishmentStore.ts'
+import type { ReplenishmentStatus } from './generated/resolvers.ts'
+
+/** The most purchase orders `InventoryLevel.purchaseOrders` lists. */
+const PURCHASE_ORDERS_PER_LEVEL = 50
 import { references } from './cache.ts'
 import { reservationsByIds } from './store/reservationStore.ts'
 
@@ -71,6 +75,12 @@ export function createLoaders(db: Queryable, viewer: Viewer = ANONYMOUS, cache: 
     ),
     policy: rowLoader((keys) => policiesByLevels(db, levelKeysOf(keys)), (p) => levelLoaderKey(p.sku, p.locationId)),
     drafts: childrenLoader((keys) => draftsByLevels(db, levelKeysOf(keys)), (d) => levelLoaderKey(d.sku, d.locationId)),
+    /** Keyed by `levelLoaderKey`, one loader per (sorted) list of statuses; callers check access first. */
+    purchaseOrders: perArguments((statuses: readonly ReplenishmentStatus[]) =>
+      childrenLoader((keys) => purchaseOrdersByLevels(db, levelKeysOf(keys), statuses, PURCHASE_ORDERS_PER_LEVEL), (o) => levelLoaderKey(o.sku, o.locationId)),
+    ),
+    /** Staff only: the resolver checks before loading. */
+    placement: rowLoader((ids) => placementsByIds(db, ids), (p) => p.replenishmentId),
     replenishmentLines: childrenLoader((ids) => replenishmentLinesByIds(db, ids), (l) => l.replenishmentId),
     allocations: childrenLoader(
       async (ids) => (await allocationsByLineItemIds(db, ids)).filter((a) => canSeeLocation(viewer, a.locationId)),

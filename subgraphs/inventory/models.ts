@@ -1,6 +1,6 @@
 import type { UserError } from '../../platform/userErrors.ts'
 import type { StockLevelChanged } from './events.ts'
-import type { InventoryAdjustmentReason, InventoryErrorCode, InventoryQuantityName, LocationType, ReplenishmentStatus, ReservationStatus } from './generated/resolvers.ts'
+import type { InventoryAdjustmentReason, InventoryErrorCode, InventoryQuantityName, LocationType, ReplenishmentMode, ReplenishmentStatus, ReservationStatus } from './generated/resolvers.ts'
 
 /** The states a level stores; ON_HAND is derived from them and never stored. */
 export const STORED_QUANTITY_NAMES = ['AVAILABLE', 'COMMITTED', 'RESERVED', 'DAMAGED', 'SAFETY_STOCK', 'QUALITY_CONTROL', 'INCOMING'] as const
@@ -86,9 +86,22 @@ export interface ReplenishmentLineModel {
   readonly sku: string
   readonly quantity: number
   readonly receivedQuantity: number
+  /** What was asked of the supplier when it accepted less; null when it accepted all (or nothing was asked). */
+  readonly requestedQuantity?: number | null
 }
 
-/** A level's replenishment policy (forecast/replenishment.ts); every policy suggests, for now. */
+/** A purchase order's placement with its supplier (AUTO replenishment); see replenishmentStore.ts. */
+export interface SupplierPlacementModel {
+  readonly replenishmentId: string
+  readonly supplierId: string
+  readonly idempotencyKey: string
+  readonly attempts: number
+  readonly lastError: string | null
+  readonly supplierReference: string | null
+  readonly acknowledgedAt: Date | null
+}
+
+/** A level's replenishment policy (forecast/replenishment.ts): SUGGEST drafts, AUTO places with the supplier. */
 export interface ReplenishmentPolicyModel {
   readonly sku: string
   readonly locationId: string
@@ -98,6 +111,7 @@ export interface ReplenishmentPolicyModel {
   readonly serviceLevel: number
   readonly minimumOrderQuantity: number
   readonly packSize: number
+  readonly mode: ReplenishmentMode
   readonly updatedAt: Date
 }
 

@@ -9,6 +9,7 @@ import { Location } from './resolvers/location.ts'
 import { Mutation } from './resolvers/mutation.ts'
 import { InventoryAdjustPayload, InventoryReservePayload, ReplenishmentPayload, ReplenishmentPolicySetPayload } from './resolvers/payloads.ts'
 import { ProductVariant } from './resolvers/productVariant.ts'
+import { PartnerFeed, PartnerFeedMapping, PartnerFeedMappingApprovePayload, PartnerFeedSummary, partnerFeedQueries } from './resolvers/partnerFeed.ts'
 import { Query } from './resolvers/query.ts'
 import { Replenishment, ReplenishmentLine } from './resolvers/replenishment.ts'
 import { Reservation } from './resolvers/reservation.ts'
@@ -16,7 +17,7 @@ import { StockLevelChangedEvent, Subscription } from './resolvers/subscription.t
 
 export const resolvers: Resolvers = {
   ...scalarResolvers,
-  Query,
+  Query: { ...Query, ...partnerFeedQueries },
   Mutation,
   Subscription,
   StockLevelChangedEvent,
@@ -36,4 +37,8 @@ export const resolvers: Resolvers = {
   InventoryReservePayload,
   ReplenishmentPolicySetPayload,
   ReplenishmentPayload,
+  PartnerFeed,
+  PartnerFeedSummary,
+  PartnerFeedMapping,
+  PartnerFeedMappingApprovePayload,
 }

@@ -18,6 +18,8 @@ export const MAX_SUBSCRIPTION_SKUS = 500
 /** Locations one stock subscription may name (a longer list is BAD_USER_INPUT, as for skus). */
 export const MAX_SUBSCRIPTION_LOCATIONS = 500
 export const STOCK_READ_SCOPE = 'stock:read'
+/** SKUs one availableToSellChanged subscription may follow: a storefront page's variants, with room. */
+export const MAX_AVAILABILITY_SKUS = 200
 /** An event's cursor: its log position and when it occurred (to tell a cursor past the retention). */
 const STOCK_EVENTS = connectionKind('StockLevelChangedEvent', ['integer', 'integer'])
 const REPLAY_PAGE = 500
@@ -68,6 +70,16 @@ function matcherOf(viewer: Viewer, filter: StockLevelFilterInput): Matcher {
   }
 }
 
+/**
+ * What an availableToSellChanged subscription follows: AVAILABLE changes of the given skus at the
+ * locations the viewer may see. Open to anyone: what it leads to is a total, never a level.
+ */
+function availabilityMatcherOf(viewer: Viewer, skus: readonly string[]): Matcher {
+  if (skus.length === 0) throw badUserInput('skus must name at least one sku', 'skus')
+  if (skus.length > MAX_AVAILABILITY_SKUS) throw badUserInput(`skus lists ${skus.length} skus; at most ${MAX_AVAILABILITY_SKUS} per subscription`, 'skus')
+  return { skus: [...new Set(skus)], locationIds: visibleLocationIds(viewer, null), quantityNames: new Set(['AVAILABLE']), transitionsOnly: false }
+}
+
 interface Subscriber {
   readonly matcher: Matcher
   readonly queue: AsyncQueue<StockEventModel>
@@ -84,6 +96,11 @@ export interface StockFeed {
    * Throws (before any event) on a bad filter, a bad cursor, or one past the retention.
    */
   subscribe(viewer: Viewer, filter: StockLevelFilterInput, after: string | null | undefined): Promise<AsyncIterableIterator<StockEventModel>>
+  /**
+   * Live AVAILABLE changes of `skus` at the locations the viewer may see, for anyone (the
+   * storefront's stock badges). Throws (before any event) on an empty or too long list.
+   */
+  followAvailability(viewer: Viewer, skus: readonly string[]): AsyncIterableIterator<StockEventModel>
   /** Open subscriptions (tests check that disconnects release them). */
   readonly subscriberCount: number
   stop(): Promise<void>
@@ -196,18 +213,23 @@ export async function startStockFeed(options: StockFeedOptions): Promise<StockFe
     for (const event of backlog) deliver(subscriber, event)
   }
 
+  // attached before the log is read, so nothing published in between is missed
+  const attachSubscriber = (matcher: Matcher, start: number | null): Subscriber => {
+    const subscriber: Subscriber = {
+      matcher,
+      queue: createAsyncQueue<StockEventModel>(() => subscribers.delete(subscriber)),
+      backlog: start === null ? null : [],
+      last: start ?? 0,
+    }
+    subscribers.add(subscriber)
+    return subscriber
+  }
+
   return {
     async subscribe(viewer, filter, after) {
       const matcher = matcherOf(viewer, filter)
       const start = await startPosition(after)
-      const subscriber: Subscriber = {
-        matcher,
-        queue: createAsyncQueue<StockEventModel>(() => subscribers.delete(subscriber)),
-        backlog: start === null ? null : [],
-        last: start ?? 0,
-      }
-      // attach before reading the log, so nothing published in between is missed
-      subscribers.add(subscriber)
+      const subscriber = attachSubscriber(matcher, start)
       if (start !== null) {
         replay(subscriber).catch((error: unknown) => {
           logger.error({ err: error }, 'stock feed replay failed')
@@ -215,6 +237,9 @@ export async function startStockFeed(options: StockFeedOptions): Promise<StockFe
         })
       }
       return subscriber.queue
+    },
+    followAvailability(viewer, skus) {
+      return attachSubscriber(availabilityMatcherOf(viewer, skus), null).queue
     },
     get subscriberCount() {
       return subscribers.size

@@ -1,17 +1,26 @@
 import { defineSubgraph, type RequestBase } from '../../platform/subgraph.ts'
 import { inventoryCache } from './cache.ts'
+import type { Config } from '../../platform/config.ts'
 import { orderEventsHandler } from './consumers/orderEvents.ts'
+import { serveFeedEndpoint } from './partnerFeeds/endpoint.ts'
 import { kit } from './kit.ts'
 import { createLoaders, type Loaders } from './loaders.ts'
+import { startPlacementWorker, type PlacementWorker } from './placementWorker.ts'
 import { startReservationSweeper } from './reservationSweeper.ts'
 import { resolvers } from './resolvers.ts'
 import { seedInventory } from './seed.ts'
 import { startStockFeed, type StockFeed } from './stockFeed.ts'
+import { httpSupplier } from './suppliers/httpSupplier.ts'
+import { resilientSupplier, type ResilientSupplier } from './suppliers/resilientSupplier.ts'
+import { supplierMetrics } from './suppliers/supplierMetrics.ts'
+import type { FastifyBaseLogger } from 'fastify'
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Inventory only: the live stock feed (tests count its subscribers). */
     stockFeed?: StockFeed
+    /** Inventory only: places AUTO purchase orders with the supplier (tests run a pass at will). */
+    placementWorker?: PlacementWorker
   }
 }
 
@@ -20,18 +29,47 @@ export interface Context extends RequestBase {
   readonly stockFeed: StockFeed
 }
 
-/** What requests share: the stock feed, which `start` attaches to the bus once the app (and its logger) exists. */
+/**
+ * What requests share: the stock feed, which `start` attaches to the bus once the app (and its
+ * logger) exists, and the supplier AUTO replenishment places orders with (null without SUPPLIER_URL).
+ */
 interface Services {
   stockFeed: StockFeed | null
+  readonly supplier: ResilientSupplier | null
+  readonly supplierLog: { current: FastifyBaseLogger | null }
 }
 
-/** Locations, items, levels, reservations, the ledger, demand and replenishment; consumes order events, publishes StockLevelChanged, AllocationFailed, PurchaseOrderPlaced and PurchaseOrderReceived. */
+/**
+ * The supplier at SUPPLIER_URL behind its timeout, retries and breaker; one per app, so every
+ * placement shares the breaker, whose changes go to the app's log once it has one.
+ */
+function configuredSupplier(config: Readonly<Config>, log: { current: FastifyBaseLogger | null }): ResilientSupplier | null {
+  if (!config.supplierUrl) return null
+  return resilientSupplier(httpSupplier({ url: config.supplierUrl, apiKey: config.supplierApiKey }), {
+    timeoutMs: config.supplierTimeoutMs,
+    retries: config.supplierRetries,
+    breaker: { openMs: config.circuitOpenMs },
+    onBreakerChange: (state, previous) => {
+      if (state === 'open') log.current?.warn({ state, previous }, 'supplier circuit opened: purchase orders wait SUBMITTED until it answers')
+      else log.current?.info({ state, previous }, `supplier circuit ${state === 'closed' ? 'closed' : 'half-open: probing'}`)
+    },
+  })
+}
+
+/**
+ * Locations, items, levels, reservations, the ledger, demand and replenishment (AUTO orders placed
+ * with the supplier by the placement worker); consumes order events, publishes StockLevelChanged,
+ * AllocationFailed, PurchaseOrderSubmitted, PurchaseOrderPlaced and PurchaseOrderReceived.
+ */
 export const inventory = defineSubgraph<Context, Services>({
   name: kit.name,
   folder: new URL('./', import.meta.url),
   resolvers,
   seed: seedInventory,
-  services: () => ({ stockFeed: null }),
+  services: (deps) => {
+    const supplierLog = { current: null }
+    return { stockFeed: null, supplier: configuredSupplier(deps.config, supplierLog), supplierLog }
+  },
   // the app serves no request before `start` has returned, so the feed is there by then
   context: (request, services) => ({ ...request, loaders: createLoaders(request.db, request.viewer, request.cache), stockFeed: services.stockFeed as StockFeed }),
   subscriptions: true,
@@ -39,6 +77,27 @@ export const inventory = defineSubgraph<Context, Services>({
   consumers: () => [orderEventsHandler],
   async start(app, deps, services) {
     const sweeper = startReservationSweeper(deps.db, app.log)
+    services.supplierLog.current = app.log
+    if (app.metrics && services.supplier) supplierMetrics(app.metrics, services.supplier)
+    const { config } = deps
+    const placements = startPlacementWorker({
+      db: deps.db,
+      supplier: services.supplier,
+      maxAttempts: config.supplierPlacementAttempts,
+      // one placement with its retries and their pauses (at most 2 s each), and a margin
+      leaseMs: config.supplierTimeoutMs * (config.supplierRetries + 1) + 2000 * config.supplierRetries + 5000,
+      retryBaseMs: config.circuitOpenMs,
+      logger: app.log,
+    })
+    app.decorate('placementWorker', placements)
+    // every replica is woken by a new order; one of them takes it (claimPlacements)
+    const submitted = deps.bus
+      ? await deps.bus.tail({ subjects: ['commerce.inventory.Replenishment.PurchaseOrderSubmitted'], onEvent: () => placements.wake() })
+      : null
+    // orders left SUBMITTED when the service last stopped
+    placements.wake()
+    // partners' files, handed over by the gateway (POST /partner/feeds/<kind>)
+    await serveFeedEndpoint(app, { db: deps.db, config: deps.config, onCommitted: async (events) => app.cache?.committed(events) })
     const stockFeed = await startStockFeed({
       db: deps.db,
       bus: deps.bus ?? null,
@@ -49,6 +108,8 @@ export const inventory = defineSubgraph<Context, Services>({
     app.decorate('stockFeed', stockFeed)
     return async () => {
       await sweeper.stop()
+      await submitted?.stop()
+      await placements.stop()
       await stockFeed.stop()
     }
   },

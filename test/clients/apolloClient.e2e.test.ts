@@ -25,12 +25,17 @@ import {
   CartLinesAddDocument,
   CartSummaryFragmentDoc,
   CartViewDocument,
+  CategoriesDocument,
+  CategoryListingDocument,
   CheckoutCompleteDocument,
   MyOrdersDocument,
+  OrderOutcomeDocument,
   ProductCardFragmentDoc,
   ProductListingDocument,
   ProductPageDocument,
   SearchProductsDocument,
+  StockBadgesDocument,
+  type StockBadgesSubscription,
 } from '../../operations/storefront/generated/graphql.ts'
 import { asCustomer, asStaff, query, startStack, type Stack } from '../stack.ts'
 
@@ -155,7 +160,12 @@ describe('Apollo Client 4 with the storefront manifest, TRUSTED_DOCUMENTS=enforc
     assert.deepEqual(client.cache.readFragment({ id: `Cart:${cart.id}`, fragment: CartSummaryFragmentDoc }), cart)
   })
 
-  it('runs the rest of the storefront by id: product page, search, cart view, checkout, my orders', async () => {
+  it('runs the rest of the storefront by id: categories, listing with stock, product page, search, cart view, checkout, order outcome, my orders', async () => {
+    const categories = await client.query({ query: CategoriesDocument })
+    const apparel = categories.data!.categories.find((c) => c.handle === 'apparel')!
+    assert.ok(apparel.children.length > 0)
+    const listing = await client.query({ query: CategoryListingDocument, variables: { categoryId: apparel.children[0]!.id, currency: 'EUR' } })
+    assert.ok(listing.data!.products.nodes.every((p) => p.variants.nodes.every((v) => Number.isInteger(v.availableToSell))))
     const page = await client.query({ query: ProductPageDocument, variables: { handle: 'classic-tee-001', currency: 'USD' } })
     assert.equal(page.data!.product!.handle, 'classic-tee-001')
     const search = await client.query({ query: SearchProductsDocument, variables: { query: 'tee', currency: 'USD' } })
@@ -169,6 +179,8 @@ describe('Apollo Client 4 with the storefront manifest, TRUSTED_DOCUMENTS=enforc
       variables: { input: { idempotencyKey: 'ac-co-1', cartId, paymentMethodToken: 'tok_ok', expectedTotal: { minorUnits: total.minorUnits, currency: total.currency } } },
     })
     assert.deepEqual(checkout.data!.checkoutComplete.userErrors, [])
+    const outcome = await client.query({ query: OrderOutcomeDocument, variables: { id: checkout.data!.checkoutComplete.order!.id } })
+    assert.equal(outcome.data!.order!.number, checkout.data!.checkoutComplete.order!.number)
     const mine = await client.query({ query: MyOrdersDocument, variables: { first: 10 } })
     assert.ok(mine.data!.orders.nodes.some((o) => o.number === checkout.data!.checkoutComplete.order!.number))
   })
@@ -176,7 +188,8 @@ describe('Apollo Client 4 with the storefront manifest, TRUSTED_DOCUMENTS=enforc
   it('the verification link finds every storefront operation as the manifest has it, and every request went by id alone', () => {
     assert.deepEqual(failures, [])
     const ran = new Set(sent.map((s) => s.body['operationName']))
-    assert.deepEqual([...ran].sort(), STOREFRONT.operations.map((o) => o.name).sort())
+    // the subscription goes over graphql-ws (below)
+    assert.deepEqual([...ran].sort(), STOREFRONT.operations.filter((o) => o.type !== 'subscription').map((o) => o.name).sort())
     assert.ok(sent.every((s) => s.body['query'] === undefined && s.body['extensions']?.persistedQuery?.sha256Hash === idOf(STOREFRONT, s.body['operationName'])))
   })
 
@@ -198,6 +211,44 @@ describe('Apollo Client 4 with the storefront manifest, TRUSTED_DOCUMENTS=enforc
     assert.equal(codeOf(await retrying.query({ query: extra }).then(() => null, (e: unknown) => e)), 'PERSISTED_QUERY_REQUIRED')
     once.stop()
     retrying.stop()
+  })
+
+  it('runs the storefront StockBadges subscription anonymously by manifest id through GraphQLWsLink and receives the new total', async () => {
+    const wsClient: WsClient = createClient({ url: await stack.gatewayWsUrl(), webSocketImpl: WebSocket, retryAttempts: 0 })
+    const badgeFailures: string[] = []
+    const subscriber = new ApolloClient({
+      cache: new InMemoryCache(),
+      link: ApolloLink.from([
+        verificationLink(STOREFRONT, badgeFailures),
+        new PersistedQueryLink(generatePersistedQueryIdsFromManifest({ loadManifest: async () => loaded(STOREFRONT) })),
+        new GraphQLWsLink(wsClient),
+      ]),
+    })
+    const events: StockBadgesSubscription[] = []
+    const errors: unknown[] = []
+    const subscription = subscriber.subscribe({ query: StockBadgesDocument, variables: { skus: ['APP-0004-M'] } }).subscribe({
+      next: (result) => (result.error ? errors.push(result.error) : result.data && events.push(result.data)),
+      error: (error: unknown) => errors.push(error),
+    })
+    try {
+      await eventually('the subscription to reach inventory', () => errors.length > 0 || stack.subgraphs.inventory.stockFeed?.subscriberCount === 1)
+      assert.deepEqual(errors, [])
+      const before = await query(stack, '{ variant(sku: "APP-0004-M") { availableToSell } }', {}, asStaff)
+      const { body } = await query(stack, 'mutation ($input: InventoryAdjustInput!) { inventoryAdjustQuantities(input: $input) { userErrors { code message } } }', {
+        input: { idempotencyKey: 'ac-badge-1', reason: 'CORRECTION', changes: [{ sku: 'APP-0004-M', locationId: 'loc_wh_east', name: 'AVAILABLE', delta: -1, changeFromQuantity: null }] },
+      }, asStaff)
+      assert.deepEqual(body.data?.['inventoryAdjustQuantities']?.userErrors, [], JSON.stringify(body))
+      await eventually('the new total', () => events.length > 0 || errors.length > 0, 15_000)
+      assert.deepEqual(errors, [])
+      assert.deepEqual(events[0]!.availableToSellChanged.sku, 'APP-0004-M')
+      assert.equal(events[0]!.availableToSellChanged.availableToSell, before.body.data!['variant'].availableToSell - 1)
+      assert.deepEqual(badgeFailures, [])
+    } finally {
+      subscription.unsubscribe()
+      subscriber.stop()
+      await wsClient.dispose()
+      await eventually('the subscription to be released', () => stack.subgraphs.inventory.stockFeed?.subscriberCount === 0)
+    }
   })
 
   it('runs the partner StockChanges subscription by manifest id through GraphQLWsLink and receives a stock change', async () => {

@@ -9,7 +9,7 @@ import { defaults, startSecurityStack } from './securityStack.ts'
 
 const PARTNER: TokenClaims = { sub: 'partner_1', roles: ['partner'], scopes: ['stock:read'] }
 // small limits, so that reaching each takes a few messages (the defaults are in the README)
-const WEBSOCKET = { maxSubscriptions: 3, maxMessageBytes: 2048, maxMessagesPerSecond: 10, maxBufferedEvents: 100, connectionInitTimeoutMs: 300 }
+const WEBSOCKET = { maxSubscriptions: 3, maxMessageBytes: 2048, maxMessagesPerSecond: 10, maxBufferedEvents: 100, connectionInitTimeoutMs: 300, maxConnectionsPerClient: 20 }
 const FEED = (sku: string) => `subscription { stockLevelChanged(filter: { skus: ["${sku}"] }) { sku changes { name after } } }`
 /** Nine levels through variant → product → variants → product → variants. */
 const TOO_DEEP = 'subscription { stockLevelChanged(filter: {skus: ["APP-0001-S"]}) { variant { product { variants(first: 100) { nodes { product { variants(first: 100) { nodes { sku } } } } } } } } }'
@@ -65,21 +65,89 @@ describe('graphql-ws at the gateway (attack suite)', () => {
     return closed
   }
 
-  it('closes with 4403 a connection_init without a token, or with an empty or non-string one', async () => {
-    for (const payload of [undefined, {}, { authorization: '' }, { authorization: 12345 }, { authorization: { Bearer: 'x' } }]) {
+  /**
+   * A stock-feed subscribe on an acknowledged socket is refused with `code` and no event: by the
+   * gateway (an `error` message) or by inventory (a `next` without data, then `complete`).
+   */
+  async function feedRefused(socket: RawSocket, code: string): Promise<void> {
+    socket.send({ id: 'feed', type: 'subscribe', payload: { query: FEED('APP-0001-S') } })
+    const refusal = await socket.nextMessage()
+    const errors = (refusal['type'] === 'error' ? refusal['payload'] : refusal['payload']?.errors) as { extensions?: { code?: string } }[] | undefined
+    assert.ok(refusal['type'] === 'error' || (refusal['type'] === 'next' && refusal['payload']?.data === null), JSON.stringify(refusal))
+    assert.equal(errors?.[0]?.extensions?.code, code, JSON.stringify(refusal))
+    assertNoLeak(stack, JSON.stringify(refusal))
+  }
+
+  it('closes with 4429 a client holding more than WS_MAX_CONNECTIONS_PER_CLIENT sockets, and takes one again once one closes', async () => {
+    const authorization = await bearer({ sub: 'c_many', roles: ['customer'], scopes: [] })
+    const connect = async () => {
+      const socket = await open()
+      socket.send({ type: 'connection_init', payload: { authorization } })
+      return socket
+    }
+    const held: RawSocket[] = []
+    for (let i = 0; i < WEBSOCKET.maxConnectionsPerClient; i++) {
+      const socket = await connect()
+      assert.deepEqual(await socket.nextMessage(), { type: 'connection_ack' })
+      held.push(socket)
+    }
+    const extra = await connect()
+    const closed = await closedWithin(extra)
+    assert.equal(closed.code, 4429, JSON.stringify(closed))
+    assert.match(closed.reason, /Too many connections/)
+    // another client is not held back by this one
+    const other = await open()
+    other.send({ type: 'connection_init' })
+    assert.deepEqual(await other.nextMessage(), { type: 'connection_ack' })
+    other.close()
+    held.pop()?.close()
+    await eventuallyAcknowledged(connect)
+    for (const socket of held) socket.close()
+  })
+
+  /** The server counts a socket closed when its close arrives: retries until one is acknowledged. */
+  async function eventuallyAcknowledged(connect: () => Promise<RawSocket>): Promise<void> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const socket = await connect()
+      const first = await socket.nextMessage().catch(() => null)
+      if (first !== null) {
+        assert.deepEqual(first, { type: 'connection_ack' })
+        socket.close()
+        return
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.fail('no socket acknowledged after one of the held ones closed')
+  }
+
+  it('closes with 4403 a connection_init whose authorization is empty or not a string', async () => {
+    for (const payload of [{ authorization: '' }, { authorization: '  ' }, { authorization: 12345 }, { authorization: { Bearer: 'x' } }]) {
       stack.resetCounters()
       const socket = await open()
-      socket.send({ type: 'connection_init', ...(payload === undefined ? {} : { payload }) })
+      socket.send({ type: 'connection_init', payload })
       await closes(socket, 4403)
     }
   })
 
-  it('closes with 4403 a customer token, a partner or staff token without stock:read', async () => {
+  it('opens a connection_init without a token as anonymous, and refuses it the stock feed (UNAUTHENTICATED)', async () => {
+    for (const payload of [undefined, {}]) {
+      stack.resetCounters()
+      const socket = await open()
+      socket.send({ type: 'connection_init', ...(payload === undefined ? {} : { payload }) })
+      assert.deepEqual(await socket.nextMessage(), { type: 'connection_ack' })
+      await feedRefused(socket, 'UNAUTHENTICATED')
+      socket.close()
+    }
+  })
+
+  it('opens a customer token, a partner or staff token without stock:read, and refuses them the stock feed (FORBIDDEN)', async () => {
     for (const claims of [asCustomer('c_1001'), { sub: 'partner_2', roles: ['partner'] } satisfies TokenClaims, asStaff, { sub: 'c_1001', roles: ['customer'], scopes: ['stock:read'] } satisfies TokenClaims]) {
       stack.resetCounters()
       const socket = await open()
       socket.send({ type: 'connection_init', payload: { authorization: await bearer(claims) } })
-      await closes(socket, 4403)
+      assert.deepEqual(await socket.nextMessage(), { type: 'connection_ack' })
+      await feedRefused(socket, 'FORBIDDEN')
+      socket.close()
     }
   })
 

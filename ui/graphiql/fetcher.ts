@@ -115,10 +115,10 @@ function subscription(client: Client, payload: SubscribePayload): Observable {
   return observable as Observable
 }
 
-/** A socket closed by the gateway (4403 for a token that may not subscribe, ...) says why. */
+/** A socket closed by the gateway (4403 for a token that does not verify, ...) says why. */
 function describeSocketError(error: unknown): unknown {
   if (typeof CloseEvent !== 'undefined' && error instanceof CloseEvent) {
-    return new Error(`The socket closed: ${error.code}${error.reason ? ` ${error.reason}` : ''}${error.code === 4403 ? ' (subscriptions need a partner or staff token with the stock:read scope in the Authorization header)' : ''}`)
+    return new Error(`The socket closed: ${error.code}${error.reason ? ` ${error.reason}` : ''}${error.code === 4403 ? ' (the token in the Authorization header was refused: expired, or not signed for this gateway)' : ''}`)
   }
   if (Array.isArray(error)) return { errors: error }
   return error

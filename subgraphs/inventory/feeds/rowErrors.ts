@@ -10,6 +10,9 @@ export const ROW_ERROR_CODES = {
   DUPLICATE_LEVEL: 'the snapshot already gave this SKU at this location (state and lot alike) on an earlier row',
   CONFLICTING_QUANTITIES: 'the snapshot gives both ON_HAND and AVAILABLE for one SKU at one location',
   ON_HAND_BELOW_HELD: 'the ON_HAND reported is below the units committed, reserved or set aside there, so AVAILABLE would go negative',
+  LOCATION_NOT_PERMITTED: 'the row is at a location the sender\'s token (its `locations` claim) does not cover',
+  ITEM_NOT_STOCKED_AT_LOCATION: 'the SKU and location are ours, but the item has no stock level at that location',
+  INSUFFICIENT_STOCK: 'the shipped units would take the level\'s COMMITTED (for one of our orders) or AVAILABLE below zero',
 } as const
 
 export type RowErrorCode = keyof typeof ROW_ERROR_CODES

@@ -6,8 +6,11 @@ import { lockReplenishment, setReplenishmentStatus } from '../store/replenishmen
 import { failedReplenishment, replenishmentUri, unknownReplenishment } from './purchaseOrderApprove.ts'
 
 /**
- * DRAFT, ORDERED or PARTIALLY_RECEIVED → CANCELLED: nothing more arrives, so the units not received
- * leave INCOMING (a draft never entered it). Cancelling a CANCELLED one again changes nothing.
+ * DRAFT, PLACEMENT_FAILED, ORDERED or PARTIALLY_RECEIVED → CANCELLED: nothing more arrives, so the
+ * units not received leave INCOMING (a draft or a failed placement never entered it). Cancelling
+ * a CANCELLED one again changes nothing. A SUBMITTED order is with the placement consumer, whose
+ * answer from the supplier would find it cancelled: it waits for that answer. The supplier is not
+ * told of a cancellation (the adapter places orders only).
  */
 export async function purchaseOrderCancel(tx: Queryable, id: string, actor: string | null): Promise<ReplenishmentPayloadModel> {
   const found = await lockReplenishment(tx, id)
@@ -18,14 +21,16 @@ export async function purchaseOrderCancel(tx: Queryable, id: string, actor: stri
       return { replenishmentId: id, userErrors: [] }
     case 'RECEIVED':
     case 'IN_TRANSIT':
+    case 'SUBMITTED':
       return failedReplenishment([kit.userError('REPLENISHMENT_NOT_CANCELLABLE', ['id'], `Replenishment ${id} is ${replenishment.status} and cannot be cancelled`)])
     case 'DRAFT':
+    case 'PLACEMENT_FAILED':
     case 'ORDERED':
     case 'PARTIALLY_RECEIVED':
       break
   }
   await setReplenishmentStatus(tx, id, 'CANCELLED')
-  if (replenishment.status === 'DRAFT') return { replenishmentId: id, userErrors: [] }
+  if (replenishment.status === 'DRAFT' || replenishment.status === 'PLACEMENT_FAILED') return { replenishmentId: id, userErrors: [] }
   const changes = lines
     .filter((l) => l.quantity > l.receivedQuantity)
     .map((l) => ({ sku: l.sku, locationId: replenishment.destinationLocationId, name: 'INCOMING' as const, delta: l.receivedQuantity - l.quantity }))

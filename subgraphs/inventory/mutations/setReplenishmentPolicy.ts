@@ -16,19 +16,22 @@ export const failedPolicy = (userErrors: InventoryUserErrorModel[]): PolicyPaylo
 type PolicyInput = Omit<ReplenishmentPolicySetInput, 'idempotencyKey'>
 
 /** Every problem of the policy's values, one userError per field, each naming it. */
-function policyErrors(input: PolicyInput): InventoryUserErrorModel[] {
-  const policy: ReplenishmentPolicy = { ...input, mode: 'SUGGEST' }
+function policyErrors(input: PolicyInput, supplierConfigured: boolean): InventoryUserErrorModel[] {
+  const policy: ReplenishmentPolicy = { ...input, mode: input.mode ?? 'SUGGEST' }
   // policyProblems starts each message with the field it is about
   const errors = policyProblems(policy).map((problem) => kit.userError('INVALID_POLICY', ['input', problem.split(' ')[0]!], problem))
   if (errors.length === 0 && input.leadTimeDays + input.reviewPeriodDays > MAX_POLICY_HORIZON_DAYS) {
     errors.push(kit.userError('INVALID_POLICY', ['input', 'reviewPeriodDays'], `leadTimeDays + reviewPeriodDays must be at most ${MAX_POLICY_HORIZON_DAYS}`))
   }
+  if (policy.mode === 'AUTO' && !supplierConfigured) {
+    errors.push(kit.userError('SUPPLIER_NOT_CONFIGURED', ['input', 'mode'], 'AUTO places orders with a supplier, and none is configured for this deployment'))
+  }
   return errors
 }
 
-/** Sets a level's policy, replacing the one it had; the level must exist. */
-export async function setReplenishmentPolicy(tx: Queryable, input: PolicyInput): Promise<PolicyPayloadModel> {
-  const invalid = policyErrors(input)
+/** Sets a level's policy, replacing the one it had; the level must exist, and an AUTO policy a supplier to place with. */
+export async function setReplenishmentPolicy(tx: Queryable, input: PolicyInput, supplierConfigured: boolean): Promise<PolicyPayloadModel> {
+  const invalid = policyErrors(input, supplierConfigured)
   if (invalid.length > 0) return failedPolicy(invalid)
   const { sku, locationId } = input
   if ((await existingLevelKeys(tx, [{ sku, locationId }])).length === 0) {
@@ -40,7 +43,7 @@ export async function setReplenishmentPolicy(tx: Queryable, input: PolicyInput):
   }
   await upsertPolicy(tx, {
     sku, locationId, supplierId: input.supplierId, leadTimeDays: input.leadTimeDays, reviewPeriodDays: input.reviewPeriodDays,
-    serviceLevel: input.serviceLevel, minimumOrderQuantity: input.minimumOrderQuantity, packSize: input.packSize,
+    serviceLevel: input.serviceLevel, minimumOrderQuantity: input.minimumOrderQuantity, packSize: input.packSize, mode: input.mode ?? 'SUGGEST',
   })
   return { level: { sku, locationId }, userErrors: [] }
 }

@@ -1,4 +1,4 @@
-import type { InventoryLevelResolvers, InventoryQuantityName } from '../generated/resolvers.ts'
+import type { InventoryLevelResolvers, InventoryQuantityName, ReplenishmentStatus } from '../generated/resolvers.ts'
 import { requireDemandAccess } from '../access.ts'
 import { levelLoaderKey } from '../loaders.ts'
 import { itemOf, locationOf } from '../references.ts'
@@ -10,6 +10,9 @@ export function quantityOf(quantities: Quantities, name: InventoryQuantityName):
   if (name === 'ON_HAND') return ON_HAND_PARTS.reduce((sum, part) => sum + quantities[part], 0)
   return quantities[name]
 }
+
+/** What `purchaseOrders` lists unless told otherwise: orders still to be placed, fixed or received. */
+const OPEN_PURCHASE_ORDER_STATUSES: readonly ReplenishmentStatus[] = ['ORDERED', 'PARTIALLY_RECEIVED', 'PLACEMENT_FAILED', 'SUBMITTED']
 
 export const InventoryLevel: InventoryLevelResolvers = {
   id: (level) => `${level.sku}@${level.locationId}`,
@@ -26,5 +29,10 @@ export const InventoryLevel: InventoryLevelResolvers = {
   replenishmentDrafts: (level, _args, ctx) => {
     requireDemandAccess(ctx.viewer, level.locationId)
     return ctx.loaders.drafts.load(levelLoaderKey(level.sku, level.locationId))
+  },
+  purchaseOrders: (level, { statuses }, ctx) => {
+    requireDemandAccess(ctx.viewer, level.locationId)
+    const asked = statuses && statuses.length > 0 ? [...new Set(statuses)].sort() : OPEN_PURCHASE_ORDER_STATUSES
+    return ctx.loaders.purchaseOrders(asked).load(levelLoaderKey(level.sku, level.locationId))
   },
 }

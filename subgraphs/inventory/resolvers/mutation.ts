@@ -13,7 +13,9 @@ import { failedReservation, reserve } from '../mutations/reserve.ts'
 import { failedReplenishment, purchaseOrderApprove } from '../mutations/purchaseOrderApprove.ts'
 import { purchaseOrderCancel } from '../mutations/purchaseOrderCancel.ts'
 import { purchaseOrderReceive } from '../mutations/purchaseOrderReceive.ts'
+import { purchaseOrderRetryPlacement } from '../mutations/purchaseOrderRetryPlacement.ts'
 import { failedPolicy, setReplenishmentPolicy } from '../mutations/setReplenishmentPolicy.ts'
+import { failedMappingApproval, partnerFeedMappingApprove } from '../mutations/partnerFeedMappingApprove.ts'
 import type { Context } from '../subgraph.ts'
 
 /** Every inventory mutation is staff-only, idempotent per key, all-or-nothing in one transaction. */
@@ -41,7 +43,9 @@ export const Mutation: MutationResolvers = {
   replenishmentPolicySet: (_parent, { input }, ctx) => {
     requireStaff(ctx.viewer)
     const { idempotencyKey, ...rest } = input
-    return kit.runMutation(ctx, { operation: 'replenishmentPolicySet', idempotencyKey, input: rest, failed: failedPolicy }, (tx) => setReplenishmentPolicy(tx, rest))
+    return kit.runMutation(ctx, { operation: 'replenishmentPolicySet', idempotencyKey, input: rest, failed: failedPolicy }, (tx) =>
+      setReplenishmentPolicy(tx, rest, ctx.config.supplierUrl !== null),
+    )
   },
 
   purchaseOrderApprove: (_parent, { id, idempotencyKey }, ctx) => {
@@ -59,6 +63,23 @@ export const Mutation: MutationResolvers = {
       ctx,
       { operation: 'purchaseOrderCancel', idempotencyKey, keyField: ['idempotencyKey'], input: { id }, failed: failedReplenishment },
       (tx) => purchaseOrderCancel(tx, id, ctx.viewer.sub),
+    )
+  },
+
+  purchaseOrderRetryPlacement: (_parent, { id, idempotencyKey }, ctx) => {
+    requireStaff(ctx.viewer)
+    return kit.runMutation(
+      ctx,
+      { operation: 'purchaseOrderRetryPlacement', idempotencyKey, keyField: ['idempotencyKey'], input: { id }, failed: failedReplenishment },
+      (tx) => purchaseOrderRetryPlacement(tx, id, ctx.config.supplierUrl !== null),
+    )
+  },
+
+  partnerFeedMappingApprove: (_parent, { input }, ctx) => {
+    requireStaff(ctx.viewer)
+    const { idempotencyKey, ...rest } = input
+    return kit.runMutation(ctx, { operation: 'partnerFeedMappingApprove', idempotencyKey, input: rest, failed: failedMappingApproval }, (tx) =>
+      partnerFeedMappingApprove(tx, rest, ctx.viewer.sub),
     )
   },
 

@@ -4,7 +4,7 @@ import type { LevelKey } from './levelStore.ts'
 
 const POLICY_COLUMNS = `sku, location_id as "locationId", supplier_id as "supplierId", lead_time_days as "leadTimeDays",
   review_period_days as "reviewPeriodDays", service_level as "serviceLevel", minimum_order_quantity as "minimumOrderQuantity",
-  pack_size as "packSize", updated_at as "updatedAt"`
+  pack_size as "packSize", mode, updated_at as "updatedAt"`
 
 /** The policies of these levels (none for a level without one). */
 export async function policiesByLevels(db: Queryable, keys: readonly LevelKey[]): Promise<ReplenishmentPolicyModel[]> {
@@ -21,13 +21,13 @@ export async function policiesByLevels(db: Queryable, keys: readonly LevelKey[])
 export async function upsertPolicy(tx: Queryable, policy: Omit<ReplenishmentPolicyModel, 'updatedAt'>): Promise<ReplenishmentPolicyModel> {
   const { rows } = await tx.query<ReplenishmentPolicyModel>(
     `insert into inventory.replenishment_policies
-       (sku, location_id, supplier_id, lead_time_days, review_period_days, service_level, minimum_order_quantity, pack_size)
-     values ($1, $2, $3, $4, $5, $6, $7, $8)
+       (sku, location_id, supplier_id, lead_time_days, review_period_days, service_level, minimum_order_quantity, pack_size, mode)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      on conflict (sku, location_id) do update set supplier_id = excluded.supplier_id, lead_time_days = excluded.lead_time_days,
        review_period_days = excluded.review_period_days, service_level = excluded.service_level,
-       minimum_order_quantity = excluded.minimum_order_quantity, pack_size = excluded.pack_size, updated_at = now()
+       minimum_order_quantity = excluded.minimum_order_quantity, pack_size = excluded.pack_size, mode = excluded.mode, updated_at = now()
      returning ${POLICY_COLUMNS}`,
-    [policy.sku, policy.locationId, policy.supplierId, policy.leadTimeDays, policy.reviewPeriodDays, policy.serviceLevel, policy.minimumOrderQuantity, policy.packSize],
+    [policy.sku, policy.locationId, policy.supplierId, policy.leadTimeDays, policy.reviewPeriodDays, policy.serviceLevel, policy.minimumOrderQuantity, policy.packSize, policy.mode],
   )
   return rows[0]!
 }

@@ -1,0 +1,107 @@
+import { readCappedResponse } from '../../../platform/readCappedResponse.ts'
+import { acknowledgementProblems, SupplierUnreachableError, type SupplierAcknowledgement, type SupplierAdapter } from './supplier.ts'
+
+/** The header that carries SUPPLIER_API_KEY. */
+export const SUPPLIER_KEY_HEADER = 'x-supplier-key'
+/** An acknowledgement is a few hundred bytes; anything much larger is not one. */
+const MAX_ANSWER_BYTES = 64 * 1024
+
+export interface HttpSupplierOptions {
+  /** The supplier's base URL (SUPPLIER_URL); orders go to `<url>/orders`. */
+  readonly url: string
+  /** Sent as `x-supplier-key` when set (SUPPLIER_API_KEY). */
+  readonly apiKey: string | null
+}
+
+/**
+ * The supplier's ordering API over HTTP: `POST <url>/orders` with the order as JSON and its key in
+ * `Idempotency-Key` too. The answer:
+ *
+ * - 200 with `{ outcome: 'accepted', supplierReference, lines: [{ sku, quantity }], promisedAt }`
+ *   or `{ outcome: 'rejected', code, message }`: the acknowledgement (checked against the order);
+ * - another 4xx: the supplier refuses the request itself (a wrong key, an order it cannot read),
+ *   taken as a rejection with code `HTTP_<status>`: asking again would get the same;
+ * - a 5xx, a 429, a malformed body, a failed connection: SupplierUnreachableError (ask again).
+ *
+ * Errors say what happened in words of ours: the supplier's URL never reaches a message, a log
+ * field staff read, or the graph.
+ */
+export function httpSupplier(options: HttpSupplierOptions): SupplierAdapter {
+  const endpoint = new URL('orders', options.url.endsWith('/') ? options.url : `${options.url}/`)
+  return {
+    async placeOrder(order) {
+      const { signal, ...body } = order
+      let response: Response
+      try {
+        response = await fetch(endpoint, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': order.idempotencyKey,
+            ...(options.apiKey ? { [SUPPLIER_KEY_HEADER]: options.apiKey } : {}),
+          },
+          body: JSON.stringify(body),
+          ...(signal ? { signal } : {}),
+        })
+      } catch (error) {
+        throw new SupplierUnreachableError(connectionFailure(error), { cause: error })
+      }
+      let text: string
+      try {
+        text = await (await readCappedResponse(response, MAX_ANSWER_BYTES)).text()
+      } catch (error) {
+        throw new SupplierUnreachableError('the supplier\'s answer could not be read', { cause: error })
+      }
+      if (response.status >= 500 || response.status === 429) throw new SupplierUnreachableError(`the supplier answered HTTP ${response.status}`)
+      if (response.status !== 200) return { outcome: 'rejected', code: `HTTP_${response.status}`, message: `the supplier refused the request (HTTP ${response.status})` }
+      const ack = acknowledgementOf(text)
+      const problems = ack ? acknowledgementProblems(order, ack) : ['not an acknowledgement']
+      if (!ack || problems.length > 0) throw new SupplierUnreachableError(`the supplier's answer is malformed: ${problems.join('; ')}`)
+      return ack
+    },
+  }
+}
+
+/** The acknowledgement in a 200 body, or null when it is not one. */
+function acknowledgementOf(text: string): SupplierAcknowledgement | null {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return null
+  }
+  if (typeof value !== 'object' || value === null) return null
+  const answer = value as Record<string, unknown>
+  if (answer['outcome'] === 'rejected') {
+    return { outcome: 'rejected', code: String(answer['code'] ?? 'REJECTED').slice(0, 64), message: String(answer['message'] ?? '').slice(0, 500) }
+  }
+  const lines = answer['lines']
+  if (answer['outcome'] !== 'accepted' || typeof answer['supplierReference'] !== 'string' || !Array.isArray(lines)) return null
+  const promisedAt = answer['promisedAt']
+  if (promisedAt !== null && promisedAt !== undefined && typeof promisedAt !== 'string') return null
+  const parsed = lines.map((line: unknown) => {
+    const l = (line ?? {}) as Record<string, unknown>
+    return { sku: String(l['sku']), quantity: Number(l['quantity']) }
+  })
+  return { outcome: 'accepted', supplierReference: answer['supplierReference'].slice(0, 200), lines: parsed, promisedAt: promisedAt ?? null }
+}
+
+/** What a failed fetch means, without the address it names (`connect ECONNREFUSED 10.0.0.5:443`). */
+function connectionFailure(error: unknown): string {
+  if (error instanceof Error && error.name === 'AbortError') return 'the supplier did not answer in time'
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'the supplier refused the connection'
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'the connection to the supplier was cut'
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the supplier\'s host could not be resolved'
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'the connection to the supplier timed out'
+    default:
+      return 'the supplier could not be reached'
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Any SupplierAdapter, made to survive the supplier's failures, on the model of finance's
+ * resilientProvider.ts: a timeout per attempt, retries with the same idempotency key, a breaker.
+ *
+ * - An attempt that does not answer within `timeoutMs` is abandoned (its signal aborts). The
+ *   supplier may still take the order and answer late: the retry, with the same key, gets the
+ *   answer it stored, so the order is taken once and its acknowledgement applied once.
+ * - A timeout or a SupplierUnreachableError is retried up to `retries` times after a jittered
+ *   pause. When they are spent, or the breaker is open, the caller gets SupplierUnavailableError
+ *   (`retryAfterMs`): outcome unknown, ask again later with the same key.
+ * - A rejection is an answer: never retried, and a success for the breaker (the supplier is up).
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { CircuitBreaker, type BreakerOptions, type BreakerState } from '../../../platform/circuitBreaker.ts'
+import { jitteredBackoff } from '../../../platform/retryBudget.ts'
+import { SpanKind, traced } from '../../../platform/tracing.ts'
+import { SupplierUnavailableError, SupplierUnreachableError, type SupplierAcknowledgement, type SupplierAdapter, type SupplierOrder } from './supplier.ts'
+
+/** An attempt abandoned at its timeout (the supplier may still take the order: ask again with the same key). */
+class SupplierTimeoutError extends SupplierUnreachableError {}
+
+export interface SupplierResilience {
+  /** One attempt's budget (SUPPLIER_TIMEOUT_MS). */
+  readonly timeoutMs: number
+  /** Attempts after the first (SUPPLIER_RETRIES). */
+  readonly retries: number
+  /** The breaker's thresholds; its open time is CIRCUIT_OPEN_MS. */
+  readonly breaker?: Omit<BreakerOptions, 'onStateChange'>
+  /** Pause before retry number n (1-based); default: full jitter from 50 ms, capped at 2 s. */
+  readonly backoffMs?: (retry: number) => number
+  readonly onBreakerChange?: (state: BreakerState, previous: BreakerState) => void
+}
+
+/** What one attempt came to: an acknowledgement (`accepted`, `rejected`), none (`timeout`, `error`), or none tried (`short_circuited`: the breaker was open). */
+export type SupplierAttemptOutcome = 'accepted' | 'rejected' | 'timeout' | 'error' | 'short_circuited'
+
+export interface ResilientSupplier extends SupplierAdapter {
+  state(): BreakerState
+  /** Attempts so far by outcome (the metrics read them at scrape time). */
+  attempts(): ReadonlyMap<SupplierAttemptOutcome, number>
+}
+
+export function resilientSupplier(inner: SupplierAdapter, options: SupplierResilience): ResilientSupplier {
+  const backoff = options.backoffMs ?? ((retry: number) => jitteredBackoff(retry, 50, 2000))
+  const breaker = new CircuitBreaker({ ...options.breaker, ...(options.onBreakerChange ? { onStateChange: options.onBreakerChange } : {}) })
+  const openMs = options.breaker?.openMs ?? 5000
+  const counts = new Map<SupplierAttemptOutcome, number>()
+  const count = (outcome: SupplierAttemptOutcome) => counts.set(outcome, (counts.get(outcome) ?? 0) + 1)
+
+  async function attempt(order: SupplierOrder): Promise<SupplierAcknowledgement> {
+    const abandon = new AbortController()
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        abandon.abort()
+        reject(new SupplierTimeoutError(`the supplier did not answer within ${options.timeoutMs} ms`))
+      }, options.timeoutMs)
+    })
+    const answered = inner.placeOrder({ ...order, signal: abandon.signal })
+    // an abandoned attempt may still settle later: the retry asks for its answer by key
+    answered.catch(() => {})
+    try {
+      return await Promise.race([answered, timedOut])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  return {
+    state: () => breaker.state(),
+    attempts: () => counts,
+    async placeOrder(order) {
+      let failure: unknown = null
+      for (let retry = 0; ; retry++) {
+        if (!breaker.tryAcquire()) {
+          count('short_circuited')
+          const why = failure instanceof Error ? failure.message : 'the supplier has been failing'
+          throw new SupplierUnavailableError(why, breaker.retryAfterMs() || openMs, { cause: failure })
+        }
+        try {
+          const ack = await traced('supplier placeOrder', {
+            kind: SpanKind.CLIENT,
+            onlyInTrace: true,
+            attributes: { 'commerce.supplier.order': order.idempotencyKey, 'commerce.attempt': retry + 1 },
+          }, () => attempt(order))
+          breaker.succeeded()
+          count(ack.outcome === 'rejected' ? 'rejected' : 'accepted')
+          return ack
+        } catch (error) {
+          // anything else thrown is a bug of the adapter: the same treatment, outcome unknown
+          failure = error instanceof SupplierUnreachableError ? error : new SupplierUnreachableError('the supplier adapter failed', { cause: error })
+          count(error instanceof SupplierTimeoutError ? 'timeout' : 'error')
+          breaker.failed()
+          if (retry >= options.retries || breaker.state() === 'open') {
+            throw new SupplierUnavailableError((failure as Error).message, breaker.retryAfterMs() || openMs, { cause: error })
+          }
+        }
+        await sleep(backoff(retry + 1))
+      }
+    },
+  }
+}
