@@ -51,6 +51,8 @@ export interface Config {
   readonly supplierRetries: number
   /** Placements (each with its retries) of an order the supplier never answers before it is PLACEMENT_FAILED. */
   readonly supplierPlacementAttempts: number
+  /** How often inventory reviews every level with a replenishment policy, beside the order events (0: never). */
+  readonly replenishmentReviewMs: number
   readonly seedOnStart: boolean
   readonly reservationTtlSeconds: number
   /** NATS JetStream when set, otherwise the in-process bus. */
@@ -294,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     supplierTimeoutMs: integer('SUPPLIER_TIMEOUT_MS', 5000, 1, 600_000),
     supplierRetries: integer('SUPPLIER_RETRIES', 2, 0, 10),
     supplierPlacementAttempts: integer('SUPPLIER_PLACEMENT_ATTEMPTS', 10, 1, 1000),
+    replenishmentReviewMs: integer('REPLENISHMENT_REVIEW_MS', 3_600_000, 0, 7 * 86_400_000),
     seedOnStart: boolean('SEED_ON_START', databaseUrl === null),
     reservationTtlSeconds: integer('RESERVATION_TTL_SECONDS', 900, 1, 7 * 24 * 3600),
     natsUrl: url('NATS_URL', ['nats:', 'tls:']),

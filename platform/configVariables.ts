@@ -31,6 +31,7 @@ export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; descri
   SUPPLIER_PORT: { default: '4090', description: 'port of the built-in deterministic supplier `npm start` runs in development when SUPPLIER_URL is unset' },
   SUPPLIER_TIMEOUT_MS: { default: '5000', description: 'inventory: how long one attempt to place an order with the supplier may take before it is abandoned and retried with the same idempotency key' },
   SUPPLIER_RETRIES: { default: '2', description: 'inventory: retries of one placement that timed out or failed to connect (same idempotency key, jittered backoff); a rejection is never retried' },
+  REPLENISHMENT_REVIEW_MS: { default: '3600000', description: 'inventory: how often every level with a replenishment policy is reviewed beside its order events (a level that sold out with nothing on order gets no more events), 0 for never' },
   SUPPLIER_PLACEMENT_ATTEMPTS: { default: '10', description: 'inventory: placements (each with its retries, redelivered a while apart) of an order the supplier never answers before it becomes PLACEMENT_FAILED for staff to retry or cancel' },
   SEED_ON_START: { default: 'true (embedded), false (DATABASE_URL)', description: 'seed the demo store when the database is empty' },
   RESERVATION_TTL_SECONDS: { default: '900', description: 'default lifetime of a stock reservation' },

@@ -7,6 +7,7 @@ import { kit } from './kit.ts'
 import { createLoaders, type Loaders } from './loaders.ts'
 import { startPlacementWorker, type PlacementWorker } from './placementWorker.ts'
 import { startReservationSweeper } from './reservationSweeper.ts'
+import { startReplenishmentReview } from './replenishmentReview.ts'
 import { resolvers } from './resolvers.ts'
 import { seedInventory } from './seed.ts'
 import { startStockFeed, type StockFeed } from './stockFeed.ts'
@@ -77,6 +78,7 @@ export const inventory = defineSubgraph<Context, Services>({
   consumers: () => [orderEventsHandler],
   async start(app, deps, services) {
     const sweeper = startReservationSweeper(deps.db, app.log)
+    const review = startReplenishmentReview(deps.db, app.log, deps.config.replenishmentReviewMs)
     services.supplierLog.current = app.log
     if (app.metrics && services.supplier) supplierMetrics(app.metrics, services.supplier)
     const { config } = deps
@@ -108,6 +110,7 @@ export const inventory = defineSubgraph<Context, Services>({
     app.decorate('stockFeed', stockFeed)
     return async () => {
       await sweeper.stop()
+      await review.stop()
       await submitted?.stop()
       await placements.stop()
       await stockFeed.stop()

@@ -17,6 +17,17 @@ export async function policiesByLevels(db: Queryable, keys: readonly LevelKey[])
   return rows
 }
 
+/** The levels with a policy, in (sku, location) order, after `after` (null: from the first), at most `limit`. */
+export async function policyKeysAfter(db: Queryable, after: LevelKey | null, limit: number): Promise<LevelKey[]> {
+  const { rows } = await db.query<LevelKey>(
+    `select sku, location_id as "locationId" from inventory.replenishment_policies
+     where $1::text is null or (sku, location_id) > ($1, $2)
+     order by sku, location_id limit $3`,
+    [after?.sku ?? null, after?.locationId ?? null, limit],
+  )
+  return rows
+}
+
 /** Sets a level's policy, replacing the one it had; returns it as stored. */
 export async function upsertPolicy(tx: Queryable, policy: Omit<ReplenishmentPolicyModel, 'updatedAt'>): Promise<ReplenishmentPolicyModel> {
   const { rows } = await tx.query<ReplenishmentPolicyModel>(
