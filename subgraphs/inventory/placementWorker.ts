@@ -9,6 +9,7 @@ import {
   lockReplenishment,
   recordAcknowledgement,
   recordPlacementFailure,
+  releasePlacement,
   replenishmentLinesByIds,
   type ClaimedPlacement,
 } from './store/replenishmentStore.ts'
@@ -20,6 +21,8 @@ import { SupplierUnavailableError, type SupplierAcknowledgement, type SupplierAd
  * wakes it at once (PurchaseOrderSubmitted on the bus), a deferred one when its pause ends.
  */
 export const PLACEMENT_SWEEP_MS = 30_000
+/** The pause before an order whose placement failed on our side is taken again. */
+const RETRY_AFTER_FAILURE_MS = 1000
 /** Orders one pass places, one after another. */
 const BATCH = 20
 /** The rejection code recorded when the supplier accepted none of the units: a retry asks under a new key. */
@@ -105,8 +108,14 @@ export function startPlacementWorker(options: PlacementWorkerOptions): Placement
   const pass = async () => {
     const orders = await claimPlacements(db, BATCH, options.leaseMs)
     for (const order of orders) {
-      // one order's failure (the database gone for a moment) leaves it to its lease, not the others
-      await placeOne(order).catch((error: unknown) => logger.error({ err: error, replenishmentId: order.id }, 'purchase order placement failed; taken again after its lease'))
+      // one order's failure on our side (the database gone for a moment, a deadlock) holds back
+      // no other; its lease would keep it until the sweep: it is freed and taken again soon (when
+      // even freeing fails, once the lease ends). The supplier, asked again, answers under the key.
+      await placeOne(order).catch(async (error: unknown) => {
+        logger.error({ err: error, replenishmentId: order.id }, 'purchase order placement failed; taken again in a moment')
+        const freed = await releasePlacement(db, order.id, order.supplierOrderKey).then(() => true, () => false)
+        later(freed ? RETRY_AFTER_FAILURE_MS : options.leaseMs)
+      })
     }
     return orders.length
   }
@@ -132,7 +141,11 @@ export function startPlacementWorker(options: PlacementWorkerOptions): Placement
       again = true
       return
     }
-    runOnce().catch((error: unknown) => logger.error({ err: error }, 'purchase order placement pass failed'))
+    runOnce().catch((error: unknown) => {
+      // the orders it would have taken are still due: again in a moment, not at the next sweep
+      logger.error({ err: error }, 'purchase order placement pass failed; again in a moment')
+      later(RETRY_AFTER_FAILURE_MS)
+    })
   }
   const later = (ms: number) => {
     if (stopped) return

@@ -206,6 +206,11 @@ export async function claimPlacements(db: Queryable, limit: number, leaseMs: num
   return rows
 }
 
+/** A placement that failed on our side (the database, a deadlock): the order is due again now, not when its lease ends. */
+export async function releasePlacement(db: Queryable, id: string, key: string): Promise<void> {
+  await db.query(`update inventory.replenishments set next_placement_at = now() where id = $1 and status = 'SUBMITTED' and supplier_order_key = $2`, [id, key])
+}
+
 /**
  * The placement got no answer: the order stays SUBMITTED, with why, until `retryInMs` from now;
  * only while it is still SUBMITTED under `key` (another worker may have placed it meanwhile).
