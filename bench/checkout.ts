@@ -22,6 +22,8 @@ import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { seededRandom } from '../platform/random.ts'
 import type { Stack } from '../test/stack.ts'
+import { startUsageWindow } from './processes.ts'
+import { startSupergraphProcesses } from './supergraphProcesses.ts'
 import {
   capRunTime, describeThrown, integer, listenLocal, machine, oneOf, parseBenchOptions, percentiles, round1, runBench, startBenchStack, STACK_OPTIONS, writeResult,
 } from './support.ts'
@@ -30,7 +32,7 @@ import {
 // options
 
 const USAGE =
-  'usage: node --import tsx bench/checkout.ts [--concurrency 20] [--orders 300] [--mode embedded|pg-nats] [--lag-via db|gateway] [--max-seconds 180]'
+  'usage: node --import tsx bench/checkout.ts [--concurrency 20] [--orders 300] [--mode embedded|pg-nats] [--topology one-process|processes] [--lag-via db|gateway] [--max-seconds 180]'
 
 /** `--lag-via`: where the event lag is observed, through the gateway as a client would, or in the tables. */
 const parseOptions = (argv: readonly string[]) =>
@@ -39,7 +41,9 @@ const parseOptions = (argv: readonly string[]) =>
     orders: integer(300, 1, 20_000),
     ...STACK_OPTIONS,
     'lag-via': oneOf('db', ['gateway', 'db']),
-  })
+    // processes: the gateway and each subgraph a process of its own (PostgreSQL and NATS only)
+    topology: oneOf('one-process', ['one-process', 'processes']),
+  }, (options) => (options.topology === 'processes' && options.mode !== 'pg-nats' ? ['--topology processes needs --mode pg-nats'] : []))
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
@@ -172,14 +176,21 @@ async function main(): Promise<void> {
   console.log(
     `checkout benchmark: mode ${options.mode}, ${options.orders} orders, concurrency ${options.concurrency}, lag via ${options.lagVia}, cap ${options.maxSeconds}s`,
   )
-  let stack: Stack | undefined
+  let system:
+    | { readonly gatewayUrl: string; readonly config: Stack['config']; readonly db: Stack['test']['db']; readonly services: readonly { name: string; pid: number }[]; close(): Promise<void> }
+    | undefined
   try {
     const setupStarted = performance.now()
-    // pg-nats: the stack's bus is NATS JetStream in a namespace of its own, deleted when it closes
-    stack = await startBenchStack(options.mode)
-    const client = new Client(`http://127.0.0.1:${await listenLocal(stack.gateway)}/graphql`, 30_000)
-    const config = stack.config
-    const db = stack.test.db
+    if (options.topology === 'processes') {
+      system = await startSupergraphProcesses()
+    } else {
+      // pg-nats: the stack's bus is NATS JetStream in a namespace of its own, deleted when it closes
+      const stack = await startBenchStack(options.mode)
+      system = { gatewayUrl: `http://127.0.0.1:${await listenLocal(stack.gateway)}/graphql`, config: stack.config, db: stack.test.db, services: [], close: () => stack.close() }
+    }
+    const client = new Client(system.gatewayUrl, 30_000)
+    const config = system.config
+    const db = system.db
     const staffToken = await signToken({ sub: 'staff_bench', roles: ['staff'] }, config)
     const failures: Failure[] = []
 
@@ -314,6 +325,8 @@ async function main(): Promise<void> {
     })()
 
     console.log(`checkout: ${prepared.length} carts, ${options.concurrency} in flight ...`)
+    // with a process per service: each one's CPU over the checkout phase
+    const usage = system.services.map((service) => ({ name: service.name, window: startUsageWindow([service.pid]) }))
     const checkoutStarted = performance.now()
     let lastResponseAt = checkoutStarted
     let attempted = 0
@@ -347,6 +360,7 @@ async function main(): Promise<void> {
       () => remaining() < 0,
     )
     const checkoutMs = lastResponseAt - checkoutStarted
+    const coresBusy = Object.fromEntries(usage.map(({ name, window }) => [name, Math.round((window.end().cpuSeconds / (checkoutMs / 1000)) * 100) / 100]))
     checkoutDone = true
     checkoutEndedAt = performance.now()
     if (attempted < prepared.length) console.log(`checkout: stopped at the time cap after ${attempted} of ${prepared.length} carts`)
@@ -368,7 +382,10 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       machine: machine(),
       node: process.version,
-      storage: options.mode === 'embedded' ? 'PGlite (embedded, one connection)' : 'PostgreSQL (node-postgres, pool of 10 shared by the four subgraphs)',
+      topology: options.topology === 'processes' ? 'the gateway and each subgraph a process of its own' : 'the gateway and the four subgraphs in this process',
+      storage: options.mode === 'embedded'
+        ? 'PGlite (embedded, one connection)'
+        : options.topology === 'processes' ? 'PostgreSQL (node-postgres, a pool per subgraph process)' : 'PostgreSQL (node-postgres, pool of 10 shared by the four subgraphs)',
       bus: options.mode === 'embedded' ? 'in-process' : 'NATS JetStream',
       concurrency: options.concurrency,
       orders: options.orders,
@@ -378,6 +395,8 @@ async function main(): Promise<void> {
       stoppedByTimeCap: attempted < prepared.length || unobserved.length > 0,
       completedOrders: completed,
       checkoutWallMs: round1(checkoutMs),
+      // cores each service process kept busy during checkout (CPU seconds / wall seconds); empty in one process
+      coresBusyDuringCheckout: coresBusy,
       ordersPerSecond: round1(checkoutMs > 0 ? completed / (checkoutMs / 1000) : null),
       latencyMs: percentiles(latencies, [50, 95, 99], round1),
       lagMs: {
@@ -408,15 +427,16 @@ async function main(): Promise<void> {
     }
 
     printTable(result)
+    if (usage.length > 0) console.log(`cores busy during checkout: ${Object.entries(coresBusy).map(([name, cores]) => `${name} ${cores}`).join(', ')}`)
     if (pollFailures > 0) console.log(`poll requests that failed: ${pollFailures} (last: ${lastPollProblem})`)
     if (failures.length > 0) {
       console.log(`\nfailures (${failures.length}):`)
       for (const [problem, count] of Object.entries(result.failures.byProblem)) console.log(`  ${String(count).padStart(5)} × ${problem}`)
     }
-    writeResult(`checkout-${options.mode}${options.lagVia === 'gateway' ? '-lag-gateway' : ''}`, result)
+    writeResult(`checkout-${options.mode}${options.topology === 'processes' ? '-processes' : ''}${options.lagVia === 'gateway' ? '-lag-gateway' : ''}`, result)
     process.exitCode = failures.length > 0 || completed === 0 ? 1 : 0
   } finally {
-    await stack?.close().catch((error: unknown) => console.error(`closing the stack: ${describeThrown(error)}`))
+    await system?.close().catch((error: unknown) => console.error(`closing the stack: ${describeThrown(error)}`))
   }
 }
 
