@@ -316,7 +316,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
     viewerOf: (authorization) => viewerFromAuthorization(authorization, config).catch(() => null),
   })
   // partners' stock snapshots and shipment confirmations, handed to inventory (its body limit is this route's own)
-  await servePartnerFeeds(app, { config, inventoryUrls: () => services.find((service) => service.name === 'inventory')?.urls ?? [] })
+  await servePartnerFeeds(app, { config, rateLimiter, inventoryUrls: () => services.find((service) => service.name === 'inventory')?.urls ?? [] })
   app.get('/metrics/trusted-documents', async () => trustedDocuments?.stats() ?? { mode: 'off' })
   // GraphiQL at /graphiql (browsers opening /graphql land there) and the staff console at /console
   serveUi(app, { config, trustedDocuments, operatorConsole })

@@ -7,6 +7,7 @@ import { FEEDS_WRITE_SCOPE, feedSignedBody, isPartnerFeedKind, PARTNER_FEED_CONT
 import { injectTraceHeaders } from '../platform/tracing.ts'
 import { hasRole, signViewer, VIEWER_HEADER, type Viewer } from '../platform/viewer.ts'
 import { viewerFromAuthorization } from './auth.ts'
+import { clientKeyOf, type RateLimiter } from './rateLimit/rateLimiter.ts'
 
 /** What a partner may send a feed as: the file's own type, or plain bytes. */
 export const FEED_MEDIA_TYPES = ['text/csv', 'application/json', 'text/tab-separated-values', 'text/plain', 'application/octet-stream'] as const
@@ -22,6 +23,19 @@ export interface PartnerFeedRouteOptions {
   readonly config: Pick<Config, 'partnerFeedMaxBytes' | 'viewerSigningSecret' | 'subgraphTimeoutMs' | 'requestTimeoutMs' | 'jwtSecret' | 'jwtIssuer' | 'jwtAudience' | 'jwksUrl' | 'maxTokenLifetimeSeconds' | 'clockSkewSeconds'>
   /** The inventory subgraph's replicas (the supergraph's routing URL, or SUBGRAPH_INVENTORY_URL), tried in order. */
   readonly inventoryUrls: () => readonly string[]
+  /** The viewers' budgets (absent when RATE_LIMIT_ENABLED is off): a file spends the partner's as its requests do. */
+  readonly rateLimiter?: RateLimiter | null
+}
+
+/**
+ * What a file costs a partner's budget, charged before it is read: a unit per KiB it declares
+ * (Content-Length), the whole limit's worth when it declares none; a 10 MiB file is 10,240 units
+ * of a partner's 50,000 (RATE_LIMIT_PARTNER × RATE_LIMIT_BURST_SECONDS).
+ */
+export function feedCost(contentLength: string | undefined, bodyLimit: number): number {
+  const declared = contentLength === undefined ? NaN : Number(contentLength)
+  const bytes = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, bodyLimit) : bodyLimit
+  return Math.ceil(bytes / 1024)
 }
 
 /**
@@ -60,6 +74,15 @@ export async function servePartnerFeeds(app: FastifyInstance, options: PartnerFe
       }
       const kind = (request.params as { kind?: string }).kind ?? ''
       if (!isPartnerFeedKind(kind)) return refuse(reply, 400, 'BAD_USER_INPUT', `Unknown kind of feed; send one of ${PARTNER_FEED_KINDS.join(', ')}`, { argumentName: 'kind' })
+      try {
+        const headers = await options.rateLimiter?.charge(clientKeyOf(viewer, request.ip), 'partner', feedCost(request.headers['content-length'], bodyLimit))
+        if (headers) void reply.headers(headers)
+      } catch (error) {
+        const http = error instanceof GraphQLError ? (error.extensions['http'] as { headers?: Map<string, string> } | undefined) : undefined
+        for (const [name, value] of http?.headers ?? []) void reply.header(name, value)
+        const retryAfter = error instanceof GraphQLError ? error.extensions['retryAfter'] : undefined
+        return refuse(reply, 429, 'RATE_LIMITED', error instanceof GraphQLError ? error.message : 'Rate limit exceeded', retryAfter === undefined ? {} : { retryAfter })
+      }
       request.feedSender = viewer
       return undefined
     })

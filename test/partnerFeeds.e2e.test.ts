@@ -9,7 +9,9 @@ import { applyLevelChangesOrThrow } from '../subgraphs/inventory/store/levelChan
 import { insertFeed } from '../subgraphs/inventory/store/partnerFeedStore.ts'
 import { feedSignedBody, PARTNER_FEED_CONTENT_TYPE, PARTNER_FEEDS_PATH } from '../platform/partnerFeedRequest.ts'
 import { signViewer, VIEWER_HEADER, type Viewer } from '../platform/viewer.ts'
-import { asStaff, query, stackForTests, type Stack } from './stack.ts'
+import { asStaff, query, stackForTests, startStack, type Stack } from './stack.ts'
+import { testConfig } from '../platform/testing.ts'
+import { feedCost } from '../gateway/partnerFeeds.ts'
 
 const sample = (name: string) => readFileSync(new URL(`../subgraphs/inventory/feeds/samples/${name}`, import.meta.url))
 const partner = (sub: string, extra: Partial<TokenClaims> = {}): TokenClaims => ({ sub, roles: ['partner'], scopes: ['feeds:write'], ...extra })
@@ -467,5 +469,25 @@ describe('partner feeds through the gateway (POST /partner/feeds/<kind>)', () =>
       const unknown = await approve(stack, 'partner_nobody', 'STOCK_SNAPSHOT')
       assert.deepEqual(unknown.body.data?.['partnerFeedMappingApprove'].userErrors.map((e: { code: string }) => e.code), ['UNKNOWN_FEED_MAPPING'])
     })
+  })
+})
+
+describe('partner feeds and the partner\'s budget', () => {
+  // a budget of 100 units refilled by 1 a second: a 60 KiB file costs 61 of them
+  const stack = stackForTests(() =>
+    startStack({ bus: false, gatewayConfig: { rateLimit: { ...testConfig.rateLimit, enabled: true, perSecond: { ...testConfig.rateLimit.perSecond, partner: 1 }, burstSeconds: 100 } } }),
+  )
+  const sender: TokenClaims = { sub: 'partner_budget', roles: ['partner'], scopes: ['feeds:write'] }
+
+  it('charges a file to the partner by its declared size, before reading it, and refuses with 429 and Retry-After when the budget is spent', async () => {
+    const file = `sku,location,qty\n${'X'.repeat(60 * 1024)}\n`
+    const first = await send(stack, 'stock-snapshot', file, sender)
+    assert.notEqual(first.status, 429, JSON.stringify(first.body))
+    const second = await send(stack, 'stock-snapshot', file, sender)
+    assert.equal(second.status, 429, JSON.stringify(second.body))
+    assert.equal(second.body.errors?.[0]?.extensions['code'], 'RATE_LIMITED')
+    assert.ok(Number(second.body.errors?.[0]?.extensions['retryAfter']) >= 1)
+    assert.equal(feedCost(String(10 * 1024 * 1024), 10 * 1024 * 1024), 10_240)
+    assert.equal(feedCost(undefined, 10 * 1024 * 1024), 10_240, 'a file of no declared size costs the whole limit')
   })
 })
