@@ -4,31 +4,25 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import type { Bus, ConsumerHandle } from '../../platform/bus.ts'
 import { startConsumer } from '../../platform/consumer.ts'
-import type { EventEnvelope } from '../../platform/events.ts'
 import { createInProcessBus } from '../../platform/inProcessBus.ts'
 import { eventually, execute, openSubgraphTestApp, staff, testConfig, type SubgraphTestApp } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
-import type { OrderPlaced } from '../orders/events.ts'
 import { orderEventsHandler } from './consumers/orderEvents.ts'
 import { submitForNeed } from './consumers/suggestReplenishment.ts'
 import { dayOfInstant } from './demand.ts'
 import { setReplenishmentPolicy } from './mutations/setReplenishmentPolicy.ts'
 import { startPlacementWorker } from './placementWorker.ts'
-import { demandOf } from './seed.ts'
 import { applyLevelChangesOrThrow } from './store/levelChangeStore.ts'
 import { inventory } from './subgraph.ts'
 import { builtinKeyWith, createBuiltinSupplier } from './suppliers/builtinSupplier.ts'
 import { httpSupplier } from './suppliers/httpSupplier.ts'
 import { resilientSupplier } from './suppliers/resilientSupplier.ts'
-import { levelSnapshot } from './testSupport.ts'
+import { freshLevels, levelSnapshot, orderPlacedEvent } from './testSupport.ts'
 
 const world = buildWorld()
 const EAST = 'loc_wh_east'
-const seeded = new Set(demandOf(world).map((d) => `${d.sku}@${d.locationId}`))
-const fresh = world.stockLevels.filter((s) => s.locationId === EAST && !seeded.has(`${s.sku}@${s.locationId}`) && s.reserved === 0 && s.committed === 0)
-const DAY = 86_400_000
+const fresh = freshLevels(world, EAST)
 const TODAY = dayOfInstant(new Date())
-const noonOf = (day: number) => new Date(day * DAY + 12 * 3600_000).toISOString()
 const TIMEOUT_MS = 200
 const ATTEMPTS = 6
 
@@ -109,14 +103,7 @@ describe('AUTO replenishment through the supplier adapter', () => {
     assert.deepEqual((await execute(t.app, SET, { input: policyInput(sku, { mode: 'AUTO' }) }, staff())).data?.['replenishmentPolicySet'].userErrors, [])
     const incomingBefore = await incomingOf(sku)
     const ordersBefore = supplier.distinctOrders
-    const envelopeOf = (day: number, suffix: string, quantity: number): EventEnvelope => {
-      const order: OrderPlaced = {
-        orderId: `ord_a${day}${suffix}`, number: `#a${day}${suffix}`, customerId: 'c_1001', currency: 'USD', countryCode: 'US', placedAt: noonOf(day),
-        paymentMethodToken: 'pm_test', subtotal: '0', taxTotal: '0', shippingTotal: '0', discountTotal: '0', total: '0', pricesIncludeTax: false,
-        lines: [{ lineItemId: `li_a${day}${suffix}`, sku, title: sku, quantity, unitPrice: '1000', taxLines: [], total: '0', reservationId: `res_a${day}${suffix}`, locationId: EAST }],
-      }
-      return { id: randomUUID(), type: 'OrderPlaced', source: 'orders', aggregateType: 'Order', aggregateId: order.orderId, sequence: 1, occurredAt: noonOf(day), traceContext: {}, payload: order }
-    }
+    const envelopeOf = (day: number, suffix: string, quantity: number) => orderPlacedEvent({ tag: `a${day}${suffix}`, day, sku, locationId: EAST, quantity })
     for (let day = TODAY - 21; day < TODAY; day++) await bus.publish(envelopeOf(day, '', 5 + (day % 3)))
 
     // a second replica's consumer on a bus of its own, over the same database

@@ -3,26 +3,20 @@ import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import type { Bus, ConsumerHandle } from '../../platform/bus.ts'
 import { startConsumer } from '../../platform/consumer.ts'
-import type { EventEnvelope } from '../../platform/events.ts'
 import { createInProcessBus } from '../../platform/inProcessBus.ts'
 import { execute, staff } from '../../platform/testing.ts'
 import { buildWorld } from '../../seed/world.ts'
-import type { OrderPlaced } from '../orders/events.ts'
 import { orderEventsHandler } from './consumers/orderEvents.ts'
 import { dayOfInstant } from './demand.ts'
 import { needKey } from './forecast/replenishment.ts'
 import { reviewReplenishment } from './replenishmentReview.ts'
-import { demandOf } from './seed.ts'
 import { applyLevelChangesOrThrow } from './store/levelChangeStore.ts'
-import { inventoryAppForSuite, levelSnapshot } from './testSupport.ts'
+import { freshLevels, inventoryAppForSuite, levelSnapshot, orderPlacedEvent } from './testSupport.ts'
 
 const world = buildWorld()
 const EAST = 'loc_wh_east'
-const seeded = new Set(demandOf(world).map((d) => `${d.sku}@${d.locationId}`))
-const fresh = world.stockLevels.filter((s) => s.locationId === EAST && !seeded.has(`${s.sku}@${s.locationId}`) && s.reserved === 0 && s.committed === 0)
-const DAY = 86_400_000
+const fresh = freshLevels(world, EAST)
 const TODAY = dayOfInstant(new Date())
-const noonOf = (day: number) => new Date(day * DAY + 12 * 3600_000).toISOString()
 
 const SET = `mutation($input: ReplenishmentPolicySetInput!) { replenishmentPolicySet(input: $input) { userErrors { code field } } }`
 
@@ -62,13 +56,7 @@ describe('the replenishment review', () => {
     const set = await execute(t.app, SET, { input: { idempotencyKey: randomUUID(), sku, locationId: EAST, supplierId: 'sup_acme', leadTimeDays: 5, reviewPeriodDays: 7, serviceLevel: 0.95, minimumOrderQuantity: 0, packSize: 1 } }, staff())
     assert.deepEqual(set.data?.['replenishmentPolicySet'].userErrors, [])
     for (let day = TODAY - 21; day <= TODAY; day++) {
-      const order: OrderPlaced = {
-        orderId: `ord_v${day}`, number: `#v${day}`, customerId: 'c_1001', currency: 'USD', countryCode: 'US', placedAt: noonOf(day),
-        paymentMethodToken: 'pm_test', subtotal: '0', taxTotal: '0', shippingTotal: '0', discountTotal: '0', total: '0', pricesIncludeTax: false,
-        lines: [{ lineItemId: `li_v${day}`, sku, title: sku, quantity: 5 + (day % 3), unitPrice: '1000', taxLines: [], total: '0', reservationId: `res_v${day}`, locationId: EAST }],
-      }
-      const envelope: EventEnvelope = { id: randomUUID(), type: 'OrderPlaced', source: 'orders', aggregateType: 'Order', aggregateId: order.orderId, sequence: 1, occurredAt: noonOf(day), traceContext: {}, payload: order }
-      await bus.publish(envelope)
+      await bus.publish(orderPlacedEvent({ tag: `v${day}`, day, sku, locationId: EAST, quantity: 5 + (day % 3) }))
     }
     assert.deepEqual(await ordersOf(sku), [], 'far above the reorder point: nothing ordered')
 
