@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server'
 import type { Registry } from 'prom-client'
 import { Counter, Histogram } from 'prom-client'
 import { ERROR_CODES } from '../platform/errors.ts'
+import { BREAKER_STATES } from '../platform/circuitBreaker.ts'
 import { boundedLabel, countedElsewhere, gaugeOf, LATENCY_BUCKETS } from '../platform/metrics.ts'
 import type { GatewayContext } from './context.ts'
 import type { ResponseCache } from './responseCache.ts'
@@ -82,7 +83,7 @@ export function gatewayMetrics(registry: Registry, counts: GatewayCounts): Gatew
   gaugeOf(registry, { name: 'subgraph_circuit_state', help: "Each subgraph's circuit breaker: 1 for the state it is in (closed, half_open, open), 0 for the others", labelNames: ['subgraph', 'state'] }, () =>
     [...counts.transports()].flatMap(([subgraph, transport]) => {
       const { state } = transport.stats()
-      return (['closed', 'half_open', 'open'] as const).map((s) => [{ subgraph, state: s }, s === state ? 1 : 0] as const)
+      return BREAKER_STATES.map((s) => [{ subgraph, state: s }, s === state ? 1 : 0] as const)
     }),
   )
   countedElsewhere(registry, { name: 'subgraph_transport_total', help: 'Per subgraph: query retries made, times the breaker opened, calls refused while it was open', labelNames: ['subgraph', 'event'] }, () =>

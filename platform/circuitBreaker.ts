@@ -12,6 +12,7 @@
  *   breaker (with an empty window), a failure opens it again for `openMs`.
  */
 export type BreakerState = 'closed' | 'open' | 'half_open'
+export const BREAKER_STATES: readonly BreakerState[] = ['closed', 'half_open', 'open']
 
 export interface BreakerOptions {
   /** Share of failed calls over the window that opens the breaker (default 0.5). */

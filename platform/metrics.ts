@@ -11,6 +11,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { FastifyInstance } from 'fastify'
+import { BREAKER_STATES, type BreakerState } from './circuitBreaker.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -95,4 +96,12 @@ export function boundedLabel(max: number): (value: string) => string {
     seen.add(value)
     return value
   }
+}
+
+/** A circuit breaker's state as a gauge read at scrape time: 1 for the state it is in (closed, half_open, open), 0 for the others. */
+export function breakerStateGauge(registry: Registry, name: string, whose: string, state: () => BreakerState): void {
+  gaugeOf(registry, { name, help: `${whose} circuit breaker: 1 for the state it is in (closed, half_open, open), 0 for the others`, labelNames: ['state'] }, () => {
+    const now = state()
+    return BREAKER_STATES.map((s) => [{ state: s }, s === now ? 1 : 0] as const)
+  })
 }

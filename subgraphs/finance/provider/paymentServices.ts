@@ -5,7 +5,7 @@ import type { Config } from '../../../platform/config.ts'
 import type { Database } from '../../../platform/db.ts'
 import { createIncidentRecorder, type IncidentRecorder } from '../../../platform/incidents.ts'
 import { incidentWebhook } from '../../../platform/incidentWebhook.ts'
-import { countedElsewhere, gaugeOf } from '../../../platform/metrics.ts'
+import { breakerStateGauge, countedElsewhere } from '../../../platform/metrics.ts'
 import { kit } from '../kit.ts'
 import type { PaymentProvider } from './paymentProvider.ts'
 import { resilientProvider, type ResilientProvider } from './resilientProvider.ts'
@@ -55,14 +55,9 @@ export function paymentServices(
   return { provider, incidents }
 }
 
-const BREAKER_STATES: readonly BreakerState[] = ['closed', 'half_open', 'open']
-
 /** The PSP's breaker and calls on the subgraph's Prometheus registry, read at scrape time. */
 export function paymentMetrics(registry: Registry, provider: ResilientProvider): void {
-  gaugeOf(registry, { name: 'payment_provider_circuit_state', help: "The payment provider's circuit breaker: 1 for the state it is in (closed, half_open, open), 0 for the others", labelNames: ['state'] }, () => {
-    const now = provider.state()
-    return BREAKER_STATES.map((state) => [{ state }, state === now ? 1 : 0] as const)
-  })
+  breakerStateGauge(registry, 'payment_provider_circuit_state', "The payment provider's", () => provider.state())
   countedElsewhere(
     registry,
     {

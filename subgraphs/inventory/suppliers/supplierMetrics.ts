@@ -1,16 +1,10 @@
 import type { Registry } from 'prom-client'
-import type { BreakerState } from '../../../platform/circuitBreaker.ts'
-import { countedElsewhere, gaugeOf } from '../../../platform/metrics.ts'
+import { breakerStateGauge, countedElsewhere } from '../../../platform/metrics.ts'
 import type { ResilientSupplier } from './resilientSupplier.ts'
-
-const BREAKER_STATES: readonly BreakerState[] = ['closed', 'half_open', 'open']
 
 /** The supplier's breaker and attempts on inventory's Prometheus registry, read at scrape time (as finance's payment provider). */
 export function supplierMetrics(registry: Registry, supplier: ResilientSupplier): void {
-  gaugeOf(registry, { name: 'supplier_circuit_state', help: "The supplier's circuit breaker: 1 for the state it is in (closed, half_open, open), 0 for the others", labelNames: ['state'] }, () => {
-    const now = supplier.state()
-    return BREAKER_STATES.map((state) => [{ state }, state === now ? 1 : 0] as const)
-  })
+  breakerStateGauge(registry, 'supplier_circuit_state', "The supplier's", () => supplier.state())
   countedElsewhere(
     registry,
     {
