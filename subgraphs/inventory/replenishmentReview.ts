@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Database } from '../../platform/db.ts'
+import { every, type Periodic } from '../../platform/periodic.ts'
 import { suggestReplenishment } from './consumers/suggestReplenishment.ts'
 import { demandStateOf } from './demand.ts'
 import { demandByLevels } from './store/demandStore.ts'
@@ -33,34 +34,18 @@ export async function reviewReplenishment(db: Database, day: number): Promise<nu
   }
 }
 
-export interface ReplenishmentReview {
-  /** Stops the timer and waits for a review in progress. */
-  stop(): Promise<void>
-}
-
 /**
  * Runs `reviewReplenishment` for today every `intervalMs` (REPLENISHMENT_REVIEW_MS; 0: never).
  * Reviews never overlap within a process; replicas may review at once (the need key keeps each
- * need to one order). The timer is unref'd, so it never keeps a process alive.
+ * need to one order).
  */
-export function startReplenishmentReview(db: Database, log: Pick<FastifyBaseLogger, 'info' | 'error'>, intervalMs: number): ReplenishmentReview {
-  if (intervalMs <= 0) return { stop: async () => {} }
-  let running: Promise<void> | null = null
-  const review = () => {
-    if (running) return
-    running = reviewReplenishment(db, Math.floor(Date.now() / DAY_MS))
-      .then((levels) => log.info({ levels }, 'replenishment reviewed'))
-      .catch((error: unknown) => log.error({ err: error }, 'replenishment review failed'))
-      .finally(() => {
-        running = null
-      })
-  }
-  const timer = setInterval(review, intervalMs)
-  timer.unref()
-  return {
-    async stop() {
-      clearInterval(timer)
-      await running
+export function startReplenishmentReview(db: Database, log: Pick<FastifyBaseLogger, 'info' | 'error'>, intervalMs: number): Periodic {
+  return every(
+    intervalMs,
+    async () => {
+      const levels = await reviewReplenishment(db, Math.floor(Date.now() / DAY_MS))
+      log.info({ levels }, 'replenishment reviewed')
     },
-  }
+    (error) => log.error({ err: error }, 'replenishment review failed'),
+  )
 }
