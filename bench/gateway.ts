@@ -5,9 +5,10 @@
  *
  *   npm run bench:gateway -- [--connections 50] [--seconds 10] [--warmup 3] [--targets a,b] [--operations a,b] [--max-seconds 1200] [--out gateway]
  *
- * Targets: `this-off` (gateway/main.ts with CACHE=off DEDUPLICATION=off), `apollo` (stock
- * @apollo/gateway in @apollo/server, bench/peers/apollo.ts), `hive` and `hive-dedup` (Hive Gateway,
- * without and with inbound request deduplication, bench/peers/hive.ts) and `direct-off` (the one
+ * Targets: `this-off` (gateway/main.ts with CACHE=off DEDUPLICATION=off), `this-nocache` (CACHE=off
+ * DEDUPLICATION=fetches), `apollo` (stock @apollo/gateway in @apollo/server, bench/peers/apollo.ts),
+ * `hive-off`, `hive` and `hive-dedup` (Hive Gateway with its subgraph fetch deduplication off, its
+ * defaults, and with inbound request deduplication, bench/peers/hive.ts) and `direct-off` (the one
  * subgraph that answers an operation alone), all over subgraphs started with CACHE=off; then the
  * subgraphs restart with CACHE on for `this` (gateway/main.ts with its defaults) and `direct-on`.
  * The subgraphs run on a PostgreSQL database cloned from the test template for the run, dropped at
@@ -38,7 +39,7 @@ import {
 // ---------------------------------------------------------------------------------------------
 // options
 
-const TARGET_NAMES = ['this-off', 'apollo', 'hive', 'hive-dedup', 'direct-off', 'this', 'this-2w', 'direct-on'] as const
+const TARGET_NAMES = ['this-off', 'this-nocache', 'apollo', 'hive-off', 'hive', 'hive-dedup', 'direct-off', 'this', 'this-2w', 'direct-on'] as const
 type TargetName = (typeof TARGET_NAMES)[number]
 const OPERATION_NAMES = ['ProductListing', 'ProductPage', 'Shelf', 'MyOrders', 'Deep', 'ProductPage-distinct'] as const
 type OperationName = (typeof OPERATION_NAMES)[number]
@@ -108,8 +109,25 @@ const TARGETS: readonly Target[] = [
     gateway: { file: THIS_GATEWAY, args: [], env: { CACHE: 'off', DEDUPLICATION: 'off' }, ready: 'readyz' },
     about: 'this gateway, CACHE=off DEDUPLICATION=off, subgraphs CACHE=off',
   },
+  {
+    name: 'this-nocache',
+    cache: 'off',
+    gateway: { file: THIS_GATEWAY, args: [], env: { CACHE: 'off', DEDUPLICATION: 'fetches' }, ready: 'readyz' },
+    about: "this gateway, CACHE=off DEDUPLICATION=fetches (identical subgraph fetches in flight shared, as Hive's defaults do), subgraphs CACHE=off",
+  },
   { name: 'apollo', cache: 'off', gateway: { file: 'bench/peers/apollo.ts', args: [], env: {}, ready: 'typename' }, about: 'stock @apollo/gateway in @apollo/server, subgraphs CACHE=off' },
-  { name: 'hive', cache: 'off', gateway: { file: 'bench/peers/hive.ts', args: [], env: {}, ready: 'typename' }, about: 'Hive Gateway defaults, subgraphs CACHE=off' },
+  {
+    name: 'hive-off',
+    cache: 'off',
+    gateway: { file: 'bench/peers/hive.ts', args: ['--no-fetch-dedup'], env: {}, ready: 'typename' },
+    about: 'Hive Gateway with its in-flight subgraph fetch deduplication off (deduplicateInflightRequests: false), subgraphs CACHE=off',
+  },
+  {
+    name: 'hive',
+    cache: 'off',
+    gateway: { file: 'bench/peers/hive.ts', args: [], env: {}, ready: 'typename' },
+    about: 'Hive Gateway defaults (which share identical subgraph fetches in flight), subgraphs CACHE=off',
+  },
   {
     name: 'hive-dedup',
     cache: 'off',
@@ -784,7 +802,10 @@ function ratiosOf(rows: readonly Row[], operations: readonly Operation[]): Ratio
   }
   const ratios: Ratio[] = []
   for (const { name, subgraph } of operations) {
-    ratios.push(ratio('this-off / hive req/s', name, rps('this-off', name), rps('hive', name), 1))
+    // Hive's defaults share identical subgraph fetches in flight: compared with this gateway doing the
+    // same (this-nocache), and with both sharing nothing (this-off, hive-off)
+    ratios.push(ratio('this-nocache / hive req/s', name, rps('this-nocache', name), rps('hive', name), 1))
+    ratios.push(ratio('this-off / hive-off req/s', name, rps('this-off', name), rps('hive-off', name), 1))
     ratios.push(ratio('this-off / apollo req/s', name, rps('this-off', name), rps('apollo', name), 1.5))
     ratios.push(ratio('this / hive-dedup req/s', name, rps('this', name), rps('hive-dedup', name), 1))
     const p99 = row('this', name)?.latencyMs?.p99 ?? null

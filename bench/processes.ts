@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { CONFIG_VARIABLES } from '../platform/configVariables.ts'
 
 export const ROOT = fileURLToPath(new URL('../', import.meta.url))
@@ -77,13 +78,25 @@ function installExitHook(): void {
 const TAIL_LINES = 40
 
 /**
+ * `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of every service a benchmark starts into that
+ * directory when it exits, one folder per service (`<dir>/<name>/CPU.*.cpuprofile`, a file per
+ * thread: the largest is the main thread, the small one tsx's loader; open it in Chrome's
+ * DevTools). Node refuses `--cpu-prof` in NODE_OPTIONS, hence a variable of the benchmarks' own.
+ */
+const profileFlags = (name: string): string[] => {
+  const dir = process.env['BENCH_CPU_PROF']
+  if (!dir) return []
+  return ['--cpu-prof', `--cpu-prof-dir=${join(dir, name.replace(/[^A-Za-z0-9_-]/g, '_'))}`]
+}
+
+/**
  * Starts `node --import tsx <file> ...args` in the repository root with `env`; `port` is only
  * recorded (the caller puts it in `env` under the name the service reads). An exit nobody asked
  * for is reported on stderr with the service's last lines.
  */
 export function startService(name: string, file: string, args: readonly string[], env: NodeJS.ProcessEnv, port: number): Service {
   installExitHook()
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...profileFlags(name), '--import', 'tsx', file, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   if (child.pid === undefined) throw new Error(`${name}: could not start ${file}`)
   running.add(child)
   const lines: string[] = []

@@ -149,7 +149,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
       signingSecret: config.viewerSigningSecret,
       timeoutMs: config.subgraphTimeoutMs,
       maxResponseBytes: config.maxResponseBytes,
-      deduplicate: config.deduplication,
+      deduplicate: config.deduplication.fetches,
       onDeduplicated: () => void sharedFetches++,
       onFetched: (seconds, outcome) => metrics?.fetched(name, seconds, outcome),
     })
@@ -241,7 +241,7 @@ export async function buildGatewayApp(deps: GatewayDeps): Promise<FastifyInstanc
   })
   const apollo = new ApolloServer<GatewayContext>({
     gateway: withExecutor(gateway, (executor) => {
-      const merged = config.deduplication ? mergingExecutor(executor, { onMerged: () => void mergedQueries++ }) : executor
+      const merged = config.deduplication.queries ? mergingExecutor(executor, { onMerged: () => void mergedQueries++ }) : executor
       return responseCache ? responseCache.wrap(merged) : merged
     }),
     logger: app.log,

@@ -1,14 +1,13 @@
-import { RemoteGraphQLDataSource } from '@apollo/gateway'
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway'
 import { injectTraceHeaders } from '../platform/tracing.ts'
 import { GraphQLError } from 'graphql'
 import type { ErrorCode } from '../platform/errors.ts'
-import { readCappedResponse, ResponseTooLargeError } from '../platform/readCappedResponse.ts'
+import { headerOf, post, type PostAnswer } from '../platform/httpPost.ts'
+import { ResponseTooLargeError } from '../platform/readCappedResponse.ts'
 import { ANONYMOUS, signViewer, VIEWER_HEADER, type Viewer } from '../platform/viewer.ts'
 import type { GatewayContext } from './context.ts'
 import { fetchRecordOf } from './responseCache.ts'
 import { CircuitOpenError, createSubgraphTransport, SubgraphTimeoutError, type SubgraphTransport } from '../platform/subgraphTransport.ts'
-
-type Fetcher = NonNullable<NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher']>
 
 export interface SubgraphDataSourceOptions {
   readonly name: string
@@ -28,30 +27,10 @@ export interface SubgraphDataSourceOptions {
   readonly onFetched?: (seconds: number, outcome: 'ok' | 'error') => void
 }
 
-interface FetchInit {
-  readonly method: string
-  readonly headers: Record<string, string>
-  readonly body: string
-}
-
-/** A subgraph answer read into memory, so several waiters can each get a Response of their own. */
-interface BufferedResponse {
-  readonly status: number
-  readonly statusText: string
-  readonly headers: [string, string][]
-  readonly body: ArrayBuffer | null
-}
-
-async function buffered(response: Response): Promise<BufferedResponse> {
-  const body = response.body === null ? null : await response.arrayBuffer()
-  return { status: response.status, statusText: response.statusText, headers: [...response.headers.entries()], body }
-}
-
-const toResponse = (answer: BufferedResponse): Response =>
-  new Response(answer.body === null ? null : answer.body.slice(0), { status: answer.status, statusText: answer.statusText, headers: answer.headers })
+type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>
 
 /** A mutation's fetch is never shared: each one is a write of its own (the planner prints the operation keyword first). */
-const isMutation = (query: string | undefined): boolean => query === undefined || /^\s*mutation\b/.test(query)
+const isMutation = (query: string): boolean => /^\s*mutation\b/.test(query)
 
 /** `promise`, or the signal's abort if it comes first (the shared call itself goes on for the others). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -73,123 +52,126 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
   })
 }
 
-/**
- * Carries what only `willSendRequest` knows (the request's viewer and abort signal) to the
- * fetcher, the only place the serialized body is known: RemoteGraphQLDataSource serializes the
- * body after `willSendRequest` and hands the fetcher plain headers, with no context. The fetcher
- * removes this header, so it never leaves the process.
- */
-const TICKET_HEADER = 'x-commerce-fetch-ticket'
+/** The subgraph answered something other than a GraphQL response in a 2xx (a 5xx, an HTML page, ...). */
+class UnusableAnswerError extends Error {
+  constructor(readonly status: number) {
+    super(`subgraph answered HTTP ${status} without a GraphQL response`)
+    this.name = 'UnusableAnswerError'
+  }
+}
 
-interface PendingFetch {
-  readonly viewer: Viewer
-  readonly signal: AbortSignal | undefined
-  /** May share a call with identical fetches in flight: a query, with deduplication on. */
-  readonly shareable: boolean
-  /** A query: may be retried. */
-  readonly retryable: boolean
+/** The GraphQL response in a subgraph's answer: a JSON object from a 2xx, else UnusableAnswerError. */
+function graphQLResponseOf(answer: PostAnswer): GatewayGraphQLResponse {
+  if (answer.status < 200 || answer.status > 299) throw new UnusableAnswerError(answer.status)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(answer.body.toString('utf8'))
+  } catch {
+    throw new UnusableAnswerError(answer.status)
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UnusableAnswerError(answer.status)
+  return parsed as GatewayGraphQLResponse
 }
 
 /**
- * How the gateway calls one subgraph: undici's fetch (keep-alive pooling) through the subgraph's
- * transport (a timeout per attempt, retries of queries, a circuit breaker: subgraphTransport.ts),
- * stopped as well when the incoming request's signal aborts (its deadline); the viewer signed
- * into a header over the exact body sent; the answer read up to `maxResponseBytes`. Failures
- * become one error that names the service and nothing else (no URL, no response body):
- * RESPONSE_TOO_LARGE, REQUEST_TIMEOUT when the request's deadline stopped the fetch,
- * SUBGRAPH_TIMEOUT when the subgraph's did, CIRCUIT_OPEN while its breaker is open, and
- * SUBGRAPH_UNAVAILABLE for any other failure.
+ * How the gateway calls one subgraph, as the query plan's data source: the fetch's body built
+ * once, the viewer signed into a header over those exact bytes, POSTed on a kept-alive socket
+ * (platform/httpPost.ts) through the subgraph's transport (a timeout per attempt, retries of
+ * queries, a circuit breaker: subgraphTransport.ts), stopped as well when the incoming request's
+ * signal aborts (its deadline); the answer read up to `maxResponseBytes`. Identical query
+ * fetches in flight (same subgraph, body and viewer) share one call. Failures become one error
+ * that names the service and nothing else (no URL, no response body): RESPONSE_TOO_LARGE,
+ * REQUEST_TIMEOUT when the request's deadline stopped the fetch, SUBGRAPH_TIMEOUT when the
+ * subgraph's did, CIRCUIT_OPEN while its breaker is open, and SUBGRAPH_UNAVAILABLE for any other
+ * failure (no answer, a non-2xx answer, an answer that is not a GraphQL response).
+ *
+ * Its own GraphQLDataSource rather than Apollo's RemoteGraphQLDataSource, which goes through
+ * fetch, node-fetch's Request and Headers and a second copy of every header: for the small JSON
+ * bodies of a query plan that machinery cost more CPU than the rest of the fetch.
  */
-export function createSubgraphDataSource(options: SubgraphDataSourceOptions): RemoteGraphQLDataSource<GatewayContext> {
-  const pending = new Map<string, PendingFetch>()
-  let tickets = 0
+export function createSubgraphDataSource(options: SubgraphDataSourceOptions): GraphQLDataSource<GatewayContext> {
   const transport = options.transport ?? createSubgraphTransport({ name: options.name, urls: [options.url], timeoutMs: options.timeoutMs, maxRetries: 0 })
-
   // identical query fetches in flight (same subgraph, body and viewer) share one call
-  const inFlight = new Map<string, Promise<BufferedResponse>>()
+  const inFlight = new Map<string, Promise<PostAnswer>>()
 
-  const call = async (url: string, init: FetchInit, viewer: Viewer, signal: AbortSignal): Promise<Response> => {
+  const call = async (url: string, body: string, viewer: Viewer, signal: AbortSignal): Promise<PostAnswer> => {
     const started = performance.now()
     let outcome: 'ok' | 'error' = 'error'
     try {
-      const response = await fetch(url, {
-        method: init.method,
-        headers: injectTraceHeaders({ ...init.headers, [VIEWER_HEADER]: signViewer(viewer, options.signingSecret, init.body) }),
-        body: init.body,
-        signal,
-      })
-      const read = await readCappedResponse(response, options.maxResponseBytes)
-      if (response.ok) outcome = 'ok'
-      return read
+      const headers = injectTraceHeaders({ 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(viewer, options.signingSecret, body) })
+      const answer = await post(url, headers, body, { signal, maxBytes: options.maxResponseBytes })
+      if (answer.status >= 200 && answer.status <= 299) outcome = 'ok'
+      return answer
     } finally {
       options.onFetched?.((performance.now() - started) / 1000, outcome)
     }
   }
 
-  const fetcher = (async (url: string, init: FetchInit) => {
-    const { [TICKET_HEADER]: ticket, ...headers } = init.headers
-    const fetch_ = ticket === undefined ? undefined : pending.get(ticket)
-    if (ticket !== undefined) pending.delete(ticket)
-    // fail closed: a fetch that did not pass through willSendRequest has no viewer to sign
-    if (!fetch_) throw new Error('subgraph fetch without a signed viewer')
-    const request = { ...init, headers }
-    // the transport picks the replica (one of SUBGRAPH_<NAME>_URL's); `url` names the subgraph for sharing
-    const attempt = (signal: AbortSignal, replica: string) => call(replica, request, fetch_.viewer, signal)
-    if (!fetch_.shareable) {
-      return transport.send(attempt, { retryable: fetch_.retryable, ...(fetch_.signal ? { signal: fetch_.signal } : {}) })
-    }
-    const key = `${url}\n${JSON.stringify(fetch_.viewer)}\n${init.body}`
+  const fetchAnswer = async (body: string, viewer: Viewer, query: boolean, signal: AbortSignal | undefined): Promise<PostAnswer> => {
+    // the transport picks the replica (one of SUBGRAPH_<NAME>_URL's)
+    const attempt = (attemptSignal: AbortSignal, replica: string) => call(replica, body, viewer, attemptSignal)
+    if (!query || options.deduplicate === false) return transport.send(attempt, { retryable: query, ...(signal ? { signal } : {}) })
+    const key = `${JSON.stringify(viewer)}\n${body}`
     let shared = inFlight.get(key)
     if (!shared) {
       // the shared call is bounded by the subgraph's timeouts alone: one waiter's deadline must not fail the others
-      shared = transport.send(attempt, { retryable: fetch_.retryable }).then(buffered).finally(() => inFlight.delete(key))
+      shared = transport.send(attempt, { retryable: true }).finally(() => inFlight.delete(key))
       inFlight.set(key, shared)
     } else {
       options.onDeduplicated?.()
     }
-    return toResponse(await untilAborted(shared, fetch_.signal))
-  }) as unknown as Fetcher
+    return untilAborted(shared, signal)
+  }
 
-  return new RemoteGraphQLDataSource<GatewayContext>({
-    url: options.url,
-    fetcher,
-    willSendRequest({ request, context }) {
-      if (!request.http) return
-      const ticket = String(++tickets)
+  return {
+    async process(processOptions: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+      const { request } = processOptions
       // the gateway's own calls (health checks) come with an empty context: they act as anonymous
-      const query = !isMutation(request.query)
-      pending.set(ticket, { viewer: context.viewer ?? ANONYMOUS, signal: context.signal, shareable: query && options.deduplicate !== false, retryable: query })
-      request.http.headers.set(TICKET_HEADER, ticket)
-    },
-    didReceiveResponse({ response, request, context }) {
+      const context = processOptions.context as Partial<GatewayContext>
+      if (!request.query) throw new Error('a subgraph fetch without a query')
+      const body = JSON.stringify({
+        query: request.query,
+        ...(request.operationName ? { operationName: request.operationName } : {}),
+        ...(request.variables ? { variables: request.variables } : {}),
+        ...(request.extensions ? { extensions: request.extensions } : {}),
+      })
+      let answer: PostAnswer
+      let response: GatewayGraphQLResponse
+      try {
+        answer = await fetchAnswer(body, context.viewer ?? ANONYMOUS, !isMutation(request.query), context.signal)
+        response = graphQLResponseOf(answer)
+      } catch (error) {
+        throw failure(error, context.signal)
+      }
       // the response cache learns from each fetch whether, and under which tags, the answer may be shared
-      fetchRecordOf(context)?.seen({
+      fetchRecordOf(context as GatewayContext)?.seen({
         service: options.name,
         representations: request.variables?.['representations'],
-        cacheControl: response.http?.headers.get('cache-control') ?? null,
+        cacheControl: headerOf(answer, 'cache-control'),
       })
       return response
     },
-    didEncounterError(error, _fetchRequest, _fetchResponse, context) {
-      // these messages travel to the client: keep them to the service's name
-      if (error instanceof ResponseTooLargeError) {
-        throw serviceError('RESPONSE_TOO_LARGE', `Service '${options.name}' answered more than the gateway accepts; ask for less`, options.name)
-      }
-      const signal = context?.signal
-      if (signal?.aborted) {
-        const code = abortCode(signal.reason)
-        const why = code === 'RESPONSE_TOO_LARGE' ? 'The response grew too large' : 'The request ran out of time'
-        throw serviceError(code, `${why} while waiting for service '${options.name}'`, options.name)
-      }
-      if (error instanceof CircuitOpenError) {
-        throw serviceError('CIRCUIT_OPEN', `Service '${options.name}' is failing; the gateway does not call it for a moment`, options.name, { retryAfter: Math.ceil(error.retryAfterMs / 1000) })
-      }
-      if (error instanceof SubgraphTimeoutError || error.name === 'TimeoutError') {
-        throw serviceError('SUBGRAPH_TIMEOUT', `Service '${options.name}' did not answer in time`, options.name)
-      }
-      throw serviceError('SUBGRAPH_UNAVAILABLE', `Service '${options.name}' is unavailable`, options.name)
-    },
-  })
+  }
+
+  /** The error the client sees for a failed fetch: its code and the service's name, nothing else. */
+  function failure(error: unknown, signal: AbortSignal | undefined): GraphQLError {
+    // these messages travel to the client: keep them to the service's name
+    if (error instanceof ResponseTooLargeError) {
+      return serviceError('RESPONSE_TOO_LARGE', `Service '${options.name}' answered more than the gateway accepts; ask for less`, options.name)
+    }
+    if (signal?.aborted) {
+      const code = abortCode(signal.reason)
+      const why = code === 'RESPONSE_TOO_LARGE' ? 'The response grew too large' : 'The request ran out of time'
+      return serviceError(code, `${why} while waiting for service '${options.name}'`, options.name)
+    }
+    if (error instanceof CircuitOpenError) {
+      return serviceError('CIRCUIT_OPEN', `Service '${options.name}' is failing; the gateway does not call it for a moment`, options.name, { retryAfter: Math.ceil(error.retryAfterMs / 1000) })
+    }
+    if (error instanceof SubgraphTimeoutError || (error instanceof Error && error.name === 'TimeoutError')) {
+      return serviceError('SUBGRAPH_TIMEOUT', `Service '${options.name}' did not answer in time`, options.name)
+    }
+    return serviceError('SUBGRAPH_UNAVAILABLE', `Service '${options.name}' is unavailable`, options.name)
+  }
 }
 
 /**

@@ -50,6 +50,13 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ SUBGRAPH_INVENTORY_URL: 'http://inventory-a:4002/graphql,ftp://b/graphql' }), /SUBGRAPH_INVENTORY_URL must use http: or https:/)
   })
 
+  it('shares queries and subgraph fetches in flight, or only the fetches, or neither', () => {
+    assert.deepEqual(loadConfig({}).deduplication, { queries: true, fetches: true })
+    assert.deepEqual(loadConfig({ DEDUPLICATION: 'fetches' }).deduplication, { queries: false, fetches: true })
+    assert.deepEqual(loadConfig({ DEDUPLICATION: 'off' }).deduplication, { queries: false, fetches: false })
+    assert.throws(() => loadConfig({ DEDUPLICATION: 'some' }), /DEDUPLICATION must be on, fetches or off, got 'some'/)
+  })
+
   it('takes routing URL overrides per subgraph', () => {
     assert.deepEqual(loadConfig({ SUBGRAPH_CATALOG_URL: 'http://catalog:8080/graphql' }).subgraphUrls, { catalog: 'http://catalog:8080/graphql' })
   })

@@ -112,8 +112,15 @@ export interface Config {
   readonly anomaly: Readonly<AnomalyConfig>
   /** Subgraph read caches (shared data only), kept correct by domain events; in Redis when `redisUrl` is set. */
   readonly cache: Readonly<CacheConfig>
-  /** Identical queries in flight share one execution at the gateway, and identical subgraph fetches one call. */
-  readonly deduplication: boolean
+  /** What is shared while in flight (DEDUPLICATION): identical queries one execution, identical subgraph fetches one call. */
+  readonly deduplication: Readonly<DeduplicationConfig>
+}
+
+export interface DeduplicationConfig {
+  /** Identical client queries with the same visibility in flight share one execution (`on`). */
+  readonly queries: boolean
+  /** Identical subgraph query fetches (same body and signed viewer) in flight share one call (`on`, `fetches`). */
+  readonly fetches: boolean
 }
 
 export interface TracingConfig {
@@ -199,6 +206,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false
     problems.push(`${name} must be on or off (true or false), got '${raw}'`)
     return fallback
+  }
+  const deduplication = (): DeduplicationConfig => {
+    const raw = env['DEDUPLICATION']
+    const value = (raw ?? '').toLowerCase()
+    if (value === 'fetches') return Object.freeze({ queries: false, fetches: true })
+    const off = ['0', 'false', 'no', 'off'].includes(value)
+    if (!off && value !== '' && !['1', 'true', 'yes', 'on'].includes(value)) problems.push(`DEDUPLICATION must be on, fetches or off, got '${raw}'`)
+    return Object.freeze({ queries: !off, fetches: !off })
   }
   const url = (name: string, protocols: readonly string[], value?: string): string | null => {
     const raw = value ?? env[name]
@@ -368,7 +383,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       ttlSeconds: integer('CACHE_TTL_SECONDS', 60, 1, 86_400),
       keyPrefix: env['CACHE_KEY_PREFIX'] || null,
     }),
-    deduplication: boolean('DEDUPLICATION', true),
+    deduplication: deduplication(),
   }
   if (config.shutdownTimeoutMs <= config.shutdownReadinessDelayMs) {
     problems.push(`SHUTDOWN_TIMEOUT_MS (${config.shutdownTimeoutMs}) must be longer than SHUTDOWN_READINESS_DELAY_MS (${config.shutdownReadinessDelayMs})`)

@@ -89,6 +89,6 @@ export const CONFIG_VARIABLES: Readonly<Record<string, { default: string; descri
   CACHE: { default: 'on', description: 'subgraph read caches of shared data (products, prices, categories, locations, stock), invalidated by domain events; `off` turns them off' },
   CACHE_TTL_SECONDS: { default: '60', description: 'longest life of a cache entry no event has invalidated (the backstop)' },
   CACHE_KEY_PREFIX: { default: 'commerce:cache:<database name>', description: 'prefix of the cache keys in Redis: replicas of one deployment share it, another deployment on the same Redis needs its own' },
-  DEDUPLICATION: { default: 'on', description: 'identical queries in flight share one execution at the gateway, identical subgraph fetches one call; never mutations' },
+  DEDUPLICATION: { default: 'on', description: 'on: identical queries in flight share one execution at the gateway, identical subgraph fetches one call; fetches: only the subgraph fetches; off: neither; never mutations' },
   ANOMALY_RECOVERY_SECONDS: { default: '300', description: 'how long a throttled client must look normal before its budget returns' },
 }

@@ -1,3 +1,4 @@
+import { post } from './httpPost.ts'
 import { createSubgraphTransport, type SubgraphTransport } from './subgraphTransport.ts'
 import { injectTraceHeaders } from './tracing.ts'
 import type { Viewer } from './viewer.ts'
@@ -17,6 +18,8 @@ export interface SubgraphClientOptions {
   /** Who the calling service acts as (e.g. `service:orders` with the staff role). */
   readonly viewer: Viewer
   readonly timeoutMs: number
+  /** The largest answer read (default 1 MiB); more fails the call. */
+  readonly maxResponseBytes?: number
 }
 
 /**
@@ -42,18 +45,16 @@ export function createSubgraphClient(options: SubgraphClientOptions) {
     async request<D>(query: string, variables: Record<string, unknown>): Promise<SubgraphResponse<D>> {
       // serialized once: the signature covers these exact bytes (signed per attempt: it carries a time)
       const body = JSON.stringify({ query, variables })
-      const response = await transportFor(options.urls()).send(
+      const answer = await transportFor(options.urls()).send(
         (signal, url) =>
-          fetch(url, {
-            method: 'POST',
-            headers: injectTraceHeaders({ 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(options.viewer, options.signingSecret, body) }),
-            body,
+          post(url, injectTraceHeaders({ 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(options.viewer, options.signingSecret, body) }), body, {
             signal,
+            maxBytes: options.maxResponseBytes ?? 1 << 20,
           }),
         { retryable: false },
       )
-      if (!response.ok) throw new Error(`${options.name} answered HTTP ${response.status}`)
-      return (await response.json()) as SubgraphResponse<D>
+      if (answer.status < 200 || answer.status > 299) throw new Error(`${options.name} answered HTTP ${answer.status}`)
+      return JSON.parse(answer.body.toString('utf8')) as SubgraphResponse<D>
     },
     /** Stops the replicas' health checks. */
     close(): void {

@@ -4,6 +4,7 @@
  * assembles is what the README shows (`TRACE_TREE_OUT=<file>` writes it).
  */
 import assert from 'node:assert/strict'
+import diagnostics from 'node:diagnostics_channel'
 import { writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { Writable } from 'node:stream'
@@ -104,12 +105,12 @@ describe('observability of a checkout', () => {
   before(async () => {
     receiver = await startReceiver()
     // every signed viewer header a service sends another (gateway → subgraph, orders → inventory)
-    const realFetch = globalThis.fetch
-    globalThis.fetch = (input, init) => {
-      const header = (init?.headers as Record<string, string> | undefined)?.[VIEWER_HEADER]
-      if (typeof header === 'string') viewerHeaders.push(header)
-      return realFetch(input, init)
-    }
+    // (undici announces every request it creates, with its headers as name, value, name, value...)
+    diagnostics.subscribe('undici:request:create', (message) => {
+      const headers = (message as { request: { headers: unknown } }).request.headers
+      const pairs = Array.isArray(headers) ? headers.map(String) : []
+      for (let i = 0; i + 1 < pairs.length; i += 2) if (pairs[i]!.toLowerCase() === VIEWER_HEADER) viewerHeaders.push(pairs[i + 1]!)
+    })
     installTracing({ endpoint: receiver.url, services: ['gateway', ...SUBGRAPHS.map((s) => s.name)], defaultService: 'gateway' })
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {

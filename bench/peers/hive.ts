@@ -1,7 +1,9 @@
 /**
  * Stock Hive Gateway: `createGatewayRuntime` of `@graphql-hive/gateway` over the repository's
  * supergraph, served by node:http on 127.0.0.1:GATEWAY_PORT, as bench/gateway.ts targets `hive`
- * and (with `--dedup`, which turns on `inboundInflightRequestDeduplication`) `hive-dedup`. The one
+ * and (with `--dedup`, which turns on `inboundInflightRequestDeduplication`) `hive-dedup`, and (with
+ * `--no-fetch-dedup`, which turns off the in-flight deduplication of subgraph fetches its HTTP
+ * transport does by default, `deduplicateInflightRequests`) `hive-off`. The one
  * addition is what the subgraphs require to accept a call: an `onFetch` plugin that signs the
  * viewer (from the client's JWT) over the final body of each subgraph fetch. Everything else is
  * Hive's defaults.
@@ -48,6 +50,7 @@ const runtime = createGatewayRuntime({
   logging: 'warn',
   plugins: () => [signViewerPlugin()],
   ...(process.argv.includes('--dedup') ? { inboundInflightRequestDeduplication: true } : {}),
+  ...(process.argv.includes('--no-fetch-dedup') ? { transportEntries: { '*': { options: { deduplicateInflightRequests: false } } } } : {}),
 })
 const server = createServer(runtime)
 await new Promise<void>((resolve) => server.listen(config.gatewayPort, '127.0.0.1', resolve))
@@ -55,4 +58,4 @@ onShutdown(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()))
   await runtime.dispose()
 })
-announce(process.argv.includes('--dedup') ? 'hive (inbound deduplication)' : 'hive')
+announce(process.argv.includes('--dedup') ? 'hive (inbound deduplication)' : process.argv.includes('--no-fetch-dedup') ? 'hive (no fetch deduplication)' : 'hive')
