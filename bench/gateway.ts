@@ -815,6 +815,9 @@ function ratiosOf(rows: readonly Row[], operations: readonly Operation[]): Ratio
       ratios.push(ratio('this-2w / apollo req/s', name, rps('this-2w', name), rps('apollo', name), 5))
     }
     if (subgraph) {
+      // what a gateway that calls the subgraph for every request can reach at most: the subgraph alone
+      const ceiling = ratio('direct-off / apollo req/s (ceiling of this-off / apollo)', name, rps('direct-off', name), rps('apollo', name), 0)
+      ratios.push({ ...ceiling, wanted: '–', met: null })
       for (const [gateway, direct] of [['this-off', 'direct-off'], ['this', 'direct-on']] as const) {
         const a = row(gateway, name)?.latencyMs?.p50 ?? null
         const b = row(direct, name)?.latencyMs?.p50 ?? null
