@@ -93,3 +93,68 @@ describe('the subgraph data source shares identical query fetches in flight', ()
     assert.deepEqual((await patient).data, { ok: true })
   })
 })
+
+describe('the subgraph data source answers a failed fetch with a code and the service name only', () => {
+  let server: ReturnType<typeof createServer>
+  let base = ''
+  before(async () => {
+    server = createServer((request, response) => {
+      request.resume()
+      request.on('end', () => {
+        const path = request.url ?? '/'
+        if (path === '/ok') {
+          response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'public, max-age=30' }).end(JSON.stringify({ data: { ok: true }, errors: [{ message: 'partial' }] }))
+        } else if (path === '/500') response.writeHead(500, { 'content-type': 'application/json' }).end('{"errors":[{"message":"boom at http://10.0.0.7/internal"}]}')
+        else if (path === '/html') response.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy error</html>')
+        else if (path === '/array') response.writeHead(200, { 'content-type': 'application/json' }).end('[1,2]')
+        else if (path === '/large') response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { blob: 'z'.repeat(5000) } }))
+        else setTimeout(() => response.end('{}'), 1000).unref()
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+
+  const send = (path: string) =>
+    createSubgraphDataSource({ name: 'catalog', url: `${base}${path}`, signingSecret: 's'.repeat(32), timeoutMs: 200, maxResponseBytes: 1000 }).process({
+      kind: GraphQLDataSourceRequestKind.HEALTH_CHECK,
+      request: { query: 'query Q { product { id } }' },
+      context: { viewer: customer('c_1') },
+    })
+  const failsWith = async (path: string, code: string) => {
+    await assert.rejects(send(path), (error: { message: string; extensions?: Record<string, unknown> }) => {
+      assert.equal(error.extensions?.['code'], code, path)
+      assert.equal(error.extensions?.['serviceName'], 'catalog')
+      assert.doesNotMatch(JSON.stringify(error) + error.message, /127\.0\.0\.1|10\.0\.0\.7|proxy error|boom/, path)
+      return true
+    })
+  }
+
+  it("hands on the subgraph's data and errors as they came", async () => {
+    const answer = await send('/ok')
+    assert.deepEqual(answer.data, { ok: true })
+    assert.deepEqual(answer.errors?.map((e) => e.message), ['partial'])
+  })
+
+  it('SUBGRAPH_UNAVAILABLE for a 5xx, an answer that is not JSON, or JSON that is not a GraphQL response', async () => {
+    for (const path of ['/500', '/html', '/array']) await failsWith(path, 'SUBGRAPH_UNAVAILABLE')
+  })
+
+  it('RESPONSE_TOO_LARGE past MAX_RESPONSE_BYTES, SUBGRAPH_TIMEOUT past its time', async () => {
+    await failsWith('/large', 'RESPONSE_TOO_LARGE')
+    await failsWith('/slow', 'SUBGRAPH_TIMEOUT')
+  })
+
+  it('SUBGRAPH_UNAVAILABLE when nothing listens', async () => {
+    const closed = createServer()
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const dataSource = createSubgraphDataSource({ name: 'catalog', url: `http://127.0.0.1:${port}/graphql`, signingSecret: 's'.repeat(32), timeoutMs: 200, maxResponseBytes: 1000 })
+    await assert.rejects(
+      dataSource.process({ kind: GraphQLDataSourceRequestKind.HEALTH_CHECK, request: { query: '{ __typename }' }, context: {} }),
+      (error: { extensions?: Record<string, unknown> }) => error.extensions?.['code'] === 'SUBGRAPH_UNAVAILABLE',
+    )
+  })
+})

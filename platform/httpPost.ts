@@ -57,9 +57,14 @@ export const headerOf = (answer: PostAnswer, name: string): string | null => {
 export async function post(url: string, headers: Record<string, string>, body: string, options: PostOptions): Promise<PostAnswer> {
   const { origin, path } = targetOf(url)
   const answer = await agent.request({ origin, path, method: 'POST', headers, body, ...(options.signal ? { signal: options.signal } : {}) })
+  // a body given up on is destroyed, which makes it emit an abort error: heard here, or it would be uncaught
+  const discard = () => {
+    answer.body.on('error', () => {})
+    answer.body.destroy()
+  }
   const declared = Number(answer.headers['content-length'] ?? 0)
   if (declared > options.maxBytes) {
-    answer.body.destroy()
+    discard()
     throw new ResponseTooLargeError(options.maxBytes)
   }
   const chunks: Buffer[] = []
@@ -67,7 +72,7 @@ export async function post(url: string, headers: Record<string, string>, body: s
   for await (const chunk of answer.body as AsyncIterable<Buffer>) {
     total += chunk.byteLength
     if (total > options.maxBytes) {
-      answer.body.destroy()
+      discard()
       throw new ResponseTooLargeError(options.maxBytes)
     }
     chunks.push(chunk)
