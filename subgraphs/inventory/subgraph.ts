@@ -14,6 +14,7 @@ import { startStockFeed, type StockFeed } from './stockFeed.ts'
 import { httpSupplier } from './suppliers/httpSupplier.ts'
 import { resilientSupplier, type ResilientSupplier } from './suppliers/resilientSupplier.ts'
 import { supplierMetrics } from './suppliers/supplierMetrics.ts'
+import type { SupplierAdapter } from './suppliers/supplier.ts'
 import type { FastifyBaseLogger } from 'fastify'
 
 declare module 'fastify' {
@@ -28,6 +29,8 @@ declare module 'fastify' {
 export interface Context extends RequestBase {
   readonly loaders: Loaders
   readonly stockFeed: StockFeed
+  /** The supplier AUTO orders were placed with, told of their cancellation (null without SUPPLIER_URL). */
+  readonly supplier: SupplierAdapter | null
 }
 
 /**
@@ -72,7 +75,12 @@ export const inventory = defineSubgraph<Context, Services>({
     return { stockFeed: null, supplier: configuredSupplier(deps.config, supplierLog), supplierLog }
   },
   // the app serves no request before `start` has returned, so the feed is there by then
-  context: (request, services) => ({ ...request, loaders: createLoaders(request.db, request.viewer, request.cache), stockFeed: services.stockFeed as StockFeed }),
+  context: (request, services) => ({
+    ...request,
+    loaders: createLoaders(request.db, request.viewer, request.cache),
+    stockFeed: services.stockFeed as StockFeed,
+    supplier: services.supplier,
+  }),
   subscriptions: true,
   cache: inventoryCache,
   consumers: () => [orderEventsHandler],

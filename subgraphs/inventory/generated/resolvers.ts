@@ -257,8 +257,12 @@ export type InventoryErrorCode =
   | 'RESERVATION_CONSUMED'
   /** The reservation expired; its stock is available again. */
   | 'RESERVATION_EXPIRED'
-  /** An AUTO policy, or a placement retry, while no supplier is configured for this deployment (SUPPLIER_URL). */
+  /** An AUTO policy, a placement retry, or the cancellation of an order a supplier accepted, while no supplier is configured for this deployment (SUPPLIER_URL). */
   | 'SUPPLIER_NOT_CONFIGURED'
+  /** The supplier refused to cancel a purchase order it accepted (it has shipped it, or does not know it); the message gives its reason. Nothing was changed: receive what arrives. */
+  | 'SUPPLIER_REFUSED_CANCEL'
+  /** The supplier did not answer a cancellation (timed out, unreachable, or taken as down for a moment). Nothing was changed: retry with the same idempotency key. */
+  | 'SUPPLIER_UNAVAILABLE'
   /** No mapping was proposed for this partner and kind: the partner has sent no file of the kind. */
   | 'UNKNOWN_FEED_MAPPING'
   /** No location has this id. */
@@ -531,7 +535,7 @@ export type Mutation = {
   partnerFeedMappingApprove: PartnerFeedMappingApprovePayload;
   /** Approves a drafted purchase order: DRAFT becomes ORDERED and its units enter INCOMING at the destination (reason PURCHASE_ORDER); one already ORDERED is returned unchanged. Staff only. userErrors codes: UNKNOWN_REPLENISHMENT, REPLENISHMENT_NOT_DRAFT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   purchaseOrderApprove: ReplenishmentPayload;
-  /** Cancels a purchase order that is DRAFT, PLACEMENT_FAILED, ORDERED or PARTIALLY_RECEIVED: its units not received leave INCOMING (reason PURCHASE_ORDER; the supplier is not told); one SUBMITTED is being placed and cannot be cancelled until the supplier answers; one already CANCELLED is returned unchanged. Staff only. userErrors codes: UNKNOWN_REPLENISHMENT, REPLENISHMENT_NOT_CANCELLABLE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
+  /** Cancels a purchase order that is DRAFT, PLACEMENT_FAILED, ORDERED or PARTIALLY_RECEIVED: its units not received leave INCOMING (reason PURCHASE_ORDER); one SUBMITTED is being placed and cannot be cancelled until the supplier answers; one already CANCELLED is returned unchanged. An order the supplier accepted (AUTO, ORDERED or PARTIALLY_RECEIVED) is cancelled with the supplier first, and here only once the supplier has cancelled it: a refusal is SUPPLIER_REFUSED_CANCEL (the supplier's reason in the message), no answer SUPPLIER_UNAVAILABLE, and either way nothing changes. The supplier is asked under one key per order, so retrying (best with the same idempotency key) never cancels twice. Orders never placed with a supplier are cancelled without asking it. Staff only. userErrors codes: UNKNOWN_REPLENISHMENT, REPLENISHMENT_NOT_CANCELLABLE, SUPPLIER_REFUSED_CANCEL, SUPPLIER_UNAVAILABLE, SUPPLIER_NOT_CONFIGURED, INSUFFICIENT_AVAILABLE (INCOMING was adjusted below the open units by hand), IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   purchaseOrderCancel: ReplenishmentPayload;
   /** Receives units of an ORDERED, IN_TRANSIT or PARTIALLY_RECEIVED replenishment at its destination: INCOMING becomes AVAILABLE (reason RECEIVED), the lines' receivedQuantity rises, and the status becomes RECEIVED when every unit is in, else PARTIALLY_RECEIVED. Staff only. userErrors codes: NO_CHANGES, INVALID_QUANTITY, UNKNOWN_REPLENISHMENT, REPLENISHMENT_NOT_RECEIVABLE, RECEIVE_EXCEEDS_OPEN, INSUFFICIENT_AVAILABLE (INCOMING was adjusted below the open units by hand), IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_CONCURRENT_REQUEST. */
   purchaseOrderReceive: ReplenishmentPayload;

@@ -3,7 +3,7 @@ import type { MutationPayload } from '../../../platform/userErrors.ts'
 import { requireStaff } from '../../../platform/viewer.ts'
 import type { MutationResolvers } from '../generated/resolvers.ts'
 import { kit } from '../kit.ts'
-import type { InventoryUserErrorModel } from '../models.ts'
+import type { InventoryUserErrorModel, ReplenishmentPayloadModel } from '../models.ts'
 import { adjustQuantities } from '../mutations/adjustQuantities.ts'
 import { failedAdjustment } from '../mutations/levelAdjustment.ts'
 import { requireBoundedList } from '../mutations/limits.ts'
@@ -11,7 +11,7 @@ import { moveQuantities } from '../mutations/moveQuantities.ts'
 import { releaseReservation } from '../mutations/releaseReservation.ts'
 import { failedReservation, reserve } from '../mutations/reserve.ts'
 import { failedReplenishment, purchaseOrderApprove } from '../mutations/purchaseOrderApprove.ts'
-import { purchaseOrderCancel } from '../mutations/purchaseOrderCancel.ts'
+import { purchaseOrderCancel, tellSupplier, type SupplierNotice } from '../mutations/purchaseOrderCancel.ts'
 import { purchaseOrderReceive } from '../mutations/purchaseOrderReceive.ts'
 import { purchaseOrderRetryPlacement } from '../mutations/purchaseOrderRetryPlacement.ts'
 import { failedPolicy, setReplenishmentPolicy } from '../mutations/setReplenishmentPolicy.ts'
@@ -57,12 +57,16 @@ export const Mutation: MutationResolvers = {
     )
   },
 
+  // the supplier is told first, outside the transaction; nothing changes here unless it cancelled
   purchaseOrderCancel: (_parent, { id, idempotencyKey }, ctx) => {
     requireStaff(ctx.viewer)
-    return kit.runMutation(
+    return kit.runMutationSteps<ReplenishmentPayloadModel, SupplierNotice>(
       ctx,
       { operation: 'purchaseOrderCancel', idempotencyKey, keyField: ['idempotencyKey'], input: { id }, failed: failedReplenishment },
-      (tx) => purchaseOrderCancel(tx, id, ctx.viewer.sub),
+      {
+        outside: () => tellSupplier(ctx.db, ctx.supplier, id),
+        inside: (tx, notice) => purchaseOrderCancel(tx, id, ctx.viewer.sub, notice),
+      },
     )
   },
 

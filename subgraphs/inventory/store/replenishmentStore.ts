@@ -104,14 +104,15 @@ export async function lockReplenishment(
 ): Promise<{ replenishment: ReplenishmentModel; supplierId: string | null; placement: PlacementState; lines: ReplenishmentLineModel[] } | null> {
   const { rows } = await tx.query<ReplenishmentModel & { supplierId: string | null } & PlacementState>(
     `select id, origin_location_id as "originLocationId", destination_location_id as "destinationLocationId", status, expected_at as "expectedAt",
-            supplier_id as "supplierId", supplier_order_key as "supplierOrderKey", placement_attempts as "attempts", rejection_code as "rejectionCode"
+            supplier_id as "supplierId", supplier_order_key as "supplierOrderKey", placement_attempts as "attempts", rejection_code as "rejectionCode",
+            supplier_reference as "supplierReference"
      from inventory.replenishments where id = $1 for update`,
     [id],
   )
   const row = rows[0]
   if (!row) return null
-  const { supplierId, supplierOrderKey, attempts, rejectionCode, ...replenishment } = row
-  return { replenishment, supplierId, placement: { supplierOrderKey, attempts, rejectionCode }, lines: await replenishmentLinesByIds(tx, [id]) }
+  const { supplierId, supplierOrderKey, attempts, rejectionCode, supplierReference, ...replenishment } = row
+  return { replenishment, supplierId, placement: { supplierOrderKey, attempts, rejectionCode, supplierReference }, lines: await replenishmentLinesByIds(tx, [id]) }
 }
 
 /** Where an order stands with its supplier: the key it is placed under (null: never placed through the adapter). */
@@ -120,6 +121,27 @@ export interface PlacementState {
   readonly attempts: number
   /** The supplier's code when it rejected the order; null otherwise. */
   readonly rejectionCode: string | null
+  /** What the supplier called the order when it accepted it; null: no supplier holds it. */
+  readonly supplierReference: string | null
+}
+
+/** An order as the supplier knows it: what a cancellation tells the supplier, read without a lock (before any transaction). */
+export interface SupplierHeldOrder {
+  readonly status: ReplenishmentModel['status']
+  readonly supplierId: string
+  readonly supplierOrderKey: string
+  readonly supplierReference: string
+}
+
+/** The order if a supplier accepted it (it has the supplier's reference), else null. */
+export async function supplierHeldOrderOf(db: Queryable, id: string): Promise<SupplierHeldOrder | null> {
+  const { rows } = await db.query<SupplierHeldOrder>(
+    `select status, supplier_id as "supplierId", supplier_order_key as "supplierOrderKey", supplier_reference as "supplierReference"
+     from inventory.replenishments
+     where id = $1 and supplier_reference is not null and supplier_id is not null and supplier_order_key is not null`,
+    [id],
+  )
+  return rows[0] ?? null
 }
 
 export async function setReplenishmentStatus(tx: Queryable, id: string, status: ReplenishmentModel['status']): Promise<void> {

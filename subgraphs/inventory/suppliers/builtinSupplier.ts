@@ -2,10 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SUPPLIER_KEY_HEADER } from './httpSupplier.ts'
-import type { SupplierAcknowledgement, SupplierOrderLine } from './supplier.ts'
+import type { SupplierAcknowledgement, SupplierCancellationAnswer, SupplierOrderLine } from './supplier.ts'
 
 /** How the built-in supplier answers an order, decided by its idempotency key alone. */
 export type BuiltinBehaviour = 'accept' | 'partial' | 'late' | 'reject'
+/** How it answers a cancellation of an order it accepted, decided by the order's key alone: `shipped` is refused. */
+export type BuiltinCancelBehaviour = 'cancel' | 'shipped'
 
 const MAX_BODY_BYTES = 64 * 1024
 const DAY_MS = 86_400_000
@@ -22,9 +24,24 @@ export function builtinBehaviourOf(idempotencyKey: string): BuiltinBehaviour {
   return 'reject'
 }
 
-/** The first key `<prefix>-<n>` the built-in supplier answers with `behaviour` (tests and demos pick their case). */
-export function builtinKeyWith(behaviour: BuiltinBehaviour, prefix: string): string {
-  for (let n = 0; ; n++) if (builtinBehaviourOf(`${prefix}-${n}`) === behaviour) return `${prefix}-${n}`
+/**
+ * From the order key's SHA-256, other bits than `builtinBehaviourOf` reads (so the two are
+ * independent): 85 % of accepted orders can be cancelled, 15 % have "shipped" and cannot.
+ */
+export function builtinCancelBehaviourOf(orderIdempotencyKey: string): BuiltinCancelBehaviour {
+  const share = createHash('sha256').update(orderIdempotencyKey).digest().readUInt32BE(4) / 2 ** 32
+  return share < 0.85 ? 'cancel' : 'shipped'
+}
+
+/**
+ * The first key `<prefix>-<n>` the built-in supplier answers with `behaviour` (tests and demos pick
+ * their case), and whose cancellation it answers with `cancel` when given.
+ */
+export function builtinKeyWith(behaviour: BuiltinBehaviour, prefix: string, cancel?: BuiltinCancelBehaviour): string {
+  for (let n = 0; ; n++) {
+    const key = `${prefix}-${n}`
+    if (builtinBehaviourOf(key) === behaviour && (cancel === undefined || builtinCancelBehaviourOf(key) === cancel)) return key
+  }
 }
 
 export interface BuiltinSupplierOptions {
@@ -45,6 +62,10 @@ export interface BuiltinSupplier {
   readonly distinctOrders: number
   /** The answer stored for a key, if the order was taken. */
   answerOf(idempotencyKey: string): SupplierAcknowledgement | undefined
+  /** Distinct cancellations answered: one per cancellation key, however often it was sent. */
+  readonly distinctCancellations: number
+  /** Whether the order placed under this key has been cancelled. */
+  isCancelled(idempotencyKey: string): boolean
 }
 
 interface StoredOrder {
@@ -52,15 +73,27 @@ interface StoredOrder {
   readonly answer: SupplierAcknowledgement
 }
 
+interface StoredCancellation {
+  readonly supplierReference: string
+  readonly answer: SupplierCancellationAnswer
+}
+
+const CANCEL_PATH = /^\/orders\/([^/]+)\/cancel$/
+
 /**
- * A deterministic supplier with the HTTP API httpSupplier.ts speaks (`POST /orders`), for
- * development, demos and tests: what it answers depends on the order's key only
- * (`builtinBehaviourOf`), and it stores each answer when the order arrives, so the same key gets
- * the same answer, a late first answer included. Orders live in memory: a restarted process
- * forgets them (a real supplier would not), but `close` and `listen` again keep them.
+ * A deterministic supplier with the HTTP API httpSupplier.ts speaks (`POST /orders`,
+ * `POST /orders/<reference>/cancel`), for development, demos and tests: what it answers depends on
+ * the order's key only (`builtinBehaviourOf`, `builtinCancelBehaviourOf`), and it stores each
+ * answer when the request arrives, so the same key gets the same answer, a late first answer
+ * included. Orders live in memory: a restarted process forgets them (a real supplier would not),
+ * but `close` and `listen` again keep them.
  */
 export function createBuiltinSupplier(options: BuiltinSupplierOptions): BuiltinSupplier {
   const orders = new Map<string, StoredOrder>()
+  /** The order key of each reference it gave, to find the order a cancellation names. */
+  const references = new Map<string, string>()
+  const cancellations = new Map<string, StoredCancellation>()
+  const cancelled = new Set<string>()
   let requests = 0
   let server: Server | null = null
   const waiting = new Set<NodeJS.Timeout>()
@@ -78,18 +111,27 @@ export function createBuiltinSupplier(options: BuiltinSupplierOptions): BuiltinS
     return a.length === b.length && timingSafeEqual(a, b)
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse) {
-    if (request.method !== 'POST' || request.url !== '/orders') return send(response, 404, { error: 'not found' })
-    requests++
-    if (!keyMatches(request.headers[SUPPLIER_KEY_HEADER])) return send(response, 401, { error: 'unknown key' })
+  /** The body, or null when it is larger than an order or a cancellation can be. */
+  async function bodyOf(request: IncomingMessage): Promise<string | null> {
     const chunks: Buffer[] = []
     let size = 0
     for await (const chunk of request as AsyncIterable<Buffer>) {
       size += chunk.length
-      if (size > MAX_BODY_BYTES) return send(response, 413, { error: 'order too large' })
+      if (size > MAX_BODY_BYTES) return null
       chunks.push(chunk)
     }
-    const order = orderOf(Buffer.concat(chunks).toString('utf8'))
+    return Buffer.concat(chunks).toString('utf8')
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const cancelPath = request.url ? CANCEL_PATH.exec(request.url) : null
+    if (request.method !== 'POST' || (request.url !== '/orders' && !cancelPath)) return send(response, 404, { error: 'not found' })
+    requests++
+    if (!keyMatches(request.headers[SUPPLIER_KEY_HEADER])) return send(response, 401, { error: 'unknown key' })
+    const text = await bodyOf(request)
+    if (text === null) return send(response, 413, { error: 'request too large' })
+    if (cancelPath) return handleCancel(response, referenceOf(cancelPath[1] ?? ''), text)
+    const order = orderOf(text)
     if (!order) return send(response, 400, { error: 'not an order: idempotencyKey and 1 to 250 lines of sku and positive quantity' })
     const fingerprint = JSON.stringify(order.lines)
     const stored = orders.get(order.idempotencyKey)
@@ -101,12 +143,40 @@ export function createBuiltinSupplier(options: BuiltinSupplierOptions): BuiltinS
     const answer = answerFor(order, behaviour)
     // taken when it arrives: a retry while the first answer is still on its way gets this answer
     orders.set(order.idempotencyKey, { fingerprint, answer })
+    if (answer.outcome === 'accepted') references.set(answer.supplierReference, order.idempotencyKey)
     if (behaviour !== 'late') return send(response, 200, answer)
     const timer = setTimeout(() => {
       waiting.delete(timer)
       send(response, 200, answer)
     }, options.lateDelayMs)
     waiting.add(timer)
+  }
+
+  /**
+   * A cancellation, answered once per its key: the order's reference must be one it gave, for the
+   * order key the request names (else UNKNOWN_ORDER); a `shipped` order is refused
+   * (ALREADY_SHIPPED); an order cancelled already, under another key, is cancelled.
+   */
+  function handleCancel(response: ServerResponse, reference: string | null, text: string) {
+    const cancellation = cancellationOf(text)
+    if (!cancellation || reference === null) return send(response, 400, { error: 'not a cancellation: idempotencyKey and orderIdempotencyKey' })
+    const stored = cancellations.get(cancellation.idempotencyKey)
+    if (stored) {
+      if (stored.supplierReference !== reference) return send(response, 409, { error: 'this key was used for another cancellation' })
+      return send(response, 200, stored.answer)
+    }
+    const orderKey = references.get(reference)
+    let answer: SupplierCancellationAnswer
+    if (orderKey === undefined || orderKey !== cancellation.orderIdempotencyKey) {
+      answer = { outcome: 'refused', code: 'UNKNOWN_ORDER', message: 'the supplier has no order with this reference' }
+    } else if (!cancelled.has(orderKey) && builtinCancelBehaviourOf(orderKey) === 'shipped') {
+      answer = { outcome: 'refused', code: 'ALREADY_SHIPPED', message: 'the order has already shipped' }
+    } else {
+      cancelled.add(orderKey)
+      answer = { outcome: 'cancelled' }
+    }
+    cancellations.set(cancellation.idempotencyKey, { supplierReference: reference, answer })
+    return send(response, 200, answer)
   }
 
   return {
@@ -141,6 +211,10 @@ export function createBuiltinSupplier(options: BuiltinSupplierOptions): BuiltinS
       return orders.size
     },
     answerOf: (key) => orders.get(key)?.answer,
+    get distinctCancellations() {
+      return cancellations.size
+    },
+    isCancelled: (key) => cancelled.has(key),
   }
 }
 
@@ -169,6 +243,27 @@ function orderOf(text: string): BuiltinOrder | null {
   }
   const arrival = typeof requestedArrival === 'string' && !Number.isNaN(Date.parse(requestedArrival)) ? requestedArrival : null
   return { idempotencyKey, requestedArrival: arrival, lines: parsed }
+}
+
+/** The reference in a cancellation's path, decoded; null when it does not decode. */
+function referenceOf(encoded: string): string | null {
+  try {
+    return decodeURIComponent(encoded)
+  } catch {
+    return null
+  }
+}
+
+function cancellationOf(text: string): { readonly idempotencyKey: string; readonly orderIdempotencyKey: string } | null {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return null
+  }
+  const { idempotencyKey, orderIdempotencyKey } = (value ?? {}) as Record<string, unknown>
+  const keyOk = (key: unknown): key is string => typeof key === 'string' && key.length > 0 && key.length <= 200
+  return keyOk(idempotencyKey) && keyOk(orderIdempotencyKey) ? { idempotencyKey, orderIdempotencyKey } : null
 }
 
 function answerFor(order: BuiltinOrder, behaviour: BuiltinBehaviour): SupplierAcknowledgement {

@@ -1,5 +1,11 @@
 import { readCappedResponse } from '../../../platform/readCappedResponse.ts'
-import { acknowledgementProblems, SupplierUnreachableError, type SupplierAcknowledgement, type SupplierAdapter } from './supplier.ts'
+import {
+  acknowledgementProblems,
+  SupplierUnreachableError,
+  type SupplierAcknowledgement,
+  type SupplierAdapter,
+  type SupplierCancellationAnswer,
+} from './supplier.ts'
 
 /** The header that carries SUPPLIER_API_KEY. */
 export const SUPPLIER_KEY_HEADER = 'x-supplier-key'
@@ -7,7 +13,7 @@ export const SUPPLIER_KEY_HEADER = 'x-supplier-key'
 const MAX_ANSWER_BYTES = 64 * 1024
 
 export interface HttpSupplierOptions {
-  /** The supplier's base URL (SUPPLIER_URL); orders go to `<url>/orders`. */
+  /** The supplier's base URL (SUPPLIER_URL); orders go to `<url>/orders`, cancellations to `<url>/orders/<reference>/cancel`. */
   readonly url: string
   /** Sent as `x-supplier-key` when set (SUPPLIER_API_KEY). */
   readonly apiKey: string | null
@@ -27,39 +33,80 @@ export interface HttpSupplierOptions {
  * field staff read, or the graph.
  */
 export function httpSupplier(options: HttpSupplierOptions): SupplierAdapter {
-  const endpoint = new URL('orders', options.url.endsWith('/') ? options.url : `${options.url}/`)
+  const base = options.url.endsWith('/') ? options.url : `${options.url}/`
+  const endpoint = new URL('orders', base)
+  const post = (url: URL, key: string, body: unknown, signal: AbortSignal | undefined) => postJson(url, key, body, signal, options.apiKey)
   return {
     async placeOrder(order) {
       const { signal, ...body } = order
-      let response: Response
-      try {
-        response = await fetch(endpoint, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'idempotency-key': order.idempotencyKey,
-            ...(options.apiKey ? { [SUPPLIER_KEY_HEADER]: options.apiKey } : {}),
-          },
-          body: JSON.stringify(body),
-          ...(signal ? { signal } : {}),
-        })
-      } catch (error) {
-        throw new SupplierUnreachableError(connectionFailure(error), { cause: error })
-      }
-      let text: string
-      try {
-        text = await (await readCappedResponse(response, MAX_ANSWER_BYTES)).text()
-      } catch (error) {
-        throw new SupplierUnreachableError('the supplier\'s answer could not be read', { cause: error })
-      }
-      if (response.status >= 500 || response.status === 429) throw new SupplierUnreachableError(`the supplier answered HTTP ${response.status}`)
-      if (response.status !== 200) return { outcome: 'rejected', code: `HTTP_${response.status}`, message: `the supplier refused the request (HTTP ${response.status})` }
+      const { status, text } = await post(endpoint, order.idempotencyKey, body, signal)
+      if (status !== 200) return { outcome: 'rejected', code: `HTTP_${status}`, message: `the supplier refused the request (HTTP ${status})` }
       const ack = acknowledgementOf(text)
       const problems = ack ? acknowledgementProblems(order, ack) : ['not an acknowledgement']
       if (!ack || problems.length > 0) throw new SupplierUnreachableError(`the supplier's answer is malformed: ${problems.join('; ')}`)
       return ack
     },
+    /**
+     * `POST <url>/orders/<supplierReference>/cancel`, answered as an order is: a 200 with
+     * `{ outcome: 'cancelled' }` or `{ outcome: 'refused', code, message }`, another 4xx a refusal
+     * `HTTP_<status>`, the rest no answer.
+     */
+    async cancelOrder(cancellation) {
+      const { signal, ...body } = cancellation
+      const url = new URL(`orders/${encodeURIComponent(cancellation.supplierReference)}/cancel`, base)
+      const { status, text } = await post(url, cancellation.idempotencyKey, body, signal)
+      if (status !== 200) return { outcome: 'refused', code: `HTTP_${status}`, message: `the supplier refused the request (HTTP ${status})` }
+      const answer = cancellationAnswerOf(text)
+      if (!answer) throw new SupplierUnreachableError("the supplier's answer is malformed: not an answer to a cancellation")
+      return answer
+    },
   }
+}
+
+/**
+ * One POST with its key in `Idempotency-Key`: the status and body of an answer the caller reads
+ * (a 200 or another 4xx), or SupplierUnreachableError for no answer (a failed connection, an
+ * unreadable body, a 5xx or 429).
+ */
+async function postJson(url: URL, key: string, body: unknown, signal: AbortSignal | undefined, apiKey: string | null): Promise<{ status: number; text: string }> {
+  let response: Response
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': key,
+        ...(apiKey ? { [SUPPLIER_KEY_HEADER]: apiKey } : {}),
+      },
+      body: JSON.stringify(body),
+      ...(signal ? { signal } : {}),
+    })
+  } catch (error) {
+    throw new SupplierUnreachableError(connectionFailure(error), { cause: error })
+  }
+  let text: string
+  try {
+    text = await (await readCappedResponse(response, MAX_ANSWER_BYTES)).text()
+  } catch (error) {
+    throw new SupplierUnreachableError('the supplier\'s answer could not be read', { cause: error })
+  }
+  if (response.status >= 500 || response.status === 429) throw new SupplierUnreachableError(`the supplier answered HTTP ${response.status}`)
+  return { status: response.status, text }
+}
+
+/** The answer to a cancellation in a 200 body, or null when it is not one. */
+function cancellationAnswerOf(text: string): SupplierCancellationAnswer | null {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return null
+  }
+  if (typeof value !== 'object' || value === null) return null
+  const answer = value as Record<string, unknown>
+  if (answer['outcome'] === 'cancelled') return { outcome: 'cancelled' }
+  if (answer['outcome'] !== 'refused') return null
+  return { outcome: 'refused', code: String(answer['code'] ?? 'REFUSED').slice(0, 64), message: String(answer['message'] ?? '').slice(0, 500) }
 }
 
 /** The acknowledgement in a 200 body, or null when it is not one. */

@@ -60,8 +60,35 @@ export class SupplierUnavailableError extends Error {
   }
 }
 
+/**
+ * A request to call off an order the supplier accepted. Its key is stable per cancellation (one
+ * per replenishment: `cancel:<id>`), so a retry after no answer, or a second staff request, reaches
+ * the supplier under the same key and is answered as the first.
+ */
+export interface SupplierCancellation {
+  readonly idempotencyKey: string
+  readonly supplierId: string
+  /** What the supplier called the order when it accepted it. */
+  readonly supplierReference: string
+  /** The key the order was placed under: the supplier checks the reference is that order's. */
+  readonly orderIdempotencyKey: string
+  /** Aborted when the caller stops waiting, as for `SupplierOrder`. */
+  readonly signal?: AbortSignal
+}
+
+/**
+ * The supplier's answer to a cancellation. `cancelled`: it will ship nothing more (an order it had
+ * cancelled already answers the same); `refused`: the order stands, with its reason (it shipped,
+ * or it does not know the reference).
+ */
+export type SupplierCancellationAnswer =
+  | { readonly outcome: 'cancelled' }
+  | { readonly outcome: 'refused'; readonly code: string; readonly message: string }
+
 export interface SupplierAdapter {
   placeOrder(order: SupplierOrder): Promise<SupplierAcknowledgement>
+  /** No answer is SupplierUnreachableError (SupplierUnavailableError behind resilientSupplier.ts), as for `placeOrder`. */
+  cancelOrder(cancellation: SupplierCancellation): Promise<SupplierCancellationAnswer>
 }
 
 /**

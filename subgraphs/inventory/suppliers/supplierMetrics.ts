@@ -9,9 +9,12 @@ export function supplierMetrics(registry: Registry, supplier: ResilientSupplier)
     registry,
     {
       name: 'supplier_calls_total',
-      help: 'Attempts to place a purchase order with the supplier (retries included) by outcome: accepted, rejected, timeout, error, short_circuited (refused at once: the breaker was open)',
-      labelNames: ['outcome'],
+      help: 'Attempts at the supplier (retries included) by operation (place, cancel) and outcome: accepted, rejected (place), cancelled, refused (cancel), timeout, error, short_circuited (refused at once: the breaker was open)',
+      labelNames: ['operation', 'outcome'],
     },
-    () => [...supplier.attempts()].map(([outcome, n]) => [{ outcome }, n] as const),
+    () => [...supplier.attempts()].map(([key, n]) => {
+      const [operation, outcome] = key.split(':') as [string, string]
+      return [{ operation, outcome }, n] as const
+    }),
   )
 }
