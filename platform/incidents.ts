@@ -1,17 +1,18 @@
 /**
- * Incidents: an external integration a service depends on (the payment provider; later a
- * supplier's or a partner's feed) stopped answering, as its circuit breaker judged. One incident
- * per episode: it opens when the breaker opens, stays the same while the breaker goes half-open
- * and open again, and is resolved when the breaker closes. It is recorded in the service's own
- * schema and, when INCIDENT_WEBHOOK_URL is set, POSTed there (`incident.opened`,
+ * Incidents: an external integration a service depends on (finance's payment provider,
+ * inventory's supplier; later a partner's feed) stopped answering, as its circuit breaker judged.
+ * One incident per episode: it opens when the breaker opens, stays the same while the breaker goes
+ * half-open and open again, and is resolved when the breaker closes. It is recorded in the
+ * service's own schema and, when INCIDENT_WEBHOOK_URL is set, POSTed there (`incident.opened`,
  * `incident.resolved`).
  *
  * A service that records incidents creates `<schema>.incidents` in one of its own migrations
- * (finance: `0003_incidents.sql`), with these columns: `id` text (inc_…), `integration` text,
- * `status` OPEN or RESOLVED, `summary` text, `last_error` text, `opened_at`, `resolved_at`,
- * `notified_at` and `resolution_notified_at` (when the webhook accepted each post), `notify_error`
- * (its last failure), and a unique index on `integration` where `status = 'OPEN'`. That index is
- * what lets several replicas share one incident: each inserts only if none is open.
+ * (finance: `0003_incidents.sql`, inventory: `0007_incidents.sql`), with these columns: `id` text
+ * (inc_…), `integration` text, `status` OPEN or RESOLVED, `summary` text, `last_error` text,
+ * `opened_at`, `resolved_at`, `notified_at` and `resolution_notified_at` (when the webhook accepted
+ * each post), `notify_error` (its last failure), and a unique index on `integration` where
+ * `status = 'OPEN'`. That index is what lets several replicas share one incident: each inserts
+ * only if none is open.
  *
  * Nothing here runs in the caller's path: the breaker's hook only queues the work, which runs in
  * order (so an episode's `incident.opened` is posted before its `incident.resolved`) and never

@@ -9,7 +9,7 @@ import { buildWorld, type WorldOrder } from '../../seed/world.ts'
 import { kit } from './kit.ts'
 import { createSimulatedProvider } from './provider/simulatedProvider.ts'
 import { finance } from './subgraph.ts'
-import { startWebhookReceiver, type WebhookReceiver } from './testWebhook.ts'
+import { startWebhookReceiver, type WebhookReceiver } from '../../platform/testWebhook.ts'
 
 const order = buildWorld().orders.find((o) => o.financialStatus === 'AUTHORIZED' && o.currency === 'USD') as WorldOrder
 const OPEN_MS = 500

@@ -1,6 +1,6 @@
-import { defineSubgraph, type RequestBase } from '../../platform/subgraph.ts'
+import { pinoLogger } from '../../platform/service.ts'
+import { defineSubgraph, type RequestBase, type SubgraphDeps } from '../../platform/subgraph.ts'
 import { inventoryCache } from './cache.ts'
-import type { Config } from '../../platform/config.ts'
 import { orderEventsHandler } from './consumers/orderEvents.ts'
 import { serveFeedEndpoint } from './partnerFeeds/endpoint.ts'
 import { kit } from './kit.ts'
@@ -12,10 +12,10 @@ import { resolvers } from './resolvers.ts'
 import { seedInventory } from './seed.ts'
 import { startStockFeed, type StockFeed } from './stockFeed.ts'
 import { httpSupplier } from './suppliers/httpSupplier.ts'
-import { resilientSupplier, type ResilientSupplier } from './suppliers/resilientSupplier.ts'
+import type { ResilientSupplier } from './suppliers/resilientSupplier.ts'
 import { supplierMetrics } from './suppliers/supplierMetrics.ts'
+import { supplierServices, type SupplierServices } from './suppliers/supplierServices.ts'
 import type { SupplierAdapter } from './suppliers/supplier.ts'
-import type { FastifyBaseLogger } from 'fastify'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,6 +23,8 @@ declare module 'fastify' {
     stockFeed?: StockFeed
     /** Inventory only: places AUTO purchase orders with the supplier (tests run a pass at will). */
     placementWorker?: PlacementWorker
+    /** Inventory only: the supplier's incidents, when one is configured (tests wait for them to be recorded and posted). */
+    supplierIncidents?: SupplierServices['incidents']
   }
 }
 
@@ -35,28 +37,27 @@ export interface Context extends RequestBase {
 
 /**
  * What requests share: the stock feed, which `start` attaches to the bus once the app (and its
- * logger) exists, and the supplier AUTO replenishment places orders with (null without SUPPLIER_URL).
+ * logger) exists, and the supplier AUTO replenishment places orders with, with its incidents
+ * (null without SUPPLIER_URL).
  */
 interface Services {
   stockFeed: StockFeed | null
   readonly supplier: ResilientSupplier | null
-  readonly supplierLog: { current: FastifyBaseLogger | null }
+  readonly supplierIncidents: SupplierServices['incidents'] | null
 }
 
 /**
- * The supplier at SUPPLIER_URL behind its timeout, retries and breaker; one per app, so every
- * placement shares the breaker, whose changes go to the app's log once it has one.
+ * The supplier at SUPPLIER_URL behind its timeout, retries and breaker, whose opening raises an
+ * incident; one per app, so every placement shares the breaker. The logger is the one the app
+ * will have (the host's, or one of the same options), as finance's payment provider gets.
  */
-function configuredSupplier(config: Readonly<Config>, log: { current: FastifyBaseLogger | null }): ResilientSupplier | null {
+function configuredSupplier(deps: SubgraphDeps): SupplierServices | null {
+  const { config } = deps
   if (!config.supplierUrl) return null
-  return resilientSupplier(httpSupplier({ url: config.supplierUrl, apiKey: config.supplierApiKey }), {
-    timeoutMs: config.supplierTimeoutMs,
-    retries: config.supplierRetries,
-    breaker: { openMs: config.circuitOpenMs },
-    onBreakerChange: (state, previous) => {
-      if (state === 'open') log.current?.warn({ state, previous }, 'supplier circuit opened: purchase orders wait SUBMITTED until it answers')
-      else log.current?.info({ state, previous }, `supplier circuit ${state === 'closed' ? 'closed' : 'half-open: probing'}`)
-    },
+  return supplierServices(httpSupplier({ url: config.supplierUrl, apiKey: config.supplierApiKey }), {
+    db: deps.db,
+    config,
+    logger: deps.logger ?? pinoLogger(config, kit.name),
   })
 }
 
@@ -71,8 +72,8 @@ export const inventory = defineSubgraph<Context, Services>({
   resolvers,
   seed: seedInventory,
   services: (deps) => {
-    const supplierLog = { current: null }
-    return { stockFeed: null, supplier: configuredSupplier(deps.config, supplierLog), supplierLog }
+    const supplier = configuredSupplier(deps)
+    return { stockFeed: null, supplier: supplier?.supplier ?? null, supplierIncidents: supplier?.incidents ?? null }
   },
   // the app serves no request before `start` has returned, so the feed is there by then
   context: (request, services) => ({
@@ -87,8 +88,8 @@ export const inventory = defineSubgraph<Context, Services>({
   async start(app, deps, services) {
     const sweeper = startReservationSweeper(deps.db, app.log)
     const review = startReplenishmentReview(deps.db, app.log, deps.config.replenishmentReviewMs)
-    services.supplierLog.current = app.log
     if (app.metrics && services.supplier) supplierMetrics(app.metrics, services.supplier)
+    if (services.supplierIncidents) app.decorate('supplierIncidents', services.supplierIncidents)
     const { config } = deps
     const placements = startPlacementWorker({
       db: deps.db,
@@ -121,6 +122,8 @@ export const inventory = defineSubgraph<Context, Services>({
       await review.stop()
       await submitted?.stop()
       await placements.stop()
+      // after the worker: its last placement may still have moved the breaker
+      await services.supplierIncidents?.close()
       await stockFeed.stop()
     }
   },

@@ -95,12 +95,12 @@ export type FinancialStatus =
   /** Every payment was voided before anything was captured (the order was cancelled). */
   | 'VOIDED';
 
-/** An outage of an external integration finance depends on, from the moment its circuit breaker opened (calls fail at once: captures and refunds answer GATEWAY_UNAVAILABLE, order events wait) until it closed again. Reopening after a failed probe is the same incident. Staff only. */
+/** An outage of an external integration a service depends on (finance's payment provider, inventory's supplier), from the moment its circuit breaker opened (calls to it fail at once: the summary says what that does) until it closed again. Reopening after a failed probe is the same incident. Staff only: finance lists its own with Query.incidents, inventory the supplier's with Query.supplierIncidents. */
 export type Incident = {
   __typename?: 'Incident';
   /** The incident's id (inc_...). */
   id: Scalars['ID']['output'];
-  /** The integration that failed ("payment-provider"). */
+  /** The integration that failed ("payment-provider", "supplier"). */
   integration: Scalars['String']['output'];
   /** The failure that opened the circuit breaker, then the one that last opened it again (a timeout, a refused connection); null when none was recorded. */
   lastError: Maybe<Scalars['String']['output']>;
@@ -112,7 +112,7 @@ export type Incident = {
   resolvedAt: Maybe<Scalars['DateTime']['output']>;
   /** Whether it is still going on. */
   status: IncidentStatus;
-  /** What happened and what it does to finance, for people. */
+  /** What happened and what it does to the service, for people. */
   summary: Scalars['String']['output'];
 };
 

@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { LocationModel, InventoryItemModel, InventoryLevelModel, ReservationModel, AdjustmentGroupModel, AdjustmentChangeModel, AllocationModel, ReplenishmentModel, ReplenishmentLineModel, SupplierPlacementModel, ProductVariantRef, LineItemRef, InventoryUserErrorModel, AdjustPayloadModel, ReservePayloadModel, StockEventModel, ReplenishmentPolicyModel, PolicyPayloadModel, ReplenishmentPayloadModel } from '../models.ts';
 import type { DemandOutlook } from '../demand.ts';
 import type { PartnerFeedModel, FeedSummary, PartnerFeedMappingModel, MappingApprovePayloadModel } from '../partnerFeeds/models.ts';
+import type { IncidentRow } from '../../../platform/incidents.ts';
 import type { Context } from '../subgraph.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -110,6 +111,54 @@ export type ForecastPoint = {
   /** The interval's upper edge. */
   upper: Scalars['Float']['output'];
 };
+
+/** An outage of an external integration a service depends on (finance's payment provider, inventory's supplier), from the moment its circuit breaker opened (calls to it fail at once: the summary says what that does) until it closed again. Reopening after a failed probe is the same incident. Staff only: finance lists its own with Query.incidents, inventory the supplier's with Query.supplierIncidents. */
+export type Incident = {
+  __typename?: 'Incident';
+  /** The incident's id (inc_...). */
+  id: Scalars['ID']['output'];
+  /** The integration that failed ("payment-provider", "supplier"). */
+  integration: Scalars['String']['output'];
+  /** The failure that opened the circuit breaker, then the one that last opened it again (a timeout, a refused connection); null when none was recorded. */
+  lastError: Maybe<Scalars['String']['output']>;
+  /** When INCIDENT_WEBHOOK_URL accepted the incident.opened post; null when no webhook is configured or it has not accepted it (failures are logged). */
+  notifiedAt: Maybe<Scalars['DateTime']['output']>;
+  /** When the circuit breaker opened, to the millisecond. */
+  openedAt: Scalars['DateTime']['output'];
+  /** When the circuit breaker closed again; null while the incident is OPEN. */
+  resolvedAt: Maybe<Scalars['DateTime']['output']>;
+  /** Whether it is still going on. */
+  status: IncidentStatus;
+  /** What happened and what it does to the service, for people. */
+  summary: Scalars['String']['output'];
+};
+
+/** A page of incidents (a Relay connection). */
+export type IncidentConnection = {
+  __typename?: 'IncidentConnection';
+  /** The incidents of the page, each with its cursor. */
+  edges: Array<IncidentEdge>;
+  /** The incidents of the page, without cursors. */
+  nodes: Array<Incident>;
+  /** Where the page stands: pass its endCursor as after to read the next page. */
+  pageInfo: PageInfo;
+};
+
+/** An incident of a page, with its cursor. */
+export type IncidentEdge = {
+  __typename?: 'IncidentEdge';
+  /** An opaque cursor: pass it as after to read the incidents that follow. */
+  cursor: Scalars['String']['output'];
+  /** The incident. */
+  node: Incident;
+};
+
+/** Where an incident stands. */
+export type IncidentStatus =
+  /** The integration is failing: its circuit breaker is open, or half-open and probing. */
+  | 'OPEN'
+  /** The integration answers again: its circuit breaker closed. */
+  | 'RESOLVED';
 
 /** The input of inventoryAdjustQuantities. */
 export type InventoryAdjustInput = {
@@ -983,6 +1032,8 @@ export type Query = {
   partnerFeedMapping: Maybe<PartnerFeedMapping>;
   /** Files partners sent (POST /partner/feeds/<kind> on the gateway), newest first. Staff see every partner's; a partner (role partner, scope feeds:write) sees only its own, and naming another partner in the filter is FORBIDDEN. */
   partnerFeeds: PartnerFeedConnection;
+  /** Outages of the supplier AUTO purchase orders are placed with (integration "supplier"), newest first (openedAt, then id), one page at a time, forward only. An incident opens when the supplier's circuit breaker opens (AUTO orders wait SUBMITTED; cancelling an order it accepted answers SUPPLIER_UNAVAILABLE) and is resolved when it closes again; several inventory replicas share one open incident. Empty while no supplier is configured (SUPPLIER_URL). Staff only (role:staff): an anonymous viewer gets UNAUTHENTICATED, any other signed-in viewer FORBIDDEN. */
+  supplierIncidents: IncidentConnection;
 };
 
 
@@ -1025,6 +1076,14 @@ export type QueryPartnerFeedsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<PartnerFeedFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Inventory's read entry points. Inventory owns where stock is and in which state: locations, inventory items, stock levels, reservations, replenishments, the adjustment ledger and the stock feed. */
+export type QuerySupplierIncidentsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<IncidentStatus>;
 };
 
 /** A purchase order (no origin) or a transfer between locations; its open quantity counts as INCOMING at the destination. Public. */
@@ -1407,9 +1466,13 @@ export type ResolversTypes = ResolversObject<{
   DemandModelKind: DemandModelKind;
   DisplayableError: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['DisplayableError']>;
   ForecastPoint: ResolverTypeWrapper<ForecastPoint>;
+  Incident: ResolverTypeWrapper<IncidentRow>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  IncidentConnection: ResolverTypeWrapper<Omit<IncidentConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['IncidentEdge']>, nodes: Array<ResolversTypes['Incident']> }>;
+  IncidentEdge: ResolverTypeWrapper<Omit<IncidentEdge, 'node'> & { node: ResolversTypes['Incident'] }>;
+  IncidentStatus: IncidentStatus;
   Int64: ResolverTypeWrapper<Scalars['Int64']['output']>;
   InventoryAdjustInput: InventoryAdjustInput;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   InventoryAdjustPayload: ResolverTypeWrapper<AdjustPayloadModel>;
   InventoryAdjustmentGroup: ResolverTypeWrapper<AdjustmentGroupModel>;
   InventoryAdjustmentReason: InventoryAdjustmentReason;
@@ -1492,9 +1555,12 @@ export type ResolversParentTypes = ResolversObject<{
   Float: Scalars['Float']['output'];
   DisplayableError: ResolversInterfaceTypes<ResolversParentTypes>['DisplayableError'];
   ForecastPoint: ForecastPoint;
+  Incident: IncidentRow;
+  ID: Scalars['ID']['output'];
+  IncidentConnection: Omit<IncidentConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['IncidentEdge']>, nodes: Array<ResolversParentTypes['Incident']> };
+  IncidentEdge: Omit<IncidentEdge, 'node'> & { node: ResolversParentTypes['Incident'] };
   Int64: Scalars['Int64']['output'];
   InventoryAdjustInput: InventoryAdjustInput;
-  ID: Scalars['ID']['output'];
   InventoryAdjustPayload: AdjustPayloadModel;
   InventoryAdjustmentGroup: AdjustmentGroupModel;
   InventoryChange: AdjustmentChangeModel;
@@ -1595,6 +1661,28 @@ export type ForecastPointResolvers<ContextType = Context, ParentType extends Res
   expected?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   lower?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   upper?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type IncidentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Incident'] = ResolversParentTypes['Incident']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  integration?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  notifiedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  openedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['IncidentStatus'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type IncidentConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentConnection'] = ResolversParentTypes['IncidentConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['IncidentEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Incident']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+}>;
+
+export type IncidentEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IncidentEdge'] = ResolversParentTypes['IncidentEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Incident'], ParentType, ContextType>;
 }>;
 
 export interface Int64ScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Int64'], any> {
@@ -1837,6 +1925,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   partnerFeed?: Resolver<Maybe<ResolversTypes['PartnerFeed']>, ParentType, ContextType, RequireFields<QueryPartnerFeedArgs, 'id'>>;
   partnerFeedMapping?: Resolver<Maybe<ResolversTypes['PartnerFeedMapping']>, ParentType, ContextType, RequireFields<QueryPartnerFeedMappingArgs, 'kind' | 'partnerId'>>;
   partnerFeeds?: Resolver<ResolversTypes['PartnerFeedConnection'], ParentType, ContextType, Partial<QueryPartnerFeedsArgs>>;
+  supplierIncidents?: Resolver<ResolversTypes['IncidentConnection'], ParentType, ContextType, Partial<QuerySupplierIncidentsArgs>>;
 }>;
 
 export type ReplenishmentResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Replenishment'] = ResolversParentTypes['Replenishment'], FederationReferenceType extends FederationReferenceTypes['Replenishment'] = FederationReferenceTypes['Replenishment']> = ResolversObject<{
@@ -1938,6 +2027,9 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   DemandForecast?: DemandForecastResolvers<ContextType>;
   DisplayableError?: DisplayableErrorResolvers<ContextType>;
   ForecastPoint?: ForecastPointResolvers<ContextType>;
+  Incident?: IncidentResolvers<ContextType>;
+  IncidentConnection?: IncidentConnectionResolvers<ContextType>;
+  IncidentEdge?: IncidentEdgeResolvers<ContextType>;
   Int64?: GraphQLScalarType;
   InventoryAdjustPayload?: InventoryAdjustPayloadResolvers<ContextType>;
   InventoryAdjustmentGroup?: InventoryAdjustmentGroupResolvers<ContextType>;

@@ -1,7 +1,10 @@
 import { badUserInput } from '../../../platform/errors.ts'
+import { incidentsPage } from '../../../platform/incidents.ts'
 import { connectionKind } from '../../../platform/pagination.ts'
+import { requireStaff } from '../../../platform/viewer.ts'
 import { visibleLocationIds } from '../access.ts'
 import type { QueryResolvers } from '../generated/resolvers.ts'
+import { kit } from '../kit.ts'
 import { levelsBySkuAndLocation, levelsSinceVersion } from '../store/levelStore.ts'
 import { listLocations } from '../store/locationStore.ts'
 
@@ -11,6 +14,8 @@ export const MAX_FILTER_VALUES = 500
 const LEVELS = connectionKind('InventoryLevelConnection', ['string', 'string'])
 /** Another kind for the version order, so a cursor of one order is refused by the other. The version is an int8 as a decimal string. */
 const LEVELS_BY_VERSION = connectionKind('InventoryLevelConnection.sinceVersion', ['string'])
+// keyset (opened at, id), newest first; a kind of its own, so finance's incident cursors are refused here
+const SUPPLIER_INCIDENTS = connectionKind('IncidentConnection.supplier', ['instant', 'string'])
 
 export const Query: QueryResolvers = {
   location: (_parent, { id }, ctx) => ctx.loaders.location.load(id),
@@ -42,5 +47,13 @@ export const Query: QueryResolvers = {
     const afterKey = request.after ? { sku: request.after[0], locationId: request.after[1] } : null
     const rows = await levelsBySkuAndLocation(ctx.db, levelFilter, { after: afterKey, limit: request.limit + 1 })
     return LEVELS.connection(rows, request, (level) => [level.sku, level.locationId])
+  },
+
+  // inventory records incidents of one integration, the supplier (suppliers/supplierServices.ts)
+  supplierIncidents: async (_parent, { status, first, after }, { viewer, db, config }) => {
+    requireStaff(viewer)
+    const request = SUPPLIER_INCIDENTS.page({ first, after }, { maxPageSize: config.maxPageSize })
+    const rows = await incidentsPage(db, kit.name, status ?? null, request.after, request.limit + 1)
+    return SUPPLIER_INCIDENTS.connection(rows, request, (row) => [row.openedAt.toISOString(), row.id])
   },
 }

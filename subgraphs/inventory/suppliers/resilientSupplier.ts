@@ -30,7 +30,11 @@ export interface SupplierResilience {
   readonly breaker?: Omit<BreakerOptions, 'onStateChange'>
   /** Pause before retry number n (1-based); default: full jitter from 50 ms, capped at 2 s. */
   readonly backoffMs?: (retry: number) => number
-  readonly onBreakerChange?: (state: BreakerState, previous: BreakerState) => void
+  /**
+   * Told every change of the breaker's state, with the failure that led to it (in words of ours,
+   * no address: incidents show it to staff; null when none did).
+   */
+  readonly onBreakerChange?: (state: BreakerState, previous: BreakerState, lastError: string | null) => void
 }
 
 /** The supplier call an attempt made. */
@@ -59,7 +63,9 @@ interface Call<A> {
 
 export function resilientSupplier(inner: SupplierAdapter, options: SupplierResilience): ResilientSupplier {
   const backoff = options.backoffMs ?? ((retry: number) => jitteredBackoff(retry, 50, 2000))
-  const breaker = new CircuitBreaker({ ...options.breaker, ...(options.onBreakerChange ? { onStateChange: options.onBreakerChange } : {}) })
+  // set before each breaker.failed(), so the state-change hook can say what opened it
+  let lastError: string | null = null
+  const breaker = new CircuitBreaker({ ...options.breaker, onStateChange: (state, previous) => options.onBreakerChange?.(state, previous, lastError) })
   const openMs = options.breaker?.openMs ?? 5000
   const counts = new Map<`${SupplierOperation}:${SupplierAttemptOutcome}`, number>()
   const count = (operation: SupplierOperation, outcome: SupplierAttemptOutcome) => {
@@ -108,6 +114,7 @@ export function resilientSupplier(inner: SupplierAdapter, options: SupplierResil
         // anything else thrown is a bug of the adapter: the same treatment, outcome unknown
         failure = error instanceof SupplierUnreachableError ? error : new SupplierUnreachableError('the supplier adapter failed', { cause: error })
         count(operation, error instanceof SupplierTimeoutError ? 'timeout' : 'error')
+        lastError = (failure as Error).message
         breaker.failed()
         if (retry >= options.retries || breaker.state() === 'open') {
           throw new SupplierUnavailableError((failure as Error).message, breaker.retryAfterMs() || openMs, { cause: error })

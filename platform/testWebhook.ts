@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { IncidentNotice } from '../../platform/incidentWebhook.ts'
+import type { IncidentNotice } from './incidentWebhook.ts'
 
 /** How the receiver answers: with a status, or not at all (the request hangs until the receiver closes). */
 export type ReceiverAnswer = number | 'hang'
