@@ -85,6 +85,48 @@ describe('the operator console API and GraphiQL', () => {
     await eventually('finance shown up', async () => (await overview(stack)).subgraphs.find((s) => s.name === 'finance')?.status === 'up', 8000)
   })
 
+  it("lists finance's open incident with its service and integration, and still answers with inventory down", async () => {
+    const recorder = stack.subgraphs.finance.paymentIncidents
+    assert.ok(recorder, 'finance records payment provider incidents')
+    recorder.opened('The payment provider is failing (console test).', 'timeout after 50 ms')
+    await recorder.settled()
+    try {
+      const financeIncident = async () => (await overview(stack)).incidents.find((i) => i.service === 'finance')
+      await eventually('the incident listed', async () => (await financeIncident()) !== undefined, 4000)
+      const opened = (await financeIncident())!
+      assert.deepEqual(
+        { ...opened, id: opened.id.slice(0, 4), openedAt: typeof opened.openedAt },
+        { service: 'finance', integration: 'payment-provider', id: 'inc_', summary: 'The payment provider is failing (console test).', lastError: 'timeout after 50 ms', openedAt: 'string', notifiedAt: null },
+      )
+      assert.ok(Date.now() - Date.parse(opened.openedAt) < 60_000)
+      assert.deepEqual((await overview(stack)).incidentSources, [
+        { service: 'finance', available: true, reason: null },
+        { service: 'inventory', available: true, reason: null },
+      ])
+
+      await stack.stopSubgraph('inventory')
+      try {
+        await eventually('inventory listed unavailable', async () => (await overview(stack)).incidentSources.some((s) => s.service === 'inventory' && !s.available), 8000)
+        const down = await overview(stack)
+        assert.deepEqual(down.incidentSources, [
+          { service: 'finance', available: true, reason: null },
+          { service: 'inventory', available: false, reason: 'did not answer' },
+        ])
+        assert.deepEqual(down.incidents.map((i) => [i.service, i.id]), [['finance', opened.id]])
+        assert.doesNotMatch(JSON.stringify(down.incidentSources), /127\.0\.0\.1|http|ECONN/)
+      } finally {
+        await stack.startSubgraph('inventory')
+      }
+    } finally {
+      stack.subgraphs.finance.paymentIncidents?.resolved()
+      await stack.subgraphs.finance.paymentIncidents?.settled()
+    }
+    await eventually('the incident gone once resolved', async () => {
+      const seen = await overview(stack)
+      return seen.incidents.length === 0 && seen.incidentSources.every((s) => s.available)
+    }, 8000)
+  })
+
   it('counts open subscriptions per partner', async () => {
     const client = wsClient(await stack.gatewayWsUrl(), { authorization: `Bearer ${await signToken(PARTNER, stack.config)}` })
     const feeds = [0, 1].map(() => collect(client, 'subscription { stockLevelChanged(filter: { skus: ["no-such-sku"] }) { sku } }'))

@@ -24,6 +24,10 @@ export interface ConsoleOverview {
   readonly trustedDocuments: TrustedDocumentsState
   /** Refusals at the edge (limits, rate limit, size, time) since the gateway started, by code. */
   readonly edgeRefusals: readonly CodeCount[]
+  /** The open incidents of the services that record them (finance's payment provider, inventory's supplier), longest open first. */
+  readonly incidents: readonly OpenIncident[]
+  /** Each service asked for its open incidents, and whether it answered: one that did not is missing from `incidents`, not clear. */
+  readonly incidentSources: readonly IncidentSource[]
 }
 
 export interface SupergraphState {
@@ -106,6 +110,31 @@ export interface TrustedDocumentsState {
   readonly unknown: number
   /** Requests refused: unknown id, free-form document in enforce mode, hash mismatch, malformed. */
   readonly refused: number
+}
+
+/** An external integration a service depends on is down, as its circuit breaker judged (platform/incidents.ts). */
+export interface OpenIncident {
+  /** The subgraph that recorded it. */
+  readonly service: string
+  /** What failed ("payment-provider", "supplier"). */
+  readonly integration: string
+  /** The incident's id (inc_...). */
+  readonly id: string
+  /** What happened and what it does to the service. */
+  readonly summary: string
+  /** The failure that last opened the breaker (a timeout, a refused connection); null when none was recorded. */
+  readonly lastError: string | null
+  /** When the breaker opened (RFC 3339). */
+  readonly openedAt: string
+  /** When INCIDENT_WEBHOOK_URL accepted it; null without a webhook, or while it has not. */
+  readonly notifiedAt: string | null
+}
+
+export interface IncidentSource {
+  readonly service: string
+  readonly available: boolean
+  /** Why its incidents could not be read, in fixed words (never the subgraph's own text); null when available. */
+  readonly reason: 'did not answer' | 'timed out' | 'answered an error' | null
 }
 
 export interface DeadLetterView {

@@ -44,10 +44,11 @@ const DEAD_LETTERS_LISTED = 50
  * The operator console: the page `/console` (its bundle, built from ui/console/) and the JSON it
  * polls, for staff only — `GET /console/api/overview` (subgraph health and latency, request and
  * error rates by operation, outbox backlog and consumer lag, subscriptions by partner, trusted
- * document refusals, the supergraph's version), `GET /console/api/dead-letters` and
- * `POST /console/api/dead-letters/:service/:id/replay`. The gateway reaches subgraphs over HTTP
- * only: their probes, their `/metrics`, and their staff-only dead-letter endpoint
- * (platform/deadLetterAdmin.ts), called with the staff viewer signed like any request. Made
+ * document refusals, the supergraph's version, open incidents), `GET /console/api/dead-letters`
+ * and `POST /console/api/dead-letters/:service/:id/replay`. The gateway reaches subgraphs over
+ * HTTP only: their probes, their `/metrics`, their staff-only incident fields (openIncidents.ts),
+ * and their staff-only dead-letter endpoint (platform/deadLetterAdmin.ts), each called with a
+ * staff viewer signed like any request. Made
  * before Apollo starts, so it sees the first supergraph load and every operation.
  */
 export function createOperatorConsole(options: OperatorConsoleOptions): OperatorConsole {

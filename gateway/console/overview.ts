@@ -3,6 +3,7 @@ import type { Config } from '../../platform/config.ts'
 import type { SubgraphName } from '../../platform/subgraphRegistry.ts'
 import type { ClientSubscriptions } from '../subscriptions/subscribersByClient.ts'
 import type { CodeCount, ConsoleOverview, ConsumerState, SubgraphEvents, SubgraphState, TrustedDocumentsState } from './consoleApi.ts'
+import { gatherOpenIncidents } from './openIncidents.ts'
 import type { OperationStats } from './operationStats.ts'
 import { WINDOW_SECONDS } from './operationStats.ts'
 import { labelValues, parseExposition, sumOf, type Sample } from './prometheusText.ts'
@@ -20,21 +21,25 @@ export interface OverviewSources {
   readonly subscribersByClient: () => readonly ClientSubscriptions[]
   readonly trustedDocuments: () => TrustedDocumentsState
   readonly startedAt: number
-  /** Per call to a subgraph (probe, scrape). */
+  /** Per call to a subgraph (probe, scrape, its open incidents). */
   readonly timeoutMs: number
 }
 
 /**
  * Everything the console's overview shows, gathered now: the gateway's own numbers from its
  * registry and modules, and per subgraph, a timed probe of every replica and the event figures of
- * its `/metrics` — all subgraphs at once, each call bounded by `timeoutMs`, so a subgraph that is
- * down shows as down within that time and holds nothing up.
+ * its `/metrics`, and the open incidents of those that record them — all subgraphs at once, each
+ * call bounded by `timeoutMs`, so a subgraph that is down shows as down within that time and holds
+ * nothing up.
  */
 export async function gatherOverview(sources: OverviewSources): Promise<ConsoleOverview> {
   const registry = sources.registry()
-  const [own, subgraphs] = await Promise.all([
+  const routingUrls = [...sources.routingUrls()]
+  const replicas = new Map(routingUrls.map(([name, url]) => [name, replicaUrls(sources, name, url)]))
+  const [own, subgraphs, incidents] = await Promise.all([
     registry ? registry.metrics().then(parseExposition) : Promise.resolve([]),
-    Promise.all([...sources.routingUrls()].map(([name, url]) => subgraphState(sources, name, url))),
+    Promise.all(routingUrls.map(([name, url]) => subgraphState(sources, name, url))),
+    gatherOpenIncidents({ replicas, signingSecret: sources.config.viewerSigningSecret, timeoutMs: sources.timeoutMs }),
   ])
   return {
     generatedAt: new Date().toISOString(),
@@ -55,12 +60,18 @@ export async function gatherOverview(sources: OverviewSources): Promise<ConsoleO
     },
     trustedDocuments: sources.trustedDocuments(),
     edgeRefusals: countsByLabel(own, 'gateway_refusals_total', 'code'),
+    incidents: incidents.incidents,
+    incidentSources: incidents.sources,
   }
 }
 
+/** A subgraph's replicas: those its SUBGRAPH_<NAME>_URL lists, its routing URL otherwise. */
+const replicaUrls = (sources: OverviewSources, name: string, routingUrl: string): readonly string[] =>
+  sources.config.subgraphReplicaUrls[name as SubgraphName] ?? [routingUrl]
+
 /** What the subgraph itself says: its replicas' probes and its /metrics (the gateway's side is added from its registry). */
 async function subgraphState(sources: OverviewSources, name: string, routingUrl: string): Promise<Omit<SubgraphState, 'circuit' | 'fetches'>> {
-  const urls = sources.config.subgraphReplicaUrls[name as SubgraphName] ?? [routingUrl]
+  const urls = replicaUrls(sources, name, routingUrl)
   const probes = await Promise.all(urls.map((url) => probeReplica(url, sources.config.viewerSigningSecret, sources.timeoutMs)))
   // the outbox and dead letters are the database's (one for all replicas); consumers' lag is per replica: the first one up speaks
   const scraped = urls.find((_, i) => probes[i]?.up)

@@ -1,7 +1,8 @@
 // The operator console as staff use it, in Chromium, against the whole supergraph in this
 // process: a token that is not staff is turned away, a staff token signs in (kept in
 // sessionStorage), every subgraph shows up, one going down shows within a poll or two and comes
-// back, and a dead letter is replayed from its button. Nothing is loaded from outside 127.0.0.1.
+// back, an open incident is listed until it is resolved, and a dead letter is replayed from its
+// button. Nothing is loaded from outside 127.0.0.1.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
@@ -68,7 +69,27 @@ describe('the operator console in Chromium', { skip }, () => {
     await page.locator('[data-operation="StorefrontHome"]').waitFor()
     await page.locator(`[data-dead-letter="finance:${deadLetter}"]`).waitFor()
     assert.match((await page.locator('.status').textContent()) ?? '', /Supergraph[0-9a-f]{12}/)
+    await page.locator('[data-section="incidents"]').getByText('No open incidents.').waitFor()
     await browser.screenshot('console-overview')
+  })
+
+  it("lists finance's open incident with its integration, and clears it once resolved", async () => {
+    const { page } = browser
+    const recorder = stack.subgraphs.finance.paymentIncidents
+    assert.ok(recorder)
+    recorder.opened('The payment provider is failing (console test).', 'timeout after 50 ms')
+    await recorder.settled()
+    try {
+      const row = page.locator('[data-incident^="finance:inc_"]')
+      await row.waitFor({ timeout: 10_000 })
+      const [service, integration, since, ...rest] = await row.locator('td').allTextContents()
+      assert.deepEqual([service, integration, ...rest], ['finance', 'payment-provider', 'The payment provider is failing (console test).', 'timeout after 50 ms', 'no'])
+      assert.match(since ?? '', /^\d+ s ago$/)
+    } finally {
+      recorder.resolved()
+      await recorder.settled()
+    }
+    await page.locator('[data-section="incidents"]').getByText('No open incidents.').waitFor({ timeout: 10_000 })
   })
 
   it('shows a subgraph going down within a poll or two, and coming back', async () => {

@@ -1,4 +1,4 @@
-import type { CodeCount, ConsoleOverview, SubgraphState } from '../../gateway/console/consoleApi.ts'
+import type { CodeCount, ConsoleOverview, IncidentSource, OpenIncident, SubgraphState } from '../../gateway/console/consoleApi.ts'
 import { ago, count, ms, rate, seconds, uptime } from './format.ts'
 
 /** Every section of the overview, as the last poll found it. */
@@ -6,6 +6,7 @@ export function Overview({ overview }: { readonly overview: ConsoleOverview }) {
   return (
     <>
       <Subgraphs subgraphs={overview.subgraphs} />
+      <Incidents incidents={overview.incidents} sources={overview.incidentSources} />
       <section aria-labelledby="operations-title">
         <h2 id="operations-title">Requests by operation, last {overview.windowSeconds} s</h2>
         <table class="operations">
@@ -161,6 +162,53 @@ function Subgraphs({ subgraphs }: { readonly subgraphs: readonly SubgraphState[]
           </article>
         ))}
       </div>
+    </section>
+  )
+}
+
+/** Open incidents of the services' external integrations, and a note for each service that could not say. */
+function Incidents({ incidents, sources }: { readonly incidents: readonly OpenIncident[]; readonly sources: readonly IncidentSource[] }) {
+  return (
+    <section aria-labelledby="incidents-title" data-section="incidents">
+      <h2 id="incidents-title">Open incidents</h2>
+      {sources
+        .filter((source) => !source.available)
+        .map((source) => (
+          <p key={source.service} class="error" data-incident-source={source.service}>
+            Incidents of {source.service} unknown: it {source.reason ?? 'did not answer'}.
+          </p>
+        ))}
+      <table class="incidents">
+        <thead>
+          <tr>
+            <th>Service</th>
+            <th>Integration</th>
+            <th>Since</th>
+            <th>Summary</th>
+            <th>Last error</th>
+            <th>Notified</th>
+          </tr>
+        </thead>
+        <tbody>
+          {incidents.length === 0 && (
+            <tr>
+              <td colSpan={6} class="empty">
+                No open incidents.
+              </td>
+            </tr>
+          )}
+          {incidents.map((incident) => (
+            <tr key={`${incident.service}:${incident.id}`} data-incident={`${incident.service}:${incident.id}`}>
+              <td>{incident.service}</td>
+              <td>{incident.integration}</td>
+              <td title={incident.openedAt}>{ago(incident.openedAt)}</td>
+              <td class="summary">{incident.summary}</td>
+              <td class="error-text">{incident.lastError ?? '–'}</td>
+              <td title={incident.notifiedAt ?? ''}>{incident.notifiedAt ? ago(incident.notifiedAt) : 'no'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   )
 }
