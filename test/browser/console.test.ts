@@ -85,6 +85,8 @@ describe('the operator console in Chromium', { skip }, () => {
       const [service, integration, since, ...rest] = await row.locator('td').allTextContents()
       assert.deepEqual([service, integration, ...rest], ['finance', 'payment-provider', 'The payment provider is failing (console test).', 'timeout after 50 ms', 'no'])
       assert.match(since ?? '', /^\d+ s ago$/)
+      await row.scrollIntoViewIfNeeded()
+      await browser.screenshot('console-incident')
     } finally {
       recorder.resolved()
       await recorder.settled()
