@@ -253,6 +253,30 @@ describe('a file:// JWKS', () => {
     assert.equal(await accepts(tokenB, config), 'by_b')
   })
 
+  it('verifies a token once while its key stays in the set, and again once the key under its kid changes', async (t) => {
+    freezeClock(t)
+    const { path, config } = jwksFile()
+    await writeJwks(path, [{ kid: 'a', publicKey: rsaA.publicKey }])
+    const token = await signed(rsaA.privateKey, 'RS256', 'a')
+    let checks = 0
+    const verify = crypto.subtle.verify.bind(crypto.subtle)
+    t.mock.method(crypto.subtle, 'verify', (...args: Parameters<typeof verify>) => {
+      checks++
+      return verify(...args)
+    })
+    assert.equal(await accepts(token, config), 'by_a')
+    assert.equal(await accepts(token, config), 'by_a')
+    t.mock.timers.tick(JWKS_TIMING.fileCheckIntervalMs)
+    assert.equal(await accepts(token, config), 'by_a', 'the file checked again, unchanged')
+    assert.equal(checks, 1, 'one signature check for three requests')
+
+    // kid `a` now names another key: the remembered token is verified again, and refused
+    await writeJwks(path, [{ kid: 'a', publicKey: rsaB.publicKey }])
+    t.mock.timers.tick(JWKS_TIMING.fileCheckIntervalMs)
+    await rejects(`Bearer ${token}`, BAD_JWKS_SIGNATURE, config)
+    assert.equal(checks, 2)
+  })
+
   it('refuses with UNAUTHENTICATED while the file is missing or malformed, and recovers when it is fixed', async (t) => {
     freezeClock(t)
     const { path, config } = jwksFile()

@@ -34,13 +34,16 @@ export async function credentialsFromAuthorization(header: string | undefined, c
   const token = match[1]
   const verified = verifiedTokens(config)
   const known = verified.get(token)
-  if (known && known.until > Date.now()) return known.credentials
+  if (known && known.until > Date.now() && (await stillSignedBy(known, token, config))) return known.credentials
   if (known) verified.delete(token)
   let alg: Algorithm | undefined
   try {
     const chosen = keyFor(token, config)
     alg = chosen.alg
-    const { payload } = await jwtVerify(token, await chosen.key, {
+    // the key the signature was checked with: a remembered token is taken again only while the set still has it
+    let usedKey: unknown = null
+    const key = typeof chosen.key === 'function' ? withKeyNoted(chosen.key, (k) => (usedKey = k)) : await chosen.key
+    const { payload } = await jwtVerify(token, key, {
       algorithms: [alg],
       clockTolerance: config.clockSkewSeconds,
       requiredClaims: ['exp'],
@@ -49,7 +52,9 @@ export async function credentialsFromAuthorization(header: string | undefined, c
     })
     checkTimes(payload, config)
     const credentials = { viewer: viewerOf(payload), expiresAt: (payload.exp as number) * 1000 }
-    if (alg === 'HS256') remember(verified, token, credentials, Math.min(Date.now() + VERIFIED_FOR_MS, credentials.expiresAt))
+    if (alg === 'HS256' || usedKey !== null) {
+      remember(verified, token, { credentials, until: Math.min(Date.now() + VERIFIED_FOR_MS, credentials.expiresAt), jwksKey: alg === 'HS256' ? null : usedKey })
+    }
     return credentials
   } catch (error) {
     throw error instanceof GraphQLError ? error : refusal(error, alg)
@@ -57,30 +62,62 @@ export async function credentialsFromAuthorization(header: string | undefined, c
 }
 
 /**
- * HS256 tokens verified in the last minute, by their exact text, with what they said: a client
- * sends the same token with every request, and verifying it again costs more than the rest of the
- * gateway's work before execution (150-300 µs here). An entry lasts at most VERIFIED_FOR_MS and
- * never past the token's `exp` (after it the token is verified again, and refused); only tokens
- * that passed every check are kept, and only those checked with AUTH_JWT_SECRET, which changes
- * with a restart alone: a key removed from AUTH_JWKS_URL's set must stop its tokens at the next
- * check of the set, so RS256 and ES256 tokens are verified every time. At most VERIFIED_MAX
- * entries: the oldest goes first.
+ * Tokens verified in the last minute, by their exact text, with what they said: a client sends
+ * the same token with every request, and verifying it again costs more than the rest of the
+ * gateway's work before execution (150-300 µs here for HS256, more for RS256 and ES256). An entry
+ * lasts at most VERIFIED_FOR_MS and never past the token's `exp` (after it the token is verified
+ * again, and refused); only tokens that passed every check are kept. An HS256 token was checked
+ * with AUTH_JWT_SECRET, which changes with a restart alone. An RS256 or ES256 token is taken again
+ * only while AUTH_JWKS_URL's set still resolves its header to the very key object that verified
+ * it (jwks.ts keeps one imported key per member of a set): a key removed from the set, or a set
+ * fetched or read again, sends the token through full verification, so a rotation stops its
+ * tokens at the set's next check as before. At most VERIFIED_MAX entries: the oldest goes first.
  */
 const VERIFIED_FOR_MS = 60_000
 const VERIFIED_MAX = 10_000
 type Credentials = { viewer: Viewer; expiresAt: number | null }
-const verifiedByConfig = new WeakMap<AuthConfig, Map<string, { credentials: Credentials; until: number }>>()
+interface Verified {
+  readonly credentials: Credentials
+  readonly until: number
+  /** The JWKS key that verified it; null for HS256. */
+  readonly jwksKey: unknown
+}
+const verifiedByConfig = new WeakMap<AuthConfig, Map<string, Verified>>()
 
-function verifiedTokens(config: AuthConfig): Map<string, { credentials: Credentials; until: number }> {
+function verifiedTokens(config: AuthConfig): Map<string, Verified> {
   let verified = verifiedByConfig.get(config)
   if (!verified) verifiedByConfig.set(config, (verified = new Map()))
   return verified
 }
 
-function remember(verified: Map<string, { credentials: Credentials; until: number }>, token: string, credentials: Credentials, until: number): void {
-  if (until <= Date.now()) return
+function remember(verified: Map<string, Verified>, token: string, entry: Verified): void {
+  if (entry.until <= Date.now()) return
   if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string)
-  verified.set(token, { credentials, until })
+  verified.set(token, entry)
+}
+
+/** Whether a remembered token's key is still the one its set gives for it (always, for HS256). */
+async function stillSignedBy(known: Verified, token: string, config: AuthConfig): Promise<boolean> {
+  if (known.jwksKey === null) return true
+  if (config.jwksUrl === null) return false
+  try {
+    const header = decodeProtectedHeader(token)
+    if (typeof header.alg !== 'string') return false
+    const [protectedPart = '', payload = '', signature = ''] = token.split('.')
+    return (await jwksKeys(config.jwksUrl)({ ...header, alg: header.alg }, { protected: protectedPart, payload, signature })) === known.jwksKey
+  } catch {
+    // no such key any more, or the set cannot be had: verify in full (and refuse with its reason)
+    return false
+  }
+}
+
+/** `resolve`, telling `note` which key it gave. */
+function withKeyNoted(resolve: JWTVerifyGetKey, note: (key: unknown) => void): JWTVerifyGetKey {
+  return async (header, token) => {
+    const key = await resolve(header, token)
+    note(key)
+    return key
+  }
 }
 
 /** AUTH_JWT_SECRET imported once as an HMAC key (jose imports raw bytes again on every call). */
