@@ -94,34 +94,35 @@ async function postJson(url: URL, key: string, body: unknown, signal: AbortSigna
   return { status: response.status, text }
 }
 
-/** The answer to a cancellation in a 200 body, or null when it is not one. */
-function cancellationAnswerOf(text: string): SupplierCancellationAnswer | null {
-  let value: unknown
+/** The JSON object in a body, or null when it holds none. */
+function objectIn(text: string): Record<string, unknown> | null {
   try {
-    value = JSON.parse(text)
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null
   } catch {
     return null
   }
-  if (typeof value !== 'object' || value === null) return null
-  const answer = value as Record<string, unknown>
-  if (answer['outcome'] === 'cancelled') return { outcome: 'cancelled' }
-  if (answer['outcome'] !== 'refused') return null
-  return { outcome: 'refused', code: String(answer['code'] ?? 'REFUSED').slice(0, 64), message: String(answer['message'] ?? '').slice(0, 500) }
+}
+
+/** A refusal's code and message as the supplier sent them, bounded. */
+const refusalIn = (answer: Record<string, unknown>, fallbackCode: string) => ({
+  code: String(answer['code'] ?? fallbackCode).slice(0, 64),
+  message: String(answer['message'] ?? '').slice(0, 500),
+})
+
+/** The answer to a cancellation in a 200 body, or null when it is not one. */
+function cancellationAnswerOf(text: string): SupplierCancellationAnswer | null {
+  const answer = objectIn(text)
+  if (answer?.['outcome'] === 'cancelled') return { outcome: 'cancelled' }
+  if (answer?.['outcome'] !== 'refused') return null
+  return { outcome: 'refused', ...refusalIn(answer, 'REFUSED') }
 }
 
 /** The acknowledgement in a 200 body, or null when it is not one. */
 function acknowledgementOf(text: string): SupplierAcknowledgement | null {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return null
-  }
-  if (typeof value !== 'object' || value === null) return null
-  const answer = value as Record<string, unknown>
-  if (answer['outcome'] === 'rejected') {
-    return { outcome: 'rejected', code: String(answer['code'] ?? 'REJECTED').slice(0, 64), message: String(answer['message'] ?? '').slice(0, 500) }
-  }
+  const answer = objectIn(text)
+  if (!answer) return null
+  if (answer['outcome'] === 'rejected') return { outcome: 'rejected', ...refusalIn(answer, 'REJECTED') }
   const lines = answer['lines']
   if (answer['outcome'] !== 'accepted' || typeof answer['supplierReference'] !== 'string' || !Array.isArray(lines)) return null
   const promisedAt = answer['promisedAt']
