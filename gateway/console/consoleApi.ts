@@ -171,3 +171,58 @@ export interface ReplayAnswer {
 export interface ErrorAnswer {
   readonly errors: readonly { readonly message: string; readonly extensions: { readonly code: string } }[]
 }
+
+/** A partner's mapping of one kind of file onto our fields, with the files waiting for its approval. */
+export interface WaitingFeedMapping {
+  readonly partnerId: string
+  /** STOCK_SNAPSHOT or SHIPMENT_CONFIRMATION. */
+  readonly kind: string
+  /** PROPOSED while it waits; APPROVED when files still wait after an approval (one was cut short). */
+  readonly status: 'PROPOSED' | 'APPROVED'
+  /** Files of this partner and kind in AWAITING_MAPPING. */
+  readonly filesWaiting: number
+  /** When the oldest of them came (RFC 3339). */
+  readonly oldestWaitingAt: string
+  /** The proposal's overall confidence: its weakest required field's, 0 while one is unmapped. */
+  readonly confidence: number
+  /** Whether it applies as proposed: the approve button is for these only. */
+  readonly ready: boolean
+  readonly unmappedRequired: readonly string[]
+  readonly fields: readonly FeedFieldProposal[]
+  readonly review: readonly FeedReviewNote[]
+  readonly proposedAt: string
+}
+
+export interface FeedFieldProposal {
+  /** Our field (sku, locationId, quantity, ...). */
+  readonly field: string
+  readonly required: boolean
+  /** The partner's column proposed for it; null when none. */
+  readonly column: string | null
+  /** In [0, 1]; 0.75 and above needs no second look. */
+  readonly confidence: number
+}
+
+export interface FeedReviewNote {
+  readonly field: string
+  readonly reason: string
+  /** Approval as proposed is refused until it is settled (in GraphiQL, with an edited mapping). */
+  readonly blocking: boolean
+}
+
+export interface FeedMappingsAnswer {
+  /** Oldest waiting file first. */
+  readonly mappings: readonly WaitingFeedMapping[]
+}
+
+/** What approving a mapping as proposed did: inventory's userErrors are passed on with their codes. */
+export interface FeedMappingApproveAnswer {
+  /** approved (200), already_approved (409: nothing asked of inventory), refused (userErrors: 409 for IDEMPOTENCY_*, 404 for UNKNOWN_FEED_MAPPING, else 422). */
+  readonly outcome: 'approved' | 'already_approved' | 'refused'
+  /** Who approved it (the staff member's subject) and when; null when refused. */
+  readonly approvedBy: string | null
+  readonly approvedAt: string | null
+  /** The waiting files the approval settled, in arrival order. */
+  readonly appliedFeeds: readonly { readonly id: string; readonly status: string }[]
+  readonly userErrors: readonly { readonly code: string; readonly field: readonly string[] | null; readonly message: string }[]
+}

@@ -1,10 +1,12 @@
 // The operator console as staff use it, in Chromium, against the whole supergraph in this
 // process: a token that is not staff is turned away, a staff token signs in (kept in
 // sessionStorage), every subgraph shows up, one going down shows within a poll or two and comes
-// back, an open incident is listed until it is resolved, and a dead letter is replayed from its
-// button. Nothing is loaded from outside 127.0.0.1.
+// back, an open incident is listed until it is resolved, a dead letter is replayed from its
+// button, and a partner's feed mapping is approved from its own. Nothing is loaded from outside
+// 127.0.0.1.
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { signToken } from '../../gateway/auth.ts'
 import { collect, wsClient, type Collected } from '../../platform/wsTesting.ts'
@@ -115,6 +117,33 @@ describe('the operator console in Chromium', { skip }, () => {
     assert.ok(rows[0]?.at)
     await page.locator('[data-section="dead-letters"]').scrollIntoViewIfNeeded()
     await browser.screenshot('console-dead-letters')
+  })
+
+  it('says no partner feed mapping waits for approval', async () => {
+    const { page } = browser
+    await page.locator('[data-section="feed-mappings"]').getByText('No mapping waits for approval.').waitFor()
+  })
+
+  it('approves a partner feed mapping as proposed from its button, as the staff member signed in', async () => {
+    const { page } = browser
+    const sent = await stack.gateway.inject({
+      method: 'POST',
+      url: '/partner/feeds/stock-snapshot',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${await signToken({ sub: 'partner_wh', roles: ['partner'], scopes: ['feeds:write'] }, stack.config)}` },
+      payload: readFileSync(new URL('../../subgraphs/inventory/feeds/samples/warehouse-levels.psv', import.meta.url)),
+    })
+    assert.equal(sent.statusCode, 202, sent.body)
+    const section = page.locator('[data-section="feed-mappings"]')
+    await section.getByRole('button', { name: 'Refresh' }).click()
+    const mapping = section.locator('[data-feed-mapping="partner_wh:STOCK_SNAPSHOT"]')
+    await mapping.getByText('1 file waits').waitFor()
+    await mapping.scrollIntoViewIfNeeded()
+    await browser.screenshot('console-feed-mapping')
+    await mapping.getByRole('button', { name: 'Approve as proposed' }).click()
+    await section.getByRole('status').getByText(/^Approved partner_wh STOCK_SNAPSHOT: feed_\S+ APPLIED\.$/).waitFor()
+    await section.getByText('No mapping waits for approval.').waitFor()
+    const approved = await query(stack, '{ partnerFeedMapping(partnerId: "partner_wh", kind: STOCK_SNAPSHOT) { status approvedBy } }', {}, asStaff)
+    assert.deepEqual(approved.body.data?.['partnerFeedMapping'], { status: 'APPROVED', approvedBy: asStaff.sub })
   })
 
   it('tried nothing outside 127.0.0.1 and broke no rule of its content security policy', () => {

@@ -4,6 +4,7 @@ import type { ConsoleOverview } from '../../gateway/console/consoleApi.ts'
 import { fetchOverview, session, SignInError } from './api.ts'
 import './console.css'
 import { DeadLetters } from './DeadLetters.tsx'
+import { FeedMappings } from './FeedMappings.tsx'
 import { Overview, Status } from './Overview.tsx'
 import { SignIn } from './SignIn.tsx'
 
@@ -88,6 +89,7 @@ function Console() {
       )}
       {overview && <Overview overview={overview} />}
       <DeadLetters token={token} onSignInError={onSignInError} />
+      <FeedMappings token={token} onSignInError={onSignInError} />
     </div>
   )
 }
