@@ -1,10 +1,7 @@
-import { useCallback, useEffect, useState } from 'preact/hooks'
-import type { DeadLettersAnswer } from '../../gateway/console/consoleApi.ts'
+import { useCallback } from 'preact/hooks'
 import { fetchDeadLetters, replayDeadLetter } from './api.ts'
 import { ago } from './format.ts'
-
-/** Dead letters are read less often than the overview: each read asks every subgraph's database. */
-const REFRESH_MS = 10_000
+import { usePolled } from './usePolled.ts'
 
 /**
  * Every subgraph's dead letters, newest first, with a replay button on those not yet replayed.
@@ -12,42 +9,22 @@ const REFRESH_MS = 10_000
  * as `npm run dlq -- replay`); the list is read again right after.
  */
 export function DeadLetters({ token, onSignInError }: { readonly token: string; readonly onSignInError: (error: unknown) => boolean }) {
-  const [answer, setAnswer] = useState<DeadLettersAnswer | null>(null)
-  const [notice, setNotice] = useState<string | null>(null)
-  const [busy, setBusy] = useState<string | null>(null)
+  const read = useCallback(() => fetchDeadLetters(token), [token])
+  const { answer, notice, busy, load, act } = usePolled(read, 'Dead letters', onSignInError)
 
-  const load = useCallback(async () => {
-    try {
-      setAnswer(await fetchDeadLetters(token))
-    } catch (error) {
-      if (!onSignInError(error)) setNotice(`Dead letters could not be read: ${(error as Error).message}`)
-    }
-  }, [token, onSignInError])
-
-  useEffect(() => {
-    void load()
-    const timer = setInterval(() => void load(), REFRESH_MS)
-    return () => clearInterval(timer)
-  }, [load])
-
-  const replay = async (service: string, id: string) => {
-    setBusy(`${service}:${id}`)
-    try {
-      const result = await replayDeadLetter(token, service, id)
-      setNotice(
-        result.outcome === 'replayed'
+  const replay = (service: string, id: string) =>
+    act(
+      `${service}:${id}`,
+      async () => {
+        const result = await replayDeadLetter(token, service, id)
+        return result.outcome === 'replayed'
           ? `Replayed ${service}:${id}: the event is back on the bus for ${result.deadLetter?.consumer ?? 'its consumer'}.`
           : result.outcome === 'already_replayed'
             ? `${service}:${id} was already replayed.`
-            : `${service}:${id} is gone.`,
-      )
-    } catch (error) {
-      if (!onSignInError(error)) setNotice(`Replay failed: ${(error as Error).message}`)
-    } finally {
-      setBusy(null)
-      await load()
-    }
-  }
+            : `${service}:${id} is gone.`
+      },
+      'Replay failed',
+    )
 
   return (
     <section aria-labelledby="dead-letters-title" data-section="dead-letters">

@@ -1,10 +1,8 @@
-import { useCallback, useEffect, useState } from 'preact/hooks'
-import type { FeedMappingApproveAnswer, FeedMappingsAnswer, WaitingFeedMapping } from '../../gateway/console/consoleApi.ts'
+import { useCallback } from 'preact/hooks'
+import type { FeedMappingApproveAnswer, WaitingFeedMapping } from '../../gateway/console/consoleApi.ts'
 import { approveFeedMapping, fetchFeedMappings } from './api.ts'
 import { ago } from './format.ts'
-
-/** Mappings change when a partner sends a first file or staff approve: rarely, so read as seldom as dead letters. */
-const REFRESH_MS = 10_000
+import { usePolled } from './usePolled.ts'
 
 /**
  * Partner feed mappings waiting for approval: for each partner and kind of file, how many files
@@ -13,36 +11,13 @@ const REFRESH_MS = 10_000
  * as it is; one that needs an edited mapping is approved in GraphiQL (partnerFeedMappingApprove).
  */
 export function FeedMappings({ token, onSignInError }: { readonly token: string; readonly onSignInError: (error: unknown) => boolean }) {
-  const [answer, setAnswer] = useState<FeedMappingsAnswer | null>(null)
-  const [notice, setNotice] = useState<string | null>(null)
-  const [busy, setBusy] = useState<string | null>(null)
+  const read = useCallback(() => fetchFeedMappings(token), [token])
+  const { answer, notice, busy, load, act } = usePolled(read, 'Feed mappings', onSignInError)
 
-  const load = useCallback(async () => {
-    try {
-      setAnswer(await fetchFeedMappings(token))
-    } catch (error) {
-      if (!onSignInError(error)) setNotice(`Feed mappings could not be read: ${(error as Error).message}`)
-    }
-  }, [token, onSignInError])
-
-  useEffect(() => {
-    void load()
-    const timer = setInterval(() => void load(), REFRESH_MS)
-    return () => clearInterval(timer)
-  }, [load])
-
-  const approve = async (mapping: WaitingFeedMapping) => {
+  const approve = (mapping: WaitingFeedMapping) => {
     const name = `${mapping.partnerId} ${mapping.kind}`
-    setBusy(name)
-    try {
-      // one key per click: a request the network repeats is the same approval, a second click another
-      setNotice(outcomeOf(name, await approveFeedMapping(token, mapping.partnerId, mapping.kind, crypto.randomUUID())))
-    } catch (error) {
-      if (!onSignInError(error)) setNotice(`Approval of ${name} failed: ${(error as Error).message}`)
-    } finally {
-      setBusy(null)
-      await load()
-    }
+    // one key per click: a request the network repeats is the same approval, a second click another
+    return act(name, async () => outcomeOf(name, await approveFeedMapping(token, mapping.partnerId, mapping.kind, crypto.randomUUID())), `Approval of ${name} failed`)
   }
 
   return (
