@@ -1,7 +1,5 @@
-import { post, type PostAnswer } from '../../platform/httpPost.ts'
-import { signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
 import type { FeedFieldProposal, FeedMappingApproveAnswer, FeedReviewNote, WaitingFeedMapping } from './consoleApi.ts'
-import { SubgraphCallError } from './subgraphCalls.ts'
+import { graphqlCall, isRecord, malformed, type GraphQLTarget } from './subgraphCalls.ts'
 
 /**
  * Partner feed mappings waiting for staff, for the console: inventory's files in AWAITING_MAPPING
@@ -19,8 +17,6 @@ export const FEED_KINDS: ReadonlySet<string> = new Set(['STOCK_SNAPSHOT', 'SHIPM
 const WAITING_PAGES = 5
 /** Mappings shown at once, oldest waiting first; each is one call to inventory. */
 const MAPPINGS_LISTED = 20
-/** A page of 100 files, or a mapping with its candidates, is a few tens of KiB. */
-const MAX_ANSWER_BYTES = 512 * 1024
 
 const WAITING = `query ConsoleWaitingFeeds($after: String) {
   partnerFeeds(filter: { statuses: [AWAITING_MAPPING] }, first: 100, after: $after) { nodes { partnerId kind receivedAt } pageInfo { hasNextPage endCursor } }
@@ -31,15 +27,8 @@ const APPROVE = `mutation ConsoleFeedMappingApprove($input: PartnerFeedMappingAp
   partnerFeedMappingApprove(input: $input) { mapping { approvedAt approvedBy } appliedFeeds { id status } userErrors { code field message } }
 }`
 
-export interface InventoryTarget {
-  /** Inventory's replicas (they share one database). */
-  readonly urls: readonly string[]
-  /** The staff member at the console. */
-  readonly viewer: Viewer
-  readonly signingSecret: string
-  /** Per call to inventory, across its replicas. */
-  readonly timeoutMs: number
-}
+/** Inventory, asked as the staff member at the console. */
+export type InventoryTarget = GraphQLTarget
 
 /** The mappings whose files wait, oldest waiting first, each with its proposal. */
 export async function waitingFeedMappings(target: InventoryTarget): Promise<WaitingFeedMapping[]> {
@@ -105,38 +94,6 @@ function proposalOf(mapping: Record<string, unknown>): Omit<WaitingFeedMapping, 
   return { status, confidence: number(mapping, 'confidence'), ready: flag(mapping, 'ready'), unmappedRequired, fields, review, proposedAt: text(mapping, 'proposedAt') }
 }
 
-/**
- * One GraphQL call to inventory, signed as the staff member over the exact body, to the first
- * replica that takes the connection; another replica is tried only when one refused it (nothing
- * was sent: a mutation is never sent twice). Answers the `data` of a 200 without `errors`.
- */
-async function graphqlCall(target: InventoryTarget, query: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const body = JSON.stringify({ query, variables })
-  const signal = AbortSignal.timeout(target.timeoutMs)
-  for (const url of target.urls) {
-    let answer: PostAnswer
-    try {
-      answer = await post(url, { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(target.viewer, target.signingSecret, body) }, body, { signal, maxBytes: MAX_ANSWER_BYTES })
-    } catch (error) {
-      if (signal.aborted) throw new SubgraphCallError('did not answer (timeout)', null)
-      if ((error as { code?: unknown }).code === 'ECONNREFUSED') continue
-      throw new SubgraphCallError('did not answer (connection failed)', null)
-    }
-    if (answer.status !== 200) throw new SubgraphCallError(`answered ${answer.status}`, answer.status)
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(answer.body.toString('utf8'))
-    } catch {
-      throw malformed()
-    }
-    if (!isRecord(parsed) || parsed['errors'] !== undefined || !isRecord(parsed['data'])) throw malformed()
-    return parsed['data']
-  }
-  throw new SubgraphCallError('did not answer (connection failed)', null)
-}
-
-const malformed = () => new SubgraphCallError('answered an error', 200)
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 // each reader throws `malformed` when the answer is not the shape asked for: never a half-read list
 function field(object: Record<string, unknown>, name: string): Record<string, unknown> {

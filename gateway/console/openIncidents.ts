@@ -1,6 +1,6 @@
-import { post, type PostAnswer } from '../../platform/httpPost.ts'
-import { signViewer, VIEWER_HEADER, type Viewer } from '../../platform/viewer.ts'
+import type { Viewer } from '../../platform/viewer.ts'
 import type { IncidentSource, OpenIncident } from './consoleApi.ts'
+import { graphqlCall, isRecord, SubgraphCallError } from './subgraphCalls.ts'
 
 /**
  * The open incidents of the subgraphs that record them, for the console's overview: each asked
@@ -24,8 +24,6 @@ const INCIDENT_FIELDS: ReadonlyMap<string, string> = new Map([
 
 /** One page: an integration has at most one open incident, so 20 is every one there can be for years. */
 const OPEN_INCIDENTS_LISTED = 20
-/** Twenty incidents are a few KiB; anything near this is not an answer to use. */
-const MAX_ANSWER_BYTES = 256 * 1024
 
 export type IncidentsReason = NonNullable<IncidentSource['reason']>
 
@@ -75,44 +73,26 @@ export async function gatherOpenIncidents(options: OpenIncidentsOptions): Promis
 export async function openIncidentsOf(service: string, urls: readonly string[], signingSecret: string, timeoutMs: number): Promise<OpenIncident[]> {
   const field = INCIDENT_FIELDS.get(service)
   if (!field) throw new Error(`${service} records no incidents`)
-  const body = JSON.stringify({ query: `{ ${field}(status: OPEN, first: ${OPEN_INCIDENTS_LISTED}) { nodes { id integration summary lastError openedAt notifiedAt } } }` })
-  const signal = AbortSignal.timeout(timeoutMs)
-  for (const url of urls) {
-    let answer: PostAnswer
-    try {
-      answer = await post(url, { 'content-type': 'application/json', [VIEWER_HEADER]: signViewer(CONSOLE_VIEWER, signingSecret, body) }, body, { signal, maxBytes: MAX_ANSWER_BYTES })
-    } catch {
-      if (signal.aborted) throw new IncidentsUnavailableError('timed out')
-      // refused, reset or too large: another replica may do better
-      continue
-    }
-    if (answer.status !== 200) throw new IncidentsUnavailableError('answered an error')
-    return incidentsIn(service, field, answer.body)
+  const query = `{ ${field}(status: OPEN, first: ${OPEN_INCIDENTS_LISTED}) { nodes { id integration summary lastError openedAt notifiedAt } } }`
+  let data: Record<string, unknown>
+  try {
+    data = await graphqlCall({ urls, viewer: CONSOLE_VIEWER, signingSecret, timeoutMs }, query)
+  } catch (error) {
+    if (!(error instanceof SubgraphCallError)) throw error
+    throw new IncidentsUnavailableError(error.timedOut ? 'timed out' : error.status === null ? 'did not answer' : 'answered an error')
   }
-  throw new IncidentsUnavailableError('did not answer')
+  return incidentsIn(service, field, data)
 }
 
 /** The page's nodes, checked field by field: a malformed answer is an error, not an empty list. */
-function incidentsIn(service: string, field: string, body: Buffer): OpenIncident[] {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(body.toString('utf8'))
-  } catch {
-    throw new IncidentsUnavailableError('answered an error')
-  }
-  const nodes = nodesOf(parsed, field)
-  if (!nodes) throw new IncidentsUnavailableError('answered an error')
-  return nodes.map((node) => {
+function incidentsIn(service: string, field: string, data: Record<string, unknown>): OpenIncident[] {
+  const connection = data[field]
+  if (!isRecord(connection) || !Array.isArray(connection['nodes'])) throw new IncidentsUnavailableError('answered an error')
+  return connection['nodes'].map((node: unknown) => {
     const incident = incidentOf(service, node)
     if (!incident) throw new IncidentsUnavailableError('answered an error')
     return incident
   })
-}
-
-function nodesOf(answer: unknown, field: string): readonly unknown[] | null {
-  if (!isRecord(answer) || answer['errors'] !== undefined || !isRecord(answer['data'])) return null
-  const connection = answer['data'][field]
-  return isRecord(connection) && Array.isArray(connection['nodes']) ? connection['nodes'] : null
 }
 
 function incidentOf(service: string, node: unknown): OpenIncident | null {
@@ -123,5 +103,4 @@ function incidentOf(service: string, node: unknown): OpenIncident | null {
   return { service, integration, id, summary, lastError, openedAt, notifiedAt }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 const isNullableString = (value: unknown): value is string | null => value === null || typeof value === 'string'
