@@ -2,8 +2,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { headerOf, post } from './httpPost.ts'
-import { ResponseTooLargeError } from './readCappedResponse.ts'
+import { headerOf, post, ResponseTooLargeError } from './httpPost.ts'
 
 describe('post', () => {
   let server: Server

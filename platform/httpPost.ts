@@ -1,12 +1,21 @@
 /**
  * The POST every service-to-service call makes (the gateway's subgraph fetches, a service's call to
- * another subgraph): undici's `request` over one keep-alive agent per process, the answer read into
+ * another subgraph or to the supplier): undici's `request` over one keep-alive agent per process, the answer read into
  * memory up to a cap. Not `fetch`: for a small JSON body on a kept-alive socket, fetch's Request,
  * Response, Headers and web streams cost more CPU than the call itself (a loaded gateway spent
  * about a third of its time there; bench/README.md).
  */
 import { Agent } from 'undici'
-import { ResponseTooLargeError } from './readCappedResponse.ts'
+
+/** A response body over the cap: nothing of it is kept, and nothing of it is reported. */
+export class ResponseTooLargeError extends Error {
+  readonly maxBytes: number
+  constructor(maxBytes: number) {
+    super(`response body over ${maxBytes} bytes`)
+    this.name = 'ResponseTooLargeError'
+    this.maxBytes = maxBytes
+  }
+}
 
 /** An answer read whole: its status, its headers (lower-case names) and its body's bytes. */
 export interface PostAnswer {

@@ -22,7 +22,7 @@
 import { SpanKind, traced, tracingEnabled } from './tracing.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from './circuitBreaker.ts'
-import { ResponseTooLargeError } from './readCappedResponse.ts'
+import { ResponseTooLargeError } from './httpPost.ts'
 import { jitteredBackoff, RetryBudget } from './retryBudget.ts'
 import { ReplicaSet } from './replicas.ts'
 

@@ -1,4 +1,4 @@
-import { readCappedResponse } from '../../../platform/readCappedResponse.ts'
+import { post, ResponseTooLargeError, type PostAnswer } from '../../../platform/httpPost.ts'
 import {
   acknowledgementProblems,
   SupplierUnreachableError,
@@ -35,11 +35,11 @@ export interface HttpSupplierOptions {
 export function httpSupplier(options: HttpSupplierOptions): SupplierAdapter {
   const base = options.url.endsWith('/') ? options.url : `${options.url}/`
   const endpoint = new URL('orders', base)
-  const post = (url: URL, key: string, body: unknown, signal: AbortSignal | undefined) => postJson(url, key, body, signal, options.apiKey)
+  const send = (url: URL, key: string, body: unknown, signal: AbortSignal | undefined) => postJson(url, key, body, signal, options.apiKey)
   return {
     async placeOrder(order) {
       const { signal, ...body } = order
-      const { status, text } = await post(endpoint, order.idempotencyKey, body, signal)
+      const { status, text } = await send(endpoint, order.idempotencyKey, body, signal)
       if (status !== 200) return { outcome: 'rejected', code: `HTTP_${status}`, message: `the supplier refused the request (HTTP ${status})` }
       const ack = acknowledgementOf(text)
       const problems = ack ? acknowledgementProblems(order, ack) : ['not an acknowledgement']
@@ -54,7 +54,7 @@ export function httpSupplier(options: HttpSupplierOptions): SupplierAdapter {
     async cancelOrder(cancellation) {
       const { signal, ...body } = cancellation
       const url = new URL(`orders/${encodeURIComponent(cancellation.supplierReference)}/cancel`, base)
-      const { status, text } = await post(url, cancellation.idempotencyKey, body, signal)
+      const { status, text } = await send(url, cancellation.idempotencyKey, body, signal)
       if (status !== 200) return { outcome: 'refused', code: `HTTP_${status}`, message: `the supplier refused the request (HTTP ${status})` }
       const answer = cancellationAnswerOf(text)
       if (!answer) throw new SupplierUnreachableError("the supplier's answer is malformed: not an answer to a cancellation")
@@ -69,29 +69,16 @@ export function httpSupplier(options: HttpSupplierOptions): SupplierAdapter {
  * unreadable body, a 5xx or 429).
  */
 async function postJson(url: URL, key: string, body: unknown, signal: AbortSignal | undefined, apiKey: string | null): Promise<{ status: number; text: string }> {
-  let response: Response
+  const headers = { 'content-type': 'application/json', 'idempotency-key': key, ...(apiKey ? { [SUPPLIER_KEY_HEADER]: apiKey } : {}) }
+  let answer: PostAnswer
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'idempotency-key': key,
-        ...(apiKey ? { [SUPPLIER_KEY_HEADER]: apiKey } : {}),
-      },
-      body: JSON.stringify(body),
-      ...(signal ? { signal } : {}),
-    })
+    answer = await post(url.href, headers, JSON.stringify(body), { maxBytes: MAX_ANSWER_BYTES, ...(signal ? { signal } : {}) })
   } catch (error) {
+    if (error instanceof ResponseTooLargeError) throw new SupplierUnreachableError("the supplier's answer could not be read", { cause: error })
     throw new SupplierUnreachableError(connectionFailure(error), { cause: error })
   }
-  let text: string
-  try {
-    text = await (await readCappedResponse(response, MAX_ANSWER_BYTES)).text()
-  } catch (error) {
-    throw new SupplierUnreachableError('the supplier\'s answer could not be read', { cause: error })
-  }
-  if (response.status >= 500 || response.status === 429) throw new SupplierUnreachableError(`the supplier answered HTTP ${response.status}`)
-  return { status: response.status, text }
+  if (answer.status >= 500 || answer.status === 429) throw new SupplierUnreachableError(`the supplier answered HTTP ${answer.status}`)
+  return { status: answer.status, text: answer.body.toString('utf8') }
 }
 
 /** The JSON object in a body, or null when it holds none. */
@@ -137,7 +124,8 @@ function acknowledgementOf(text: string): SupplierAcknowledgement | null {
 /** What a failed fetch means, without the address it names (`connect ECONNREFUSED 10.0.0.5:443`). */
 function connectionFailure(error: unknown): string {
   if (error instanceof Error && error.name === 'AbortError') return 'the supplier did not answer in time'
-  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code
+  const failure = error as { code?: unknown; cause?: { code?: unknown } } | null
+  const code = failure?.code ?? failure?.cause?.code
   switch (code) {
     case 'ECONNREFUSED':
       return 'the supplier refused the connection'
